@@ -1,0 +1,117 @@
+"""The analyte catalogue: canonical ids, units and reference ranges, kept as data in data/analytes.csv.
+
+Labels in case files vary ("WBC", "Leukocytes", "White blood cell count"); every consumer works on the
+catalogue id instead, so recognition happens once, here.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+CATALOGUE_PATH = Path(__file__).resolve().parents[2] / "data" / "analytes.csv"
+KINDS = ("numeric", "finding", "titer", "qualitative")
+
+
+@dataclass(frozen=True)
+class Analyte:
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    loinc: str | None
+    unit: str | None          # canonical unit; None for unitless findings and qualitative tests
+    ref_low: float | None     # default adult reference range in the canonical unit
+    ref_high: float | None
+    kind: str                 # numeric | finding | titer | qualitative
+    molar_mass: float | None  # g/mol, for mass <-> substance conversions (triglycerides, creatinine)
+    notes: str = ""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every spelling that names this analyte: id, display name and synonyms."""
+        return (self.id, self.name, *self.synonyms)
+
+
+def label_key(label: str) -> str:
+    """Reduce a label to letters and digits, lower case, so 'd-dimer', 'D Dimer' and 'DDIMER' meet."""
+    text = unicodedata.normalize("NFKC", label).casefold()
+    return re.sub(r"[^0-9a-z]+", "", text)
+
+
+def _float(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def _read(path: Path) -> tuple[Analyte, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return tuple(
+        Analyte(
+            id=row["id"],
+            name=row["name"],
+            synonyms=tuple(s.strip() for s in row["synonyms"].split("|") if s.strip()),
+            loinc=row["loinc"] or None,
+            unit=row["unit"] or None,
+            ref_low=_float(row["ref_low"]),
+            ref_high=_float(row["ref_high"]),
+            kind=row["kind"],
+            molar_mass=_float(row["molar_mass"]),
+            notes=row["notes"],
+        )
+        for row in rows
+    )
+
+
+@cache
+def catalogue() -> tuple[Analyte, ...]:
+    """All analytes, in catalogue order (read once per process)."""
+    return _read(CATALOGUE_PATH)
+
+
+@cache
+def _by_id() -> dict[str, Analyte]:
+    return {a.id: a for a in catalogue()}
+
+
+@cache
+def _by_key() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for a in catalogue():
+        for label in a.labels:
+            keys.setdefault(label_key(label), a.id)
+    return keys
+
+
+def analyte(analyte_id: str) -> Analyte:
+    """The catalogue record for an id; KeyError names the unknown id."""
+    try:
+        return _by_id()[analyte_id]
+    except KeyError:
+        raise KeyError(f"unknown analyte id {analyte_id!r}") from None
+
+
+def match_analyte(label: str) -> str | None:
+    """Catalogue id for a label as written, or None when it is not recognised.
+
+    Matching ignores case, spaces and punctuation. A trailing parenthetical that is not part of a known
+    label ("Ferritin (serum)") is tried away too, so a qualifier does not hide a known analyte.
+    """
+    if not isinstance(label, str) or not label.strip():
+        return None
+    return _match(label)
+
+
+@lru_cache(maxsize=4096)
+def _match(label: str) -> str | None:
+    """`match_analyte` of a non-empty label, cached: labels repeat across a case's rows and across cases."""
+    keys = _by_key()
+    found = keys.get(label_key(label))
+    if found is None:
+        stripped = re.sub(r"\s*\([^()]*\)\s*$", "", label)
+        if stripped != label:
+            found = keys.get(label_key(stripped))
+    return found

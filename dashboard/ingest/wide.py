@@ -1,0 +1,57 @@
+"""The wide "Table 1" layout: one row per analyte, one column per timepoint, as case reports print it.
+
+First column: the label with its unit in trailing parentheses (`Ferritin (ng/mL)`); optional columns
+`Reference range` (or `Reference`, `Normal range`) and `Unit` (hospital exports keep the unit apart);
+every other column is a timepoint, in order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard.ingest.grid import Grid
+from dashboard.ingest.long import RAW_COLUMNS
+from dashboard.ingest.problems import Problem
+
+REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
+                     "reference values", "normal values", "ref")
+
+
+UNIT_HEADERS = ("unit", "units")
+
+
+def named_column(header: list[str], names: tuple[str, ...]) -> int | None:
+    """Position of the first column (after the label column) whose header is one of `names`."""
+    for position, name in enumerate(header[1:], start=1):
+        if " ".join(name.replace("_", " ").casefold().split()) in names:
+            return position
+    return None
+
+
+def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
+    """Melt the table into the raw long form, keeping each cell's line and timepoint column."""
+    reference = named_column(grid.header, REFERENCE_HEADERS)
+    unit = named_column(grid.header, UNIT_HEADERS)
+    timepoints = [i for i, name in enumerate(grid.header) if i not in (0, reference, unit) and name]
+    if not grid.rows or not timepoints:
+        return pd.DataFrame(columns=list(RAW_COLUMNS)), []
+    cells = np.array(grid.rows, dtype=object)
+    n_rows, n_tp = len(grid.rows), len(timepoints)
+    empty = np.full(n_rows * n_tp, "", dtype=object)
+    names = np.array([grid.header[i] for i in timepoints], dtype=object)
+    # object columns as built: letting pandas infer a string dtype for each costs more than the rest
+    raw = pd.DataFrame({
+        "case_id": empty,
+        "timepoint": np.tile(names, n_rows),
+        "day": empty,
+        "label": np.repeat(cells[:, 0], n_tp),
+        "unit": np.repeat(cells[:, unit], n_tp) if unit is not None else empty,
+        "text": cells[:, timepoints].reshape(-1),
+        "ref_text": np.repeat(cells[:, reference], n_tp) if reference is not None else empty,
+        "ref_low": empty,
+        "ref_high": empty,
+        "line": np.repeat(np.array(grid.lines, dtype=object), n_tp),
+        "column": np.tile(names, n_rows),
+    }, columns=list(RAW_COLUMNS), dtype=object)
+    return raw, []

@@ -1,0 +1,44 @@
+"""docs/case-format.md stays true: every analyte, layout column and example message it shows exists."""
+
+from __future__ import annotations
+
+from dashboard.cli import main
+from dashboard.domain.analytes import catalogue
+from dashboard.ingest.bundle import MAX_ZIP_ENTRIES
+from dashboard.ingest.grid import MAX_FILE_BYTES
+from dashboard.ingest.long import LONG_ALIASES
+from dashboard.ingest.sdtm import SDTM_ALIASES
+
+
+def doc(root) -> str:
+    return (root / "docs" / "case-format.md").read_text(encoding="utf-8")
+
+
+def test_every_catalogue_analyte_is_documented(root):
+    text = doc(root)
+    for record in catalogue():
+        assert f"| `{record.id}` | {record.name} | {record.unit or '—'} | {record.kind} |" in text
+
+
+def test_layout_columns_are_documented(root):
+    text = doc(root)
+    for column in LONG_ALIASES:
+        assert f"`{column}`" in text
+    for names in SDTM_ALIASES.values():
+        if names[0] != "LBORNRIND_TEXT":
+            assert f"`{names[0]}`" in text
+
+
+def test_limits_match_the_code(root):
+    text = doc(root)
+    assert f"over {MAX_FILE_BYTES // (1024 * 1024)} MB are refused" in text
+    assert f"more than {MAX_ZIP_ENTRIES} entries" in text
+
+
+def test_example_output_is_what_check_prints(root, capsys, monkeypatch):
+    monkeypatch.chdir(root)
+    text = doc(root)
+    for path in ("tests/fixtures/bad/decimal_comma.csv", "data/cases/seed-sle-mas"):
+        main(["check", path])
+        printed = capsys.readouterr().out
+        assert f"$ casetrack check {path}\n{printed}" in text

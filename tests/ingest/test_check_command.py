@@ -1,0 +1,39 @@
+"""`casetrack check PATH`: every problem printed as file:row:column value — message; exit 1 on errors only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.cli import main
+
+BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
+
+
+def test_seed_passes_with_its_warning(seed_path, capsys):
+    assert main(["check", str(seed_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("warning: labs.csv:23:reference range '22' — reference '22' is a bare number: "
+                      "read as an upper limit")
+    assert out[-1] == f"{seed_path}: 0 error(s), 1 warning(s)"
+
+
+def test_errors_exit_1_and_print_location(capsys):
+    assert main(["check", str(BAD / "decimal_comma.csv")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("error: decimal_comma.csv:3:Admission '3,5' — '3,5' uses a decimal comma "
+                      "(expected a decimal point (3.5))")
+    assert out[-1].endswith("1 error(s), 0 warning(s)")
+
+
+def test_every_problem_is_printed(capsys):
+    assert main(["check", str(BAD / "bad_events")]) == 1
+    out = capsys.readouterr().out
+    assert "events.csv:2:start_day 'seven'" in out
+    assert "events.csv:3:kind 'surgery'" in out
+    assert "events.csv:4:end_day '2'" in out
+    assert "3 error(s)" in out
+
+
+def test_missing_path_is_a_problem_not_a_traceback(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope")]) == 1
+    assert "no such file or folder" in capsys.readouterr().out
