@@ -1,0 +1,140 @@
+"""Flag heatmap: every analyte x every timepoint, coloured low/normal/high/abnormal/no reference.
+
+The one-glance summary of a case at a conference: which organ systems were off when. Cells show the
+value (or the qualitative result); a blank cell means not measured, grey means measured but no range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts.axis import as_float, timepoints
+from dashboard.charts.events_lane import wrap_label
+from dashboard.charts.style import (
+    FLAG_COLORS,
+    FLAG_NAMES,
+    FLAG_ORDER,
+    MODEBAR_ROOM,
+    finish_figure,
+    look,
+    safe_text,
+    title_height,
+)
+from dashboard.charts.trajectories import MAS_PANEL, flag_keys
+
+CODES: dict[str, int] = {flag: i for i, flag in enumerate(FLAG_ORDER)}
+
+
+def discrete_colorscale() -> list[list]:
+    """Step colour scale so code i (0..4) gets exactly FLAG_COLORS[FLAG_ORDER[i]]."""
+    n = len(FLAG_ORDER)
+    scale = []
+    for i, flag in enumerate(FLAG_ORDER):
+        scale += [[i / n, FLAG_COLORS[flag]], [(i + 1) / n, FLAG_COLORS[flag]]]
+    return scale
+
+
+def cell_text(frame: pd.DataFrame) -> pd.Series:
+    """'<0.5', '9560', '1:640' for titers, else the qualitative result ('positive'); '' when empty.
+
+    A yes/positive finding is stored as value 1 without a unit; its result reads better than '1'.
+    """
+    value = as_float(frame["value"])
+    unit = frame["unit"].astype("string").fillna("")
+    qualifier = frame["qualifier"].astype("string").fillna("") if "qualifier" in frame else ""
+    number = pd.Series([format(v, ".4g") if np.isfinite(v) else "" for v in value], index=frame.index)
+    number = number.where(unit != "titer", "1:" + number)
+    number = number.where(unit != "cm", number + " cm")  # organ enlargement below the costal margin
+    number = (qualifier + number).where(number != "", "")
+    result = (
+        frame["result"].astype("string").fillna("") if "result" in frame else pd.Series("", index=frame.index)
+    )
+    use_result = (result != "") & ((number == "") | (unit == ""))
+    return number.where(~use_result, result).astype(str).map(safe_text)
+
+
+def row_order(frame: pd.DataFrame) -> list[str]:
+    """MAS panel first (its clinical order), then every other row in order of first appearance."""
+    keys = list(pd.unique(frame["row_key"]))
+    panel = [a for a in MAS_PANEL if a in keys]
+    return panel + [k for k in keys if k not in panel]
+
+
+def flag_heatmap(
+    flags: pd.DataFrame,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    presentation: bool = False,
+) -> go.Figure:
+    """Analytes (rows) x timepoints (columns); colour = flag, text = value. One case."""
+    lk = look(presentation)
+    frame = flags.copy()
+    frame["row_key"] = frame["analyte"].astype("string").fillna("label:" + frame["label"].astype("string"))
+    frame["code"] = flag_keys(frame).map(CODES).astype(float)
+    frame["text"] = cell_text(frame)
+    frame.loc[frame["text"] == "", "code"] = np.nan  # a label kept without any value: not reported
+    frame = frame.drop_duplicates(["row_key", "timepoint"])
+    order = row_order(frame)
+    tps = timepoints(frame)["timepoint"].astype(str).tolist()
+    labels = frame.drop_duplicates("row_key").set_index("row_key")["label"].astype("string")
+    labels = labels.fillna(pd.Series(labels.index, index=labels.index, dtype="string"))
+    z = frame.pivot(index="row_key", columns="timepoint", values="code").reindex(index=order, columns=tps)
+    text = frame.pivot(index="row_key", columns="timepoint", values="text").reindex(index=order, columns=tps)
+    hover = frame.assign(
+        h=frame["label"].astype("string").fillna("").map(safe_text)
+        + " · "
+        + frame["timepoint"].astype(str).map(safe_text)
+        + "<br>"
+        + frame["text"]
+        + " "
+        + frame["unit"].astype("string").fillna("").map(safe_text)
+        + "<br>"
+        + flag_keys(frame).map(FLAG_NAMES)
+    )
+    hover = hover.pivot(index="row_key", columns="timepoint", values="h").reindex(index=order, columns=tps)
+
+    # Row labels wrap to fit the shared left margin, so the heatmap lines up with the case figures.
+    fit = max(8, int((lk.left_margin - 16) / (0.6 * lk.tick)))
+    row_labels = [wrap_label(safe_text(labels[k]), fit) for k in order]
+    n = len(FLAG_ORDER)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(dtype=float),
+            x=[safe_text(t) for t in tps],
+            y=row_labels,
+            text=text.fillna("").to_numpy(),
+            texttemplate="%{text}",
+            textfont={"size": lk.tick},
+            hovertext=hover.fillna("not measured").to_numpy(),
+            hoverinfo="text",
+            colorscale=discrete_colorscale(),
+            zmin=-0.5,
+            zmax=n - 0.5,
+            xgap=2,
+            ygap=2,
+            colorbar={
+                "tickmode": "array",
+                "tickvals": list(range(n)),
+                "ticktext": [FLAG_NAMES[f] for f in FLAG_ORDER],
+                "title": {"text": "flag"},
+                "tickfont": {"size": lk.legend},
+                "len": min(1.0, 300 / (len(order) * 24 + 1)),
+                "yanchor": "top",
+                "y": 1,
+            },
+            name="flags",
+        )
+    )
+    row_px = int(lk.tick * (2.8 if any("<br>" in label for label in row_labels) else 2.0))
+    top = (
+        max(title_height(title, source, presentation) + 6, MODEBAR_ROOM) + lk.tick * 2
+    )  # + timepoints on top
+    height = int(len(order) * row_px + top + 60)
+    finish_figure(fig, presentation=presentation, title=title, source=source, height=height)
+    fig.update_yaxes(autorange="reversed", showgrid=False, showline=False, ticks="")
+    fig.update_xaxes(side="top", showgrid=False, showline=False, ticks="")
+    fig.update_layout(margin={"l": lk.left_margin, "t": top, "b": 20}, plot_bgcolor="#FFFFFF")
+    return fig

@@ -1,0 +1,245 @@
+"""One-file HTML case report that opens offline: summary, interactive figures, score and flag tables.
+
+Meant to be e-mailed or attached to a case-conference agenda, so it carries plotly.js inline (once,
+for all figures) and needs no network. Every string that comes from the case goes through
+`html.escape` (and figure JSON has `<` escaped), because case files are user-supplied.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from dashboard.charts.axis import timepoints
+from dashboard.charts.heatmap import row_order
+
+ITEM_PREFIX = "hscore.items."
+CRITERIA_PREFIX = "hlh2004.criteria."
+# Other published criteria, shown when the scoring engine provides them: column -> heading.
+OTHER_SCORES: dict[str, str] = {
+    "mas2016.classified": "2016 EULAR/ACR/PRINTO MAS (sJIA)",
+    "parodi2009.fulfilled": "Parodi 2009 MAS in juvenile SLE",
+    "ms_score.value": "MS score",
+    "ferritin_esr_ratio.value": "Ferritin/ESR ratio",
+}
+UNKNOWN = "?"  # not reported is never shown as 0 or "no"
+
+CSS = """
+body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2em auto;max-width:1250px;color:#222;line-height:1.4}
+h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em} th,td{border:1px solid #ccc;padding:3px 7px}
+th{background:#f2f2f2;text-align:left} td.num{text-align:right}
+.flag-H{background:#fbe3d6} .flag-L{background:#d6e8f5} .flag-A{background:#f4e1ee} .flag-N{background:#e6f2e6}
+.source{color:#555;font-size:.92em} .note{color:#666;font-size:.85em}
+"""
+
+
+def esc(value: object) -> str:
+    """Escaped text of a cell; missing values become the unknown mark."""
+    if value is None or (not isinstance(value, (str, list, dict)) and pd.isna(value)):
+        return UNKNOWN
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)):
+        return html.escape(format(float(value), ".4g"))
+    return html.escape(str(value))
+
+
+def table(header: list[str], rows: list[list[str]], *, row_classes: list[list[str]] | None = None) -> str:
+    """An HTML table from already-escaped cells (callers escape with `esc`)."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = []
+    for i, row in enumerate(rows):
+        classes = row_classes[i] if row_classes else [""] * len(row)
+        cells = "".join(
+            f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>" for v, c in zip(row, classes, strict=True)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def summary_html(meta: Mapping) -> str:
+    patient = meta.get("patient") or {}
+    facts = "".join(f"<li><b>{esc(k).replace('_', ' ')}</b>: {esc(v)}</li>" for k, v in patient.items())
+    tps = meta.get("timepoints") or {}
+    tp_list = ", ".join(f"{esc(k)} (day {esc(v)})" for k, v in tps.items())
+    return (
+        f"<h1>{esc(meta.get('title', 'Case report'))}</h1>"
+        f"<p class='source'>Source: {esc(meta.get('source', 'not stated'))}</p>"
+        + (f"<h2>Patient</h2><ul>{facts}</ul>" if facts else "")
+        + (f"<p>Timepoints: {tp_list}</p>" if tp_list else "")
+    )
+
+
+def figure_div(fig: go.Figure, div_id: str) -> str:
+    """A div plus the script drawing it; `<`, `>` and `&` in the JSON are \\u-escaped so no case string
+    can close the script element."""
+    payload = fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        f'<div id="{div_id}" class="figure"></div>'
+        f"<script>(function(){{var f={payload};"
+        f"Plotly.newPlot('{div_id}',f.data,f.layout,{{responsive:true,displaylogo:false}});}})();</script>"
+    )
+
+
+def score_rows(scores: pd.DataFrame) -> pd.DataFrame:
+    frame = scores.reset_index() if "timepoint" not in scores.columns else scores.reset_index(drop=True)
+    return frame.sort_values("tp_order", kind="stable") if "tp_order" in frame else frame
+
+
+def hscore_table(frame: pd.DataFrame) -> str:
+    """HScore per timepoint with each item's points, missing items shown as '?'."""
+    items = [c for c in frame.columns if c.startswith(ITEM_PREFIX)]
+    header = ["Timepoint", "Day", "HScore", "Range (min–max)", "Probability"] + [
+        esc(c.removeprefix(ITEM_PREFIX)) for c in items
+    ]
+    rows = []
+    for _, r in frame.iterrows():
+        prob = r.get("hscore.probability")
+        rows.append(
+            [
+                esc(r["timepoint"]),
+                esc(r.get("day")),
+                f"<b>{esc(r['hscore.points'])}</b>",
+                f"{esc(r['hscore.min'])}–{esc(r['hscore.max'])}",
+                UNKNOWN if prob is None or pd.isna(prob) else f"{100 * float(prob):.1f} %",
+            ]
+            + [esc(r[c]) for c in items]
+        )
+    return table(header, rows)
+
+
+def hlh_table(frame: pd.DataFrame) -> str:
+    criteria = [c for c in frame.columns if c.startswith(CRITERIA_PREFIX)]
+    header = ["Timepoint", "Met", "Unknown", "Fulfilled (≥ 5/8)"] + [
+        esc(c.removeprefix(CRITERIA_PREFIX)) for c in criteria
+    ]
+    rows = [
+        [
+            esc(r["timepoint"]),
+            esc(r["hlh2004.met"]),
+            esc(r["hlh2004.unknown"]),
+            esc(r.get("hlh2004.fulfilled")),
+        ]
+        + [esc(r[c]) for c in criteria]
+        for _, r in frame.iterrows()
+    ]
+    return table(header, rows)
+
+
+def other_scores_table(frame: pd.DataFrame) -> str:
+    present = [c for c in OTHER_SCORES if c in frame.columns]
+    if not present:
+        return ""
+    rows = [[esc(r["timepoint"])] + [esc(r[c]) for c in present] for _, r in frame.iterrows()]
+    return "<h3>Other published criteria</h3>" + table(
+        ["Timepoint"] + [OTHER_SCORES[c] for c in present], rows
+    )
+
+
+def flags_table(flags: pd.DataFrame) -> str:
+    """Analytes x timepoints: value (and qualitative result) with its flag letter and colour."""
+    frame = flags.copy()
+    frame["row_key"] = frame["analyte"].astype("string").fillna("label:" + frame["label"].astype("string"))
+    frame = frame.drop_duplicates(["row_key", "timepoint"])
+    tps = timepoints(frame)["timepoint"].astype(str).tolist()
+    cells = frame.set_index(["row_key", "timepoint"])
+    header = ["Analyte", "Unit", "Reference"] + [esc(t) for t in tps]
+    rows, classes = [], []
+    for key in row_order(frame):
+        first = frame[frame["row_key"] == key].iloc[0]
+        ref = first.get("ref_text")
+        if ref is None or pd.isna(ref):
+            low, high = first.get("ref_low"), first.get("ref_high")
+            ref = None if pd.isna(low) and pd.isna(high) else f"{esc(low)}–{esc(high)}"
+        row = [esc(first["label"]), esc(first.get("unit")) if pd.notna(first.get("unit")) else "", esc(ref)]
+        cls = ["", "", ""]
+        for tp in tps:
+            if (key, tp) not in cells.index:
+                row.append("")
+                cls.append("")
+                continue
+            c = cells.loc[(key, tp)]
+            value = c.get("value")
+            shown = (
+                (esc(c.get("qualifier")) if pd.notna(c.get("qualifier")) else "") + esc(value)
+                if pd.notna(value)
+                else esc(c.get("result"))
+                if pd.notna(c.get("result"))
+                else ""
+            )
+            flag = c.get("flag")
+            has_flag = flag is not None and pd.notna(flag)
+            row.append(shown + (f" <b>{esc(flag)}</b>" if has_flag and flag != "N" else ""))
+            cls.append(f"num flag-{esc(flag)}" if has_flag else "num")
+        rows.append(row)
+        classes.append(cls)
+    return table(header, rows, row_classes=classes)
+
+
+def events_table(events: pd.DataFrame) -> str:
+    if events is None or not len(events):
+        return "<p>No treatments or events recorded.</p>"
+    frame = events.sort_values(["start_day"], kind="stable")
+    rows = []
+    for _, e in frame.iterrows():
+        same_day = pd.isna(e["end_day"]) or e["end_day"] == e["start_day"]
+        days = esc(e["start_day"]) if same_day else f"{esc(e['start_day'])}–{esc(e['end_day'])}"
+        dose = (
+            ""
+            if pd.isna(e["dose"])
+            else f"{esc(e['dose'])} {esc(e['dose_unit']) if pd.notna(e['dose_unit']) else ''}"
+        )
+        rows.append(
+            [
+                esc(e["kind"]),
+                esc(e["name"]),
+                days,
+                dose,
+                esc(e["route"]) if pd.notna(e["route"]) else "",
+                esc(e["note"]) if pd.notna(e["note"]) else "",
+            ]
+        )
+    return table(["Kind", "Name", "Days", "Dose", "Route", "Note"], rows)
+
+
+def case_report_html(
+    case_meta: Mapping,
+    flags: pd.DataFrame,
+    scores: pd.DataFrame,
+    events: pd.DataFrame | None,
+    figures: Mapping[str, go.Figure],
+) -> str:
+    """The whole report as one HTML string (plotly.js inline once; figures stay interactive offline)."""
+    frame = score_rows(scores)
+    figure_html = "".join(
+        f"<h2>{esc(name)}</h2>{figure_div(fig, f'figure-{i}')}"
+        for i, (name, fig) in enumerate(figures.items())
+    )
+    plotly_js = f"<script>{get_plotlyjs()}</script>" if figures else ""
+    body = (
+        summary_html(case_meta)
+        + figure_html
+        + "<h2>Scores per timepoint</h2><h3>HScore (Fardet 2014; cut-off 169)</h3>"
+        + hscore_table(frame)
+        + "<p class='note'>Item points; ? = not reported (the range assumes 0 to the item's maximum).</p>"
+        + "<h3>HLH-2004 (Henter 2007)</h3>"
+        + hlh_table(frame)
+        + other_scores_table(frame)
+        + "<h2>Laboratory values and flags</h2>"
+        + "<p class='note'>H high, L low, A abnormal; blank = not measured.</p>"
+        + flags_table(flags)
+        + "<h2>Treatments and events</h2>"
+        + events_table(events)
+        + f"<h2>Source</h2><p class='source'>{esc(case_meta.get('source', 'not stated'))}</p>"
+    )
+    title = esc(case_meta.get("title", "Case report"))
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<style>{CSS}</style>{plotly_js}</head><body>{body}</body></html>"
+    )
