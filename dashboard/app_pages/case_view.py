@@ -1,0 +1,82 @@
+"""Case view: the treatment-response figure, score trajectory, flag heatmap, derived table and exports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import ui, views
+from dashboard.report.csv_safe import safe_csv_bytes
+
+store = ui.get_store()
+cases = store.list_cases()
+with st.sidebar:
+    case_id = ui.case_picker(cases, key="case_pick")
+if case_id is None:
+    st.title("Case view")
+    st.info("No stored case: add one on the Upload page.")
+    st.stop()
+
+data = ui.case_data(store, case_id)
+if st.session_state.get("case_view_case") != case_id:  # another case: its analytes differ
+    st.session_state.pop("case_analytes", None)
+    st.session_state["case_view_case"] = case_id
+meta = data.case.meta
+ui.case_heading(meta, case_id)
+
+available = views.analytes_with_values(data.flags)
+with st.sidebar:
+    analytes = st.multiselect(
+        "Analytes", available, default=views.default_analytes(available), key="case_analytes",
+        help="Default: the MAS panel (ferritin, platelets, WBC, hemoglobin, AST, LDH, TG, fibrinogen, CRP, D-dimer).",
+    )
+    xuln = st.toggle("× upper limit of normal (one axis)", key="case_xuln")
+    st.session_state[ui.CHOSEN_ANALYTES], st.session_state[ui.CHOSEN_XULN] = analytes, xuln
+    if st.button("Presentation mode", key="case_present", icon=":material/slideshow:"):
+        st.session_state[ui.SLIDE_INDEX] = 0
+        st.switch_page("app_pages/presentation.py")
+
+# On screen the page heading carries the case title and source; exported figures carry their own.
+figures = ui.stored_figures(store, case_id, analytes, xuln=xuln, titled=False)
+st.plotly_chart(figures["case"], key="case_chart", config=ui.PLOTLY_CONFIG)
+
+st.subheader("Scores per timepoint", anchor=False)
+st.plotly_chart(figures["scores"], key="case_score_chart", config=ui.PLOTLY_CONFIG)
+ui.table(views.score_summary(data.scores), key="case_scores")
+st.caption(
+    "HScore: points from the known items; min–max is the range the unknown items allow; probability from "
+    "Fardet 2014's table. HLH-2004: criteria met / unknown of 8 (≥ 5 met = fulfilled)."
+)
+with st.expander("HScore item breakdown (points per timepoint)", expanded=True):
+    ui.table(views.item_breakdown(data.scores, "hscore.items."), key="case_hscore_items", hide_index=False)
+with st.expander("HLH-2004 criteria per timepoint"):
+    ui.table(views.item_breakdown(data.scores, "hlh2004.criteria."), key="case_hlh_items", hide_index=False)
+
+st.subheader("Reference-range flags", anchor=False)
+st.plotly_chart(figures["heatmap"], key="case_heatmap", config=ui.PLOTLY_CONFIG)
+
+st.subheader("Derived table", anchor=False)
+derived = views.derived_table(data.flags)
+ui.table(derived, key="case_derived")
+csv_col, parquet_col, _ = st.columns([1, 1, 3])
+csv_col.download_button(
+    "Download CSV", safe_csv_bytes(derived), file_name=f"{case_id}-derived.csv", mime="text/csv",
+    key="case_download_csv", on_click="ignore",
+)
+parquet_col.download_button(
+    "Download parquet", views.parquet_bytes(derived), file_name=f"{case_id}-derived.parquet",
+    mime="application/vnd.apache.parquet", key="case_download_parquet", on_click="ignore",
+)
+
+st.subheader("Export", anchor=False)
+fmt = st.segmented_control("Image format", ui.IMAGE_FORMATS, default="png", key="case_export_format") or "png"
+columns = st.columns(len(ui.FIGURE_TITLES) + 1)
+for column, (name, title) in zip(columns, ui.FIGURE_TITLES.items(), strict=False):
+    column.download_button(
+        f"{title} ({fmt.upper()})",
+        ui.deferred_export(lambda name=name: ui.stored_figures(store, case_id, analytes, xuln=xuln)[name], fmt),
+        file_name=f"{case_id}-{name}.{fmt}", mime=ui.IMAGE_MIME[fmt], key=f"case_export_{name}", on_click="ignore",
+    )
+columns[-1].download_button(
+    "HTML case report", ui.deferred_report(data, analytes, xuln=xuln), file_name=f"{case_id}-report.html",
+    mime="text/html", key="case_export_report", on_click="ignore", type="primary",
+)

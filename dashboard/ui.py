@@ -1,0 +1,279 @@
+"""The one shared Streamlit module: cached loaders, pickers, session keys and problem display.
+
+Pages stay thin (widgets -> pure functions -> st.*); what they share lives here so a session key, a
+cache or the way a problem is shown is written once. Table shaping is pure and lives in dashboard.views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import views
+from dashboard.charts.case_figure import case_figure
+from dashboard.charts.heatmap import flag_heatmap
+from dashboard.charts.scores import score_figure
+from dashboard.domain.flags import reference_flags
+from dashboard.domain.scores import score_observations
+from dashboard.ingest.bundle import Case, CaseError, load_uploaded
+from dashboard.ingest.store import CaseStore
+from dashboard.report.html import case_report_html
+from dashboard.report.images import export_figure
+from dashboard.views import plain
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_CASES = REPO_ROOT / "data" / "cases"
+
+# Session keys shared between pages (widget keys stay local to their page).
+CURRENT_CASE = "current_case_id"
+SLIDE_INDEX = "presentation_slide"
+CHOSEN_ANALYTES = "chosen_analytes"  # copies of the case view's widgets: widget state ends with its page
+CHOSEN_XULN = "chosen_xuln"
+FLASH = "flash_message"
+
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
+IMAGE_FORMATS = ("png", "svg", "pdf")
+IMAGE_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+SLIDE_HEIGHT_PX = 900  # a 1080p projector minus the browser bar and the slide buttons
+FIGURE_TITLES = {"case": "Case figure", "scores": "Score trajectory", "heatmap": "Flag heatmap"}
+
+# Static CSS of presentation mode (no user data): hide the sidebar and its toggle, enlarge the text.
+PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"] {display: none;}
+.block-container {padding-top: 1.5rem; max-width: 100%;}
+h1, h2, h3 {font-size: 2.2rem !important;}
+[data-testid="stCaptionContainer"] {font-size: 1.25rem;}
+</style>"""
+
+
+@dataclass(frozen=True)
+class CaseData:
+    """A stored case with its derived tables, computed once per stored version."""
+
+    case: Case
+    flags: pd.DataFrame
+    scores: pd.DataFrame
+
+
+# ----------------------------------------------------------------------------------------------- store
+def get_store() -> CaseStore:
+    """The case store (CASETRACK_STORE points tests at a temporary one), seeded once with the shipped cases."""
+    store = CaseStore()
+    _seed_once(str(store.root))
+    return store
+
+
+@st.cache_resource(show_spinner=False)
+def _seed_once(root: str) -> list[str]:
+    return views.seed_store(CaseStore(root), SHIPPED_CASES)
+
+
+def case_data(store: CaseStore, case_id: str) -> CaseData:
+    """Load a stored case with its flags and scores, cached on (store, case, last change)."""
+    return _case_data(str(store.root), case_id, _stamp(store, [case_id]))
+
+
+def _stamp(store: CaseStore, case_ids: list[str]) -> str:
+    """Last-change times of some cases: part of every cache key, so a save or restore is seen at once."""
+    cases = store.list_cases()
+    return "|".join(cases.loc[cases["case_id"].isin(case_ids), "updated"].astype(str))
+
+
+@st.cache_data(show_spinner="Loading case…", max_entries=32)
+def _case_data(root: str, case_id: str, stamp: str) -> CaseData:
+    return derive(CaseStore(root).load(case_id))
+
+
+def derive(case: Case) -> CaseData:
+    """Flags and scores of a case: the derived tables every view of a case reads."""
+    return CaseData(case=case, flags=reference_flags(case.observations),
+                    scores=score_observations(case.observations))
+
+
+def cohort_frames(store: CaseStore, case_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Flagged observations, events and scores of many stored cases (cached on their last changes)."""
+    return _cohort_frames(str(store.root), tuple(case_ids), _stamp(store, case_ids))
+
+
+@st.cache_data(show_spinner="Loading cohort…", max_entries=8)
+def _cohort_frames(root: str, case_ids: tuple[str, ...], stamp: str) -> tuple[pd.DataFrame, ...]:
+    store = CaseStore(root)
+    observations = store.load_all_observations(list(case_ids))
+    flags = reference_flags(observations)  # adds x_uln for the x ULN overlay
+    return flags, store.load_all_events(list(case_ids)), score_observations(observations)
+
+
+# ---------------------------------------------------------------------------------------------- upload
+@st.cache_data(show_spinner="Reading files…", max_entries=4)
+def parse_upload(files: dict[str, bytes]) -> tuple[Case | None, list[dict]]:
+    """Parse uploaded files into a Case, or give the problems that block it; never raises."""
+    try:
+        case = load_uploaded(files)
+    except CaseError as err:
+        return None, views.problem_records(err.problems)
+    except Exception as err:  # noqa: BLE001 - a user file must never crash the page
+        return None, [views.exception_record(err, list(files))]
+    return case, views.problem_records(case.problems)
+
+
+def save_case(store: CaseStore, case: Case) -> bool:
+    """Save a case and make it current; a refused id or a failed write is shown, never raised.
+
+    The store leaves the stored case as it was when a save fails, so the user can simply try again.
+    """
+    try:
+        version = store.save(case)
+    except (ValueError, OSError) as err:
+        st.error(f"Could not save case {plain(case.id)}: {plain(err)}", icon=":material/error:")
+        return False
+    st.session_state[CURRENT_CASE] = case.id
+    flash(f"Saved {case.id} (version {version}).")
+    return True
+
+
+def show_problems(records: list[dict], *, key: str) -> None:
+    """Errors as st.error, warnings as st.warning, and the full list as a table (all plain text)."""
+    errors = sum(r["severity"] == "error" for r in records)
+    warnings = len(records) - errors
+    if errors:
+        st.error(f"{errors} error(s): the case cannot be imported until they are fixed.",
+                 icon=":material/error:")
+    if warnings:
+        st.warning(f"{warnings} warning(s): the case can be imported; please check them.",
+                   icon=":material/warning:")
+    if records:
+        table(views.problem_frame(records), key=key)
+
+
+def table(frame: pd.DataFrame | pd.io.formats.style.Styler, *, key: str, hide_index: bool = True) -> None:
+    """st.dataframe in a keyed container: tests (and CSS) find a table by its key, as they find widgets."""
+    with st.container(key=key):
+        st.dataframe(frame, hide_index=hide_index, width="stretch")
+
+
+def step_slide(step: int) -> None:
+    """Button callback: move the presentation before the page is drawn, so both buttons see the new slide."""
+    st.session_state[SLIDE_INDEX] = int(st.session_state.get(SLIDE_INDEX, 0)) + step
+
+
+def flash(message: str) -> None:
+    """Keep a success message across the st.rerun() that refreshes a page after a change."""
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(plain(message))
+
+
+# --------------------------------------------------------------------------------------------- pickers
+def case_picker(cases: pd.DataFrame, *, key: str, label: str = "Case") -> str | None:
+    """Select a stored case by title; the choice follows the user across pages (CURRENT_CASE)."""
+    ids = cases["case_id"].astype(str).tolist()
+    if not ids:
+        return None
+    titles = dict(zip(ids, cases["title"].fillna("").astype(str), strict=True))
+    current = st.session_state.get(CURRENT_CASE)
+    if current not in ids:
+        current = st.session_state.get(key) if st.session_state.get(key) in ids else ids[0]
+    st.session_state[key] = st.session_state[CURRENT_CASE] = current
+    return st.selectbox(label, ids, key=key, format_func=lambda cid: titles.get(cid) or cid,
+                        on_change=_follow_picker, args=(key,))
+
+
+def _follow_picker(key: str) -> None:
+    """A user's pick becomes the current case before the page is drawn again."""
+    st.session_state[CURRENT_CASE] = st.session_state[key]
+
+
+def case_heading(meta: dict, case_id: str, *, level: str = "subheader") -> None:
+    """Case title and source as plain text (titles come from user files: never markdown or HTML)."""
+    getattr(st, level)(plain(meta.get("title") or case_id), anchor=False)
+    if meta.get("source"):
+        st.caption("Source: " + plain(meta["source"]))
+
+
+# --------------------------------------------------------------------------------------------- figures
+def build_figure(data: CaseData, name: str, analytes: list[str], *, xuln: bool, presentation: bool,
+                 titled: bool = True, x_span: list[float] | None = None) -> go.Figure:
+    """One figure of a case (name as in FIGURE_TITLES); `titled` puts the case title and source on it."""
+    meta = data.case.meta
+    labels = {"title": meta.get("title") or data.case.id, "source": meta.get("source")} if titled else {}
+    if name == "case":
+        return case_figure(data.flags, data.case.events, analytes, scale="xuln" if xuln else "absolute",
+                           presentation=presentation, **labels)
+    if name == "scores":
+        return score_figure(data.scores, x_span=x_span, presentation=presentation, **labels)
+    return flag_heatmap(data.flags, presentation=presentation, **labels)
+
+
+def case_figures(data: CaseData, analytes: list[str], *, xuln: bool, presentation: bool = False,
+                 titled: bool = True) -> dict[str, go.Figure]:
+    """The three figures of a case, keyed as in FIGURE_TITLES; the score axis spans the case figure's days."""
+    options = {"xuln": xuln, "presentation": presentation, "titled": titled}
+    case = build_figure(data, "case", analytes, **options)
+    span = case.layout.xaxis.range
+    return {
+        "case": case,
+        "scores": build_figure(data, "scores", analytes, x_span=list(span) if span else None, **options),
+        "heatmap": build_figure(data, "heatmap", analytes, **options),
+    }
+
+
+def stored_figures(store: CaseStore, case_id: str, analytes: list[str], *, xuln: bool, presentation: bool = False,
+                   titled: bool = True) -> dict[str, go.Figure]:
+    """case_figures of a stored case, cached: building them takes a second or two, a cache hit ~0.2 s."""
+    return _stored_figures(str(store.root), case_id, _stamp(store, [case_id]), tuple(analytes), xuln, presentation,
+                           titled)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_figures(root: str, case_id: str, stamp: str, analytes: tuple[str, ...], xuln: bool, presentation: bool,
+                    titled: bool) -> dict[str, go.Figure]:
+    data = _case_data(root, case_id, stamp)
+    return case_figures(data, list(analytes), xuln=xuln, presentation=presentation, titled=titled)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _slide(root: str, case_id: str, stamp: str, name: str, analytes: tuple[str, ...], xuln: bool) -> go.Figure:
+    data = _case_data(root, case_id, stamp)
+    if name == "heatmap":  # keeps a legible row height per analyte, and scrolls if it must
+        return build_figure(data, name, [], xuln=xuln, presentation=True)
+    meta = data.case.meta
+    labels = {"title": meta.get("title") or data.case.id, "source": meta.get("source"), "presentation": True}
+    lane = case_figure(data.flags, data.case.events, [], **labels)
+    if name == "lane":  # lane rows grow to fill the screen, as the lab slides do
+        return lane.update_layout(height=max(SLIDE_HEIGHT_PX, lane.layout.height or 0))
+    span = list(lane.layout.xaxis.range) if lane.layout.xaxis.range else None  # every slide on the lane's days
+    if name == "scores":  # natural height: squeezed, its legend runs into the day axis
+        return score_figure(data.scores, x_span=span, **labels)
+    figure = case_figure(data.flags, None, list(analytes), scale="xuln" if xuln else "absolute", x_span=span,
+                         **labels)
+    return figure.update_layout(height=SLIDE_HEIGHT_PX)  # lab panels (no text rows) grow to fill the screen
+
+
+def slide_figure(store: CaseStore, case_id: str, name: str, analytes: list[str], *, xuln: bool) -> go.Figure:
+    """One presentation slide's figure (projector fonts, titled with the case), cached."""
+    return _slide(str(store.root), case_id, _stamp(store, [case_id]), name, tuple(analytes), xuln)
+
+
+def deferred_export(make: Callable[[], go.Figure], fmt: str) -> Callable[[], bytes]:
+    """Image bytes made only when the user clicks (kaleido drives Chromium: too slow for every rerun)."""
+    return lambda: export_figure(make(), fmt)
+
+
+def deferred_report(data: CaseData, analytes: list[str], *, xuln: bool) -> Callable[[], str]:
+    """The one-file HTML case report (figures titled with the case), made when the user clicks."""
+
+    def report() -> str:
+        figures = case_figures(data, analytes, xuln=xuln)
+        titled = {FIGURE_TITLES[name]: figure for name, figure in figures.items()}
+        return case_report_html(data.case.meta, data.flags, data.scores, data.case.events, titled)
+
+    return report

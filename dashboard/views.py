@@ -1,0 +1,263 @@
+"""Pure view models of the app: the tables and texts its pages show, built from back-end frames.
+
+No Streamlit here, so every table a user sees is tested with plain pytest; dashboard.ui and the pages
+only wire these to widgets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.domain.analytes import analyte
+from dashboard.ingest.bundle import CaseError, load_case
+from dashboard.ingest.store import CaseStore
+
+# Default analytes of the case view: the MAS panel of issue 4.
+MAS_PANEL: tuple[str, ...] = (
+    "ferritin", "platelets", "wbc", "hemoglobin", "ast", "ldh", "triglycerides", "fibrinogen", "crp", "d_dimer",
+)
+PROBLEM_COLUMNS = ("severity", "file", "row", "column", "value", "message")
+PREVIEW_COLUMNS = ("timepoint", "day", "label", "analyte", "orig_text", "value", "unit", "ref_text")
+STYLED_ROWS_MAX = 5000  # pandas' Styler renders every cell; beyond this the preview is shown unstyled
+UNMAPPED_STYLE = "background-color: #fde2e1"
+
+# score column -> header of the per-timepoint summary; columns a score module does not produce are skipped.
+SCORE_SUMMARY_COLUMNS: dict[str, str] = {
+    "hscore.points": "HScore",
+    "hscore.min": "HScore min",
+    "hscore.max": "HScore max",
+    "hscore.probability": "HScore probability",
+    "hlh2004.met": "HLH-2004 met",
+    "hlh2004.unknown": "HLH-2004 unknown",
+    "hlh2004.fulfilled": "HLH-2004 fulfilled",
+    "mas2016.classified": "MAS 2016",
+    "parodi2009.fulfilled": "Parodi 2009",
+    "ms_score.value": "MS score",
+    "ferritin_esr.ratio": "Ferritin/ESR",
+}
+DERIVED_COLUMNS = (
+    "timepoint", "day", "label", "analyte", "value", "unit", "qualifier", "result", "ref_low", "ref_high",
+    "ref_source", "flag", "x_uln", "change", "pct_change",
+)
+
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
+
+
+def plain(text: object) -> str:
+    """User text made inert for Streamlit markdown: every markdown/HTML character is backslash-escaped."""
+    return str(text).translate(_MARKDOWN_SPECIALS)
+
+
+# ------------------------------------------------------------------------------------------------ store
+def seed_store(store: CaseStore, cases_dir: Path) -> list[str]:
+    """Save each shipped case the store has never held; a case the user deleted is not brought back."""
+    if not cases_dir.is_dir():
+        return []
+    stored = set(store.list_cases()["case_id"])
+    saved: list[str] = []
+    for folder in sorted(p for p in cases_dir.iterdir() if p.is_dir()):
+        try:
+            case = load_case(folder)
+        except CaseError:
+            continue
+        if case.id in stored or len(store.versions(case.id)) > 0:
+            continue
+        store.save(case)
+        saved.append(case.id)
+    return saved
+
+
+def deleted_case_ids(store: CaseStore) -> list[str]:
+    """Ids of deleted cases that still have prior versions (so the library can restore them)."""
+    return store.deleted_cases()["case_id"].astype(str).tolist()
+
+
+def prior_version_ids(versions: pd.DataFrame) -> list[str]:
+    """Version ids restore() accepts: the prior versions, newest first."""
+    return versions.loc[versions["status"] == "prior", "version_id"].astype(str).tolist()
+
+
+# --------------------------------------------------------------------------------------------- problems
+def problem_records(problems: list) -> list[dict]:
+    """Problems as plain dicts (severity, file, row, column, value, message), whatever their class."""
+    records = []
+    for problem in problems:
+        raw = dataclasses.asdict(problem) if dataclasses.is_dataclass(problem) else dict(vars(problem))
+        message = str(raw.get("message") or raw.get("expected") or problem)
+        expected = raw.get("expected")
+        if expected and raw.get("message") and str(expected) not in message:
+            message = f"{message} (expected {expected})"
+        record = {key: raw.get(key) for key in PROBLEM_COLUMNS}
+        record["message"] = message
+        records.append(record)
+    return records
+
+
+def exception_record(err: Exception, files: list[str]) -> dict:
+    """An unexpected exception while reading user files, as one readable error (never a traceback)."""
+    names = ", ".join(sorted(files)) or "(no file)"
+    message = f"could not read the upload ({type(err).__name__}: {err})"
+    return {"severity": "error", "file": names, "row": None, "column": None, "value": None, "message": message}
+
+
+def oversized_files(sizes: dict[str, int], limit_mb: float) -> list[dict]:
+    """An error per file above the upload limit, so the user reads why it was refused."""
+    limit = limit_mb * 1024 * 1024
+    return [
+        {"severity": "error", "file": name, "row": None, "column": None, "value": f"{size / 1024 / 1024:.1f} MB",
+         "message": f"file too large: the limit is {limit_mb:g} MB per file"}
+        for name, size in sizes.items() if size > limit
+    ]
+
+
+def problem_frame(records: list[dict]) -> pd.DataFrame:
+    """The problem list as a table of text (row and value as written, never coerced)."""
+    frame = pd.DataFrame(records, columns=list(PROBLEM_COLUMNS))
+    return frame.astype({"row": "string", "value": "string", "column": "string"})
+
+
+# ---------------------------------------------------------------------------------------------- upload
+def upload_preview(observations: pd.DataFrame) -> pd.DataFrame:
+    """The columns a user needs to check a parse: what was written beside what was understood."""
+    return observations[list(PREVIEW_COLUMNS)].reset_index(drop=True)
+
+
+def unmapped_labels(observations: pd.DataFrame) -> list[str]:
+    return observations.loc[observations["analyte"].isna(), "label"].astype(str).unique().tolist()
+
+
+def highlight_unmapped(preview: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
+    """Shade the rows whose label matched no catalogue analyte (they are kept but not scored)."""
+    if len(preview) > STYLED_ROWS_MAX:
+        return preview
+
+    def shade(frame: pd.DataFrame) -> pd.DataFrame:
+        styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        styles.loc[frame["analyte"].isna().to_numpy(), :] = UNMAPPED_STYLE
+        return styles
+
+    return preview.style.apply(shade, axis=None)
+
+
+# ------------------------------------------------------------------------------------------- case view
+def analytes_with_values(flags: pd.DataFrame) -> list[str]:
+    """Catalogue analytes of a case that have at least one value or result, in table order."""
+    known = flags["analyte"].notna() & (flags["value"].notna() | flags["result"].notna())
+    return flags.loc[known, "analyte"].astype(str).unique().tolist()
+
+
+def default_analytes(available: list[str]) -> list[str]:
+    """The MAS panel analytes the case has, in panel order."""
+    return [a for a in MAS_PANEL if a in available]
+
+
+def _by_timepoint(scores: pd.DataFrame) -> pd.DataFrame:
+    frame = scores.reset_index() if "timepoint" not in scores.columns else scores.reset_index(drop=True)
+    keys = [c for c in ("case_id", "tp_order") if c in frame.columns]
+    return frame.sort_values(keys, kind="stable") if keys else frame
+
+
+def score_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per timepoint with the headline of each score, in timepoint order."""
+    frame = _by_timepoint(scores)
+    present = {col: name for col, name in SCORE_SUMMARY_COLUMNS.items() if col in frame.columns}
+    out = frame[["timepoint", "day", *present]].rename(columns={**present, "timepoint": "Timepoint", "day": "Day"})
+    return out.reset_index(drop=True)
+
+
+def item_breakdown(scores: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """Items (rows) x timepoints (columns) of one score, e.g. prefix "hscore.items."; NA = unknown."""
+    frame = _by_timepoint(scores)
+    items = [c for c in frame.columns if c.startswith(prefix)]
+    table = frame.set_index("timepoint")[items].T
+    table.index = pd.Index([c.removeprefix(prefix) for c in items], name="item")
+    table.columns = [str(c) for c in table.columns]
+    return table.astype("string").fillna("unknown")
+
+
+def derived_table(flags: pd.DataFrame) -> pd.DataFrame:
+    """Values, flags, x ULN and change from baseline: the table users download."""
+    return flags[[c for c in DERIVED_COLUMNS if c in flags.columns]].reset_index(drop=True)
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------- cohort
+DAY0 = "day0"
+COHORT_DEFAULT_PICK = 12  # cases preselected when the user picks by hand (one colour each in the overlay)
+
+
+def cohort_analytes(observations: pd.DataFrame) -> list[str]:
+    """Analytes with a numeric value in at least one case, alphabetically."""
+    numeric = observations["analyte"].notna() & observations["value"].notna()
+    return sorted(observations.loc[numeric, "analyte"].astype(str).unique())
+
+
+def analyte_name(analyte_id: str) -> str:
+    """The catalogue's name of an analyte id, for pickers ("d_dimer" -> "D-dimer")."""
+    try:
+        return analyte(analyte_id).name
+    except KeyError:
+        return analyte_id
+
+
+def default_index(options: list[str], preferred: str) -> int:
+    return options.index(preferred) if preferred in options else 0
+
+
+def alignment_options(events: pd.DataFrame) -> list[str]:
+    """Day 0, then every event name of the chosen cases (medications first), to align trajectories on."""
+    order = events.assign(_med=events["kind"] != "medication").sort_values(["_med", "name"], kind="stable")
+    return [DAY0, *order["name"].dropna().astype(str).unique()]
+
+
+def cohort_score_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Headline scores per case and timepoint, cases in order, timepoints in case order."""
+    frame = _by_timepoint(scores)
+    present = {col: name for col, name in SCORE_SUMMARY_COLUMNS.items() if col in frame.columns}
+    out = frame[["case_id", "timepoint", "day", *present]]
+    return out.rename(columns={**present, "case_id": "Case", "timepoint": "Timepoint", "day": "Day"}).reset_index(
+        drop=True
+    )
+
+
+# ---------------------------------------------------------------------------------------- presentation
+# Lab panels per slide. The event lane gets a slide of its own: at projector sizes (>= 20 px text) the
+# lane alone fills most of a 1080p screen, and squeezing labs under it makes the lane's labels overlap.
+PANELS_PER_SLIDE = 2
+
+
+def has_event_lane(events: pd.DataFrame, flags: pd.DataFrame) -> bool:
+    """Whether a case can draw its event lane: events with start days, and timepoints with days."""
+    return bool(events["start_day"].notna().any() and flags["day"].notna().any())
+
+
+def presentation_slides(analytes: list[str], *, lane: bool = True, xuln: bool = False,
+                        per_slide: int = PANELS_PER_SLIDE) -> list[tuple[str, tuple[str, ...]]]:
+    """The slide plan: the event lane, the labs a few panels per slide (or one x ULN slide), scores, flags."""
+    if xuln:
+        labs = [("case", tuple(analytes))] if analytes else []
+    else:
+        labs = [("case", tuple(analytes[i:i + per_slide])) for i in range(0, len(analytes), per_slide)]
+    return [*([("lane", ())] if lane else []), *labs, ("scores", ()), ("heatmap", ())]
+
+
+def raw_csv_columns(files: dict[str, bytes]) -> list[str]:
+    """Header cells of uploaded lab CSVs (not events.csv, whose `name` is a drug), for the privacy check."""
+    columns: list[str] = []
+    for name, content in files.items():
+        if not name.lower().endswith(".csv") or name.lower().endswith("events.csv"):
+            continue
+        head = content[:4096].split(b"\n", 1)[0]
+        text = head.decode("utf-8-sig", errors="replace").strip()
+        separator = ";" if text.count(";") > text.count(",") else ","
+        columns.extend(cell.strip().strip('"') for cell in text.split(separator) if cell.strip())
+    return columns

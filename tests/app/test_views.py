@@ -1,0 +1,94 @@
+"""The pure view models behind the pages (no Streamlit)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard import views
+from dashboard.ingest.bundle import load_case
+from dashboard.ingest.store import CaseStore
+
+
+def test_plain_escapes_markdown_and_html():
+    assert views.plain("<img src=x onerror=alert(1)>") == r"\<img src=x onerror=alert\(1\)\>"
+    assert views.plain("**bold** [link](http://x)") == r"\*\*bold\*\* \[link\]\(http\:\/\/x\)".replace(r"\/", "/")
+
+
+def test_seed_store_imports_once_and_never_resurrects_a_deleted_case(tmp_path, seed_path):
+    store = CaseStore(tmp_path)
+    assert views.seed_store(store, seed_path.parent) == ["seed-sle-mas"]
+    assert views.seed_store(store, seed_path.parent) == []
+    store.delete("seed-sle-mas")
+    assert views.seed_store(store, seed_path.parent) == []
+    assert not store.exists("seed-sle-mas")
+    assert views.deleted_case_ids(store) == ["seed-sle-mas"]
+    assert len(views.prior_version_ids(store.versions("seed-sle-mas"))) == 1
+
+
+def test_oversized_files_at_and_over_the_limit():
+    limit = 2 * 1024 * 1024
+    problems = views.oversized_files({"at.csv": limit, "over.csv": limit + 1}, 2)
+    assert [p["file"] for p in problems] == ["over.csv"]
+    assert problems[0]["message"] == "file too large: the limit is 2 MB per file"
+
+
+def test_exception_record_is_a_readable_error():
+    record = views.exception_record(UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), ["b.csv", "a.csv"])
+    assert record["severity"] == "error" and record["file"] == "a.csv, b.csv"
+    assert record["message"].startswith("could not read the upload (UnicodeDecodeError:")
+
+
+def test_presentation_slides_give_the_lane_its_own_slide():
+    slides = views.presentation_slides(["a", "b", "c"], per_slide=2)
+    assert slides == [("lane", ()), ("case", ("a", "b")), ("case", ("c",)), ("scores", ()), ("heatmap", ())]
+    assert views.presentation_slides(["a", "b", "c"], xuln=True, lane=False) == [
+        ("case", ("a", "b", "c")), ("scores", ()), ("heatmap", ())]
+    assert views.presentation_slides([], lane=False) == [("scores", ()), ("heatmap", ())]
+
+
+def test_raw_csv_columns_skip_events_and_detect_semicolons():
+    files = {"labs.csv": b"\xef\xbb\xbfPatient name;Analyte;Admission\n", "events.csv": b"kind,name\n"}
+    assert views.raw_csv_columns(files) == ["Patient name", "Analyte", "Admission"]
+
+
+def test_alignment_options_list_medications_first():
+    events = pd.DataFrame({"kind": ["procedure", "medication", "medication"], "name": ["BM biopsy", "IVIG", "DSP"]})
+    assert views.alignment_options(events) == [views.DAY0, "DSP", "IVIG", "BM biopsy"]
+
+
+@pytest.fixture(scope="module")
+def seed(seed_path):
+    return load_case(seed_path)
+
+
+def test_upload_preview_highlights_only_unmapped_rows(seed):
+    observations = seed.observations.copy()
+    observations.loc[0, "analyte"] = None
+    preview = views.upload_preview(observations)
+    styles = views.highlight_unmapped(preview)._compute().ctx
+    shaded_rows = {row for (row, _), style in styles.items() if style}
+    assert shaded_rows == {0}
+    assert views.unmapped_labels(observations) == [observations.loc[0, "label"]]
+
+
+def test_only_app_code_imports_streamlit(root):
+    """Back-end and view-model modules stay importable and testable without Streamlit."""
+    import ast
+
+    app_code = {root / "dashboard" / "app.py", root / "dashboard" / "ui.py"}
+    offenders = []
+    for path in sorted((root / "dashboard").rglob("*.py")):
+        if path in app_code or "app_pages" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] == "streamlit"]
+    assert offenders == []
+
+
+def test_app_code_never_renders_html_from_strings(root):
+    """User text reaches the page only through escaped text elements: no unsafe_allow_html anywhere."""
+    app_code = [root / "dashboard" / "ui.py", *(root / "dashboard" / "app_pages").glob("*.py")]
+    assert [p.name for p in app_code if "unsafe_allow_html" in p.read_text(encoding="utf-8")] == []
