@@ -1,0 +1,202 @@
+"""App latency: from uploading a case to a fully drawn case view, in headless Chromium, warm.
+
+    .venv/bin/python benchmarks/app.py                  # the seed case, 5 measured runs after 1 warm-up
+    .venv/bin/python benchmarks/app.py --runs 3 --case data/cases/seed-sle-mas
+
+Starts `streamlit run dashboard/app.py` on a free port with a temporary CASETRACK_STORE, and drives
+Debian's chromium (Playwright sync API). Each run opens a fresh tab on the upload page, then the clock
+runs from handing the files to the uploader, through "Save to library" and "Open in case view", until
+the case view's three figures are drawn and Streamlit is idle. Every run saves under a new case id, so
+each is a real save. Baseline, in the same run: loading a bare Streamlit page (one `st.write`) from a
+second server until it is drawn and idle. The last line is `app_upload_to_view_s: <median seconds>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PLOT = ".js-plotly-plot"
+CASE_VIEW_FIGURES = 3
+TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(script: Path, store: Path) -> Iterator[str]:
+    """`streamlit run script` on a free port; yields its URL once /_stcore/health answers.
+
+    The server's output goes to `<store>.log`; if the run fails, its tail is printed to stderr.
+    """
+    port = free_port()
+    env = dict(os.environ, CASETRACK_STORE=str(store))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+               "--server.headless", "true", "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log_path = store.with_suffix(".log")
+    log = log_path.open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"streamlit did not start at {url}") from None
+                time.sleep(0.2)
+        yield url
+    except Exception:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
+        print("streamlit log (tail):\n" + "\n".join(tail), file=sys.stderr)
+        raise
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wait_idle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                           timeout=TIMEOUT_MS)
+
+
+def case_files(case: Path, case_id: str) -> list[dict]:
+    """The case folder's files as browser uploads, with case.toml's id replaced (a new case each run)."""
+    files = []
+    for path in sorted(p for p in case.iterdir() if p.is_file()):
+        content = path.read_bytes()
+        if path.name == "case.toml":
+            lines = [ln for ln in content.decode("utf-8").splitlines() if not ln.startswith("id =")]
+            content = "\n".join([f'id = "{case_id}"', *lines]).encode("utf-8")
+        files.append({"name": path.name, "mimeType": "text/plain", "buffer": content})
+    return files
+
+
+STAGES = ("upload -> preview", "save", "open -> drawn case view")
+
+
+def upload_to_view(browser, url: str, case: Path, case_id: str) -> dict[str, float]:
+    """Seconds per stage, from handing the files to the uploader to a drawn, idle case view."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(f"{url}/upload")
+        wait_idle(page)
+        start = time.perf_counter()
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            case_files(case, case_id)
+        )
+        save = page.get_by_role("button", name="Save to library")
+        save.wait_for()
+        wait_idle(page)
+        previewed = time.perf_counter()
+        save.click()
+        page.get_by_text(f"Saved {case_id}").wait_for()
+        saved = time.perf_counter()
+        page.get_by_role("button", name="Open in case view").click()
+        page.wait_for_function(
+            f"() => document.querySelectorAll('{PLOT} .main-svg').length >= {CASE_VIEW_FIGURES}",
+            timeout=TIMEOUT_MS,
+        )
+        wait_idle(page)
+        drawn = time.perf_counter()
+        if page.get_by_text("Traceback").count():
+            raise RuntimeError("the case view shows a traceback")
+        return dict(zip(STAGES, (previewed - start, saved - previewed, drawn - saved), strict=True))
+    except Exception:
+        shot = Path(tempfile.gettempdir()) / f"casetrack-app-bench-{case_id}.png"
+        page.screenshot(path=shot, full_page=True)
+        print(f"failed run {case_id}: screenshot {shot}", file=sys.stderr)
+        raise
+    finally:
+        context.close()
+
+
+def bare_page(browser, url: str) -> float:
+    """Seconds from navigation to a drawn, idle one-line Streamlit page."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        start = time.perf_counter()
+        page.goto(url)
+        page.get_by_text("casetrack baseline").wait_for(timeout=TIMEOUT_MS)
+        wait_idle(page)
+        return time.perf_counter() - start
+    finally:
+        context.close()
+
+
+def summary(label: str, times: list[float]) -> str:
+    return (f"  {label:<34} median {statistics.median(times):6.2f} s  "
+            f"(min {min(times):.2f}, max {max(times):.2f}, {len(times)} runs)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", type=Path, default=ROOT / "data" / "cases" / "seed-sle-mas")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("benchmarks/app.py needs Debian's chromium on PATH (apt-get install chromium)", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    print(f"casetrack app benchmark: upload {args.case.name} -> drawn case view, headless chromium, "
+          f"1 warm-up + {args.runs} runs")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    with tempfile.TemporaryDirectory(prefix="casetrack-app-bench-") as tmp, sync_playwright() as playwright:
+        bare_script = Path(tmp) / "bare.py"
+        bare_script.write_text('import streamlit as st\n\nst.write("casetrack baseline")\n', encoding="utf-8")
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            with streamlit_server(bare_script, Path(tmp) / "bare-store") as url:
+                bare_page(browser, url)  # warm-up
+                bare = [bare_page(browser, url) for _ in range(args.runs)]
+            with streamlit_server(ROOT / "dashboard" / "app.py", Path(tmp) / "store") as url:
+                upload_to_view(browser, url, args.case, "bench-warmup")
+                runs = [upload_to_view(browser, url, args.case, f"bench-{i}") for i in range(args.runs)]
+        finally:
+            browser.close()
+    print(summary("baseline: bare Streamlit page load", bare))
+    totals = [sum(run.values()) for run in runs]
+    for stage in STAGES:
+        print(summary(f"  stage: {stage}", [run[stage] for run in runs]))
+    print(summary("upload -> drawn case view (warm)", totals))
+    print(f"  ratio to baseline: {statistics.median(totals) / statistics.median(bare):.1f}x")
+    print(f"app_upload_to_view_s: {statistics.median(totals):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
