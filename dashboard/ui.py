@@ -251,8 +251,8 @@ def _slide(root: str, case_id: str, stamp: str, name: str, analytes: tuple[str, 
     if name == "lane":  # lane rows grow to fill the screen, as the lab slides do
         return lane.update_layout(height=max(SLIDE_HEIGHT_PX, lane.layout.height or 0))
     span = list(lane.layout.xaxis.range) if lane.layout.xaxis.range else None  # every slide on the lane's days
-    if name == "scores":  # natural height: squeezed, its legend runs into the day axis
-        return score_figure(data.scores, x_span=span, **labels)
+    if name == "scores":  # both panels shrink to one screen; title, day axis and legend keep their room
+        return score_figure(data.scores, x_span=span, height=SLIDE_HEIGHT_PX, **labels)
     figure = case_figure(data.flags, None, list(analytes), scale="xuln" if xuln else "absolute", x_span=span,
                          **labels)
     return figure.update_layout(height=SLIDE_HEIGHT_PX)  # lab panels (no text rows) grow to fill the screen

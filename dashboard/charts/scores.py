@@ -84,10 +84,13 @@ def score_figure(
     source: str | None = None,
     presentation: bool = False,
     x_span: tuple[float, float] | list[float] | None = None,
+    height: int | None = None,
 ) -> go.Figure:
     """HScore (top) and HLH-2004 criteria (bottom) per timepoint on a shared day axis.
 
-    `x_span` lets the caller give the case figure's x range so the two line up on screen.
+    `x_span` lets the caller give the case figure's x range so the two line up on screen. `height`
+    (px) fits the whole figure to a screen, e.g. a projector slide: the two panels shrink together and
+    the title, day axis and legend keep their room.
     """
     frame = score_rows(scores)
     lk = look(presentation)
@@ -95,7 +98,16 @@ def score_figure(
     x = as_float(frame[axis.column])
     points = as_float(frame["hscore.points"])
     low, high = as_float(frame["hscore.min"]), as_float(frame["hscore.max"])
+    if x_span is None and len(x):
+        pad = max(1.0, 0.03 * float(np.nanmax(x) - np.nanmin(x)))
+        x_span = [float(np.nanmin(x)) - pad, float(np.nanmax(x)) + pad]
+    strip = timepoint_strip(frame, axis, x_span if x_span is not None else [0.0, 1.0], lk)
+    top = max(title_height(title, source, presentation) + 6, MODEBAR_ROOM) + strip.height
+    bottom = 130 if presentation else 100
     heights = [lk.lab_row_height * 2.2, lk.lab_row_height * 1.4]
+    if height is not None:
+        room = max(height - top - bottom - lk.panel_gap, 2 * lk.panel_gap)
+        heights = [h * room / sum(heights) for h in heights]
     plot_h = sum(heights) + lk.panel_gap
     fig = make_subplots(
         rows=2,
@@ -181,18 +193,12 @@ def score_figure(
     )
     fig.update_yaxes(title_text="criteria", range=[0, HLH2004_TOTAL], dtick=1, row=2, col=1)
 
-    if x_span is None and len(x):
-        pad = max(1.0, 0.03 * float(np.nanmax(x) - np.nanmin(x)))
-        x_span = [float(np.nanmin(x)) - pad, float(np.nanmax(x)) + pad]
-    strip = timepoint_strip(frame, axis, x_span if x_span is not None else [0.0, 1.0], lk)
     fig.update_layout(
         shapes=list(fig.layout.shapes) + strip.shapes,
         annotations=list(fig.layout.annotations) + strip.notes,
     )
     fig.update_xaxes(range=list(x_span) if x_span is not None else None, showgrid=True, gridcolor="#EEEEEE")
     fig.update_xaxes(title_text=axis.title, row=2, col=1)
-    top = max(title_height(title, source, presentation) + 6, MODEBAR_ROOM) + strip.height
-    bottom = 130 if presentation else 100
     finish_figure(
         fig, presentation=presentation, title=title, source=source, height=int(plot_h + top + bottom)
     )

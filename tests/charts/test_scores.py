@@ -74,3 +74,15 @@ def test_real_seed_scores(seed_real):
     admission = scores.xs("Admission", level="timepoint").iloc[0]
     assert trace.y[0] == admission["hscore.points"] == 256
     assert trace.y[0] + trace.error_y.array[0] == admission["hscore.max"]
+
+
+@pytest.mark.parametrize("height", [700, 900])
+def test_a_slide_height_shrinks_the_panels_and_keeps_the_legend_below_the_day_axis(hand_scores, height):
+    natural = score_figure(hand_scores, title="A case", source="A source", presentation=True)
+    fitted = score_figure(hand_scores, title="A case", source="A source", presentation=True, height=height)
+    assert natural.layout.height > 1080 > fitted.layout.height == height
+    assert fitted.layout.margin.t == natural.layout.margin.t and fitted.layout.margin.b == natural.layout.margin.b
+    plot_h = height - fitted.layout.margin.t - fitted.layout.margin.b
+    legend_px_below_axis = -fitted.layout.legend.y * plot_h
+    assert legend_px_below_axis == pytest.approx(60)  # under the tick labels and the "Day" title, at any height
+    assert legend_px_below_axis < fitted.layout.margin.b
