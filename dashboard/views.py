@@ -140,7 +140,8 @@ def highlight_unmapped(preview: pd.DataFrame) -> pd.DataFrame | pd.io.formats.st
         styles.loc[frame["analyte"].isna().to_numpy(), :] = UNMAPPED_STYLE
         return styles
 
-    return preview.style.apply(shade, axis=None)
+    # Styler shows six decimals by default; a value should read as the file wrote it ("1", "0.72").
+    return preview.style.apply(shade, axis=None).format({"value": "{:g}", "day": "{:g}"}, na_rep="")
 
 
 # ------------------------------------------------------------------------------------------- case view

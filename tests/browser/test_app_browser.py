@@ -110,4 +110,6 @@ def test_an_html_label_renders_as_text(page, app_url, artifacts):
     assert page.locator('img[src="x"]').count() == 0
     assert dialogs == []
     wait_for_app(page)
-    page.screenshot(path=artifacts / "upload.png")
+    page.locator('[data-testid="stDataFrame"]').last.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # the tables are canvases drawn after the page settles
+    page.screenshot(path=artifacts / "upload.png", full_page=True)
