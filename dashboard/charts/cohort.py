@@ -25,7 +25,7 @@ from dashboard.charts.style import (
     look,
     safe_text,
 )
-from dashboard.charts.trajectories import analyte_label, analyte_unit, reference_range
+from dashboard.charts.trajectories import analyte_label, analyte_unit, reference_range, use_log_axis
 
 MAX_LEGEND_CASES = 12
 Scale = Literal["absolute", "xuln"]
@@ -163,10 +163,14 @@ def cohort_figure(
         fig.update_yaxes(title_text=f"{safe_text(label)}, × ULN", type="log", dtick="D2")
     else:
         low, high = reference_range(rows, analyte) if len(rows) else (None, None)
+        log = bool(len(rows)) and use_log_axis(rows["y"].to_numpy(dtype=float, na_value=np.nan), (low, high))
+        if log:  # ferritin, CRP, D-dimer: as in the case view, so a 20 000 does not flatten every 300
+            fig.update_yaxes(type="log")
         if high is not None or low is not None:
             top = high if high is not None else float(rows["y"].max()) * 1.15
+            bottom = low if low is not None else (float(rows["y"].min()) / 2 if log else 0.0)
             fig.add_hrect(
-                y0=low if low is not None else 0.0,
+                y0=bottom,
                 y1=top,
                 fillcolor=REFERENCE_BAND_COLOR,
                 line_width=0,

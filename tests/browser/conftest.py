@@ -56,10 +56,16 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory, chromium_path) -> Iterator[str]:
-    """A running app on a free port, with its own empty store (seeded with the shipped case)."""
+def app_store(tmp_path_factory) -> Path:
+    """The browser app's own store, empty at start (the app seeds it with the shipped case)."""
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, chromium_path, app_store) -> Iterator[str]:
+    """A running app on a free port, with its own store."""
     port = _free_port()
-    env = dict(os.environ, CASETRACK_STORE=str(tmp_path_factory.mktemp("store")))
+    env = dict(os.environ, CASETRACK_STORE=str(app_store))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),

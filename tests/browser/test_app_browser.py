@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.ingest.bundle import load_case
+from dashboard.ingest.store import CaseStore
+from dashboard.synth import synthetic_events, synthetic_observations, write_case_folders
+
 pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -89,10 +93,14 @@ def test_upload_save_view_and_present_the_case(page, app_url, seed_path, artifac
     page.screenshot(path=artifacts / "presentation_scores.png")
 
 
-def test_cohort_overlay(page, app_url, artifacts):
+def test_cohort_overlay(page, app_url, app_store, artifacts, tmp_path):
+    observations, events = synthetic_observations(6, seed=3), synthetic_events(6, seed=3)
+    store = CaseStore(app_store)
+    for folder in write_case_folders(observations, events, tmp_path):
+        store.save(load_case(folder))
     page.goto(f"{app_url}/cohort")
     wait_for_plots(page, 1)
-    assert page.locator(f"{PLOT} .scatterlayer .trace").count() >= 1
+    assert page.locator(f"{PLOT} .scatterlayer .trace").count() >= 7  # the seed and six synthetic cases
     page.wait_for_timeout(500)
     page.screenshot(path=artifacts / "cohort.png")
 

@@ -90,3 +90,11 @@ def test_source_is_optional_and_shown_with_the_case_count(cohort):
     assert "Registry &amp; co" not in cohort_figure(flags, "ferritin").layout.title.text
     fig = cohort_figure(flags, "ferritin", source="Registry & co", presentation=True)
     assert "Registry &amp; co" in fig.layout.title.text and "4 cases" in fig.layout.title.text
+
+
+def test_a_lab_spanning_orders_of_magnitude_gets_a_log_axis_and_platelets_do_not():
+    from dashboard.synth import synthetic_observations
+
+    many = synthetic_observations(12, seed=3)
+    assert cohort_figure(many, "ferritin").layout.yaxis.type == "log"
+    assert cohort_figure(many, "platelets").layout.yaxis.type != "log"
