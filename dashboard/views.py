@@ -249,16 +249,3 @@ def presentation_slides(analytes: list[str], *, lane: bool = True, xuln: bool = 
     else:
         labs = [("case", tuple(analytes[i:i + per_slide])) for i in range(0, len(analytes), per_slide)]
     return [*([("lane", ())] if lane else []), *labs, ("scores", ()), ("heatmap", ())]
-
-
-def raw_csv_columns(files: dict[str, bytes]) -> list[str]:
-    """Header cells of uploaded lab CSVs (not events.csv, whose `name` is a drug), for the privacy check."""
-    columns: list[str] = []
-    for name, content in files.items():
-        if not name.lower().endswith(".csv") or name.lower().endswith("events.csv"):
-            continue
-        head = content[:4096].split(b"\n", 1)[0]
-        text = head.decode("utf-8-sig", errors="replace").strip()
-        separator = ";" if text.count(";") > text.count(",") else ","
-        columns.extend(cell.strip().strip('"') for cell in text.split(separator) if cell.strip())
-    return columns

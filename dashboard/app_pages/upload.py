@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import ui, views
-from dashboard.ingest.privacy import identifier_warnings
+from dashboard.ingest.privacy import identifier_warnings, labs_columns
 
 store = ui.get_store()
 limit_mb = float(st.get_option("server.maxUploadSize"))
@@ -35,7 +35,7 @@ if case is None:
     st.stop()
 
 privacy = identifier_warnings(
-    case.observations, case.meta, raw_columns=views.raw_csv_columns(files), events=case.events,
+    case.observations, case.meta, raw_columns=labs_columns(files), events=case.events,
 )
 if privacy:
     st.subheader("Privacy", anchor=False)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard.ingest.bundle import check_case
+from dashboard.ingest.bundle import check_case, load_case
+from dashboard.ingest.privacy import identifier_warnings, labs_columns_at
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -17,6 +18,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     problems = check_case(args.path)
+    if not any(p.is_error for p in problems):  # a readable case: also look for direct identifiers
+        case = load_case(args.path)
+        problems += identifier_warnings(case.observations, case.meta, labs_columns_at(args.path), case.events)
     for problem in problems:  # `severity: file:row:column 'value' — message (expected ...)`
         print(problem, file=sys.stdout)
     n_errors = sum(p.is_error for p in problems)

@@ -67,6 +67,7 @@ def import_cases(paths: list[Path], store: CaseStore, stream: TextIO | None = No
     """
     stream = sys.stderr if stream is None else stream
     from dashboard.ingest.bundle import load_case
+    from dashboard.ingest.privacy import identifier_warnings, labs_columns_at
     from dashboard.ingest.problems import CaseError
 
     stored: list[str] = []
@@ -81,6 +82,9 @@ def import_cases(paths: list[Path], store: CaseStore, stream: TextIO | None = No
             stored.append(case.id)
         except (CaseError, OSError, ValueError) as exc:
             failures.append(f"{path}: {exc}")
+        else:
+            for problem in identifier_warnings(case.observations, case.meta, labs_columns_at(path), case.events):
+                stream.write(("\n" if interactive else "") + f"{path}: {problem}\n")
         if interactive or i % step == 0 or i == len(paths):
             line = progress_line(i, len(paths), time.perf_counter() - start, len(failures))
             stream.write(("\r" if interactive else "") + line + ("" if interactive else "\n"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -230,3 +231,33 @@ def identifier_warnings(
     for hit in hits:  # one warning per kind and place: the first hit, with its count
         first.setdefault((hit.kind, hit.where), hit)
     return [_problem(hit, file) for hit in first.values()]
+
+
+HEADER_BYTES = 4096  # the header row of any sane labs CSV fits; nothing more is read for this check
+
+
+def labs_columns(files: Mapping[str, bytes]) -> list[str]:
+    """Header cells of the lab CSVs among `files` (not events.csv, whose `name` is a drug).
+
+    The tidy frame no longer has the file's columns, so a `Patient name` column of a long file is only
+    seen here.
+    """
+    columns: list[str] = []
+    for name, content in files.items():
+        if not name.lower().endswith(".csv") or name.lower().endswith(EVENTS_FILE):
+            continue
+        head = content[:HEADER_BYTES].split(b"\n", 1)[0]
+        text = head.decode("utf-8-sig", errors="replace").strip()
+        separator = ";" if text.count(";") > text.count(",") else ","
+        columns.extend(cell.strip().strip('"') for cell in text.split(separator) if cell.strip())
+    return columns
+
+
+def labs_columns_at(path: str | Path) -> list[str]:
+    """labs_columns of a case on disk: a folder's labs.csv or a single CSV (zip and xlsx: none read)."""
+    path = Path(path)
+    labs = path / "labs.csv" if path.is_dir() else path
+    if labs.suffix.lower() != ".csv" or not labs.is_file():
+        return []
+    with labs.open("rb") as handle:
+        return labs_columns({labs.name: handle.read(HEADER_BYTES)})

@@ -47,11 +47,6 @@ def test_presentation_slides_give_the_lane_its_own_slide():
     assert views.presentation_slides([], lane=False) == [("scores", ()), ("heatmap", ())]
 
 
-def test_raw_csv_columns_skip_events_and_detect_semicolons():
-    files = {"labs.csv": b"\xef\xbb\xbfPatient name;Analyte;Admission\n", "events.csv": b"kind,name\n"}
-    assert views.raw_csv_columns(files) == ["Patient name", "Analyte", "Admission"]
-
-
 def test_alignment_options_list_medications_first():
     events = pd.DataFrame({"kind": ["procedure", "medication", "medication"], "name": ["BM biopsy", "IVIG", "DSP"]})
     assert views.alignment_options(events) == [views.DAY0, "DSP", "IVIG", "BM biopsy"]

@@ -93,3 +93,15 @@ def test_progress_redraws_one_line_on_a_terminal(cohort_dir, store_root):
     text = stream.getvalue()
     assert text.count("\r") == 6 and text.endswith("100%  " + text.rsplit("100%  ", 1)[1])
     assert text.count("\n") == 1
+
+
+def test_import_warns_about_direct_identifiers_and_still_stores(tmp_path, store_root, capsys):
+    case = tmp_path / "named"
+    case.mkdir()
+    (case / "labs.csv").write_text(
+        "Patient name,timepoint,analyte,value,unit\nJane Doe,Admission,Ferritin,9560,ng/mL\n", encoding="utf-8"
+    )
+    assert main(["import", str(case)]) == 0
+    err = capsys.readouterr().err
+    assert "column `Patient name`" in err
+    assert CaseStore(store_root).exists("named")

@@ -37,3 +37,18 @@ def test_every_problem_is_printed(capsys):
 def test_missing_path_is_a_problem_not_a_traceback(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope")]) == 1
     assert "no such file or folder" in capsys.readouterr().out
+
+
+def test_direct_identifiers_are_warned_about_but_do_not_fail(tmp_path, capsys):
+    labs = tmp_path / "labs.csv"
+    labs.write_text(
+        "MRN,timepoint,analyte,value,unit\n"
+        "123456789,Admission,Ferritin,9560,ng/mL\n"
+        "123456789,Admission,DOB 1987-03-14,1,\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(labs)]) == 0
+    out = capsys.readouterr().out
+    assert "(medical record number) in the column `MRN`" in out
+    assert "(full date) in the analyte label" in out and "'19••-••-••'" in out  # the date is masked
+    assert "0 error(s)" in out

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.domain.schema import event_frame, observation_frame
+from dashboard.ingest import privacy
 from dashboard.ingest.bundle import load_case
 from dashboard.ingest.privacy import column_kind, identifier_warnings, looks_like_name, mask
 
@@ -156,3 +157,17 @@ def test_the_file_is_named_and_the_input_is_not_mutated() -> None:
 def test_mask_keeps_shape_but_hides_characters() -> None:
     assert mask("1987-03-14") == "19••-••-••"
     assert mask("Jane Doe") == "Ja•• •••"
+
+
+def test_labs_columns_skip_events_and_detect_semicolons():
+    files = {"labs.csv": b"\xef\xbb\xbfPatient name;Analyte;Admission\n", "events.csv": b"kind,name\n"}
+    assert privacy.labs_columns(files) == ["Patient name", "Analyte", "Admission"]
+
+
+def test_labs_columns_at_a_folder_or_a_csv_and_none_for_a_workbook(tmp_path):
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "labs.csv").write_text("MRN,timepoint,analyte,value\n1,D0,Ferritin,9\n", encoding="utf-8")
+    assert privacy.labs_columns_at(folder) == ["MRN", "timepoint", "analyte", "value"]
+    assert privacy.labs_columns_at(folder / "labs.csv") == ["MRN", "timepoint", "analyte", "value"]
+    assert privacy.labs_columns_at(tmp_path / "case.xlsx") == []
