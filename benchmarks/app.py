@@ -16,71 +16,19 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from dashboard.commands.app import running_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PLOT = ".js-plotly-plot"
 CASE_VIEW_FIGURES = 3
 TIMEOUT_MS = 60_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def streamlit_server(script: Path, store: Path) -> Iterator[str]:
-    """`streamlit run script` on a free port; yields its URL once /_stcore/health answers.
-
-    The server's output goes to `<store>.log`; if the run fails, its tail is printed to stderr.
-    """
-    port = free_port()
-    env = dict(os.environ, CASETRACK_STORE=str(store))
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-               "--server.headless", "true", "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    log_path = store.with_suffix(".log")
-    log = log_path.open("wb")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"streamlit did not start at {url}") from None
-                time.sleep(0.2)
-        yield url
-    except Exception:
-        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
-        print("streamlit log (tail):\n" + "\n".join(tail), file=sys.stderr)
-        raise
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def wait_idle(page) -> None:
@@ -180,10 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         bare_script.write_text('import streamlit as st\n\nst.write("casetrack baseline")\n', encoding="utf-8")
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            with streamlit_server(bare_script, Path(tmp) / "bare-store") as url:
+            with running_app(Path(tmp) / "bare-store", Path(tmp) / "bare.log", script=bare_script) as url:
                 bare_page(browser, url)  # warm-up
                 bare = [bare_page(browser, url) for _ in range(args.runs)]
-            with streamlit_server(ROOT / "dashboard" / "app.py", Path(tmp) / "store") as url:
+            with running_app(Path(tmp) / "store", Path(tmp) / "app.log") as url:
                 upload_to_view(browser, url, args.case, "bench-warmup")
                 runs = [upload_to_view(browser, url, args.case, f"bench-{i}") for i in range(args.runs)]
         finally:

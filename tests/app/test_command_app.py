@@ -18,3 +18,10 @@ def test_streamlit_command_runs_the_router():
 def test_the_subcommand_is_registered():
     args = build_parser().parse_args(["app", "--port", "8700"])
     assert args.run is app_command.run and args.port == 8700 and args.address == "localhost"
+
+
+def test_app_environment_names_the_store_and_puts_the_package_on_the_path(tmp_path):
+    env = app_command.app_environment(tmp_path / "store")
+    assert env["CASETRACK_STORE"] == str((tmp_path / "store").resolve())
+    assert env["PYTHONPATH"].split(":")[0] == str(app_command.ROOT)
+    assert (app_command.ROOT / "dashboard" / "app.py").is_file()
