@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 import tomllib
 from pathlib import Path
 
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import timed
 
 from dashboard.ingest.bundle import load_case
 from dashboard.ingest.store import CaseStore
@@ -36,15 +37,6 @@ from dashboard.synth import synthetic_events, synthetic_observations, write_case
 
 def rate(n: int, seconds: float) -> str:
     return f"{seconds:8.3f} s  {n / seconds:10,.1f} cases/s"
-
-
-def timed(fn, repeats: int = 1) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def baseline_parse(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame | None, dict]:

@@ -17,7 +17,6 @@ import argparse
 import math
 import os
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
@@ -30,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from calculator import score_row
+from timing import timed
 
 from dashboard.domain.matrix import INPUT_COLUMNS, timepoint_matrix
 from dashboard.domain.scores import score_matrix
@@ -37,16 +37,6 @@ from dashboard.synth import synthetic_matrix, synthetic_observations
 
 TIMEPOINTS_PER_CASE = 4
 FLOAT_TOLERANCE = 1e-12
-
-
-def timed(fn, repeats: int) -> tuple[float, object]:
-    """Median wall time of `repeats` calls, and the last result."""
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def peak_mb(fn) -> float:
