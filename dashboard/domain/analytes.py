@@ -1,4 +1,4 @@
-"""The analyte catalogue: canonical ids, units and reference ranges, kept as data in data/analytes.csv.
+"""The analyte catalogue: canonical ids, units and reference ranges, kept as data in domain/data/analytes.csv.
 
 Labels in case files vary ("WBC", "Leukocytes", "White blood cell count"); every consumer works on the
 catalogue id instead, so recognition happens once, here.
@@ -11,9 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
+from importlib.resources import files
 
-CATALOGUE_PATH = Path(__file__).resolve().parents[2] / "data" / "analytes.csv"
+# Shipped inside the package (read with importlib.resources) so a plain `pip install .` finds it.
+CATALOGUE = files("dashboard.domain") / "data" / "analytes.csv"
 KINDS = ("numeric", "finding", "titer", "qualitative")
 
 
@@ -46,7 +47,7 @@ def _float(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
-def _read(path: Path) -> tuple[Analyte, ...]:
+def _read(path) -> tuple[Analyte, ...]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return tuple(
@@ -69,7 +70,7 @@ def _read(path: Path) -> tuple[Analyte, ...]:
 @cache
 def catalogue() -> tuple[Analyte, ...]:
     """All analytes, in catalogue order (read once per process)."""
-    return _read(CATALOGUE_PATH)
+    return _read(CATALOGUE)
 
 
 @cache
