@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from dashboard.domain.audit import case_audits
 from dashboard.domain.flags import reference_flags, timepoint_flag_counts
 from dashboard.domain.scores import hlh2004, hscore, mas2016, parodi2009, score_observations
 
@@ -96,14 +97,17 @@ def _by_analyte(flags: pd.DataFrame) -> dict[tuple[str, str], dict[str, str | No
 
 
 def case_score_json(case: CaseLike) -> dict[str, Any]:
-    """{"case": {id, title}, "timepoints": [{label, day, flags, scores}, ...]} in timepoint order."""
+    """{"case": {id, title}, "timepoints": [{label, day, flags, scores}, ...]} in timepoint order; a
+    timepoint whose label case.toml `[reported]` states values for also carries `audit` (domain/audit.py)."""
     flags = reference_flags(case.observations)
     counts = timepoint_flag_counts(flags).set_index(["case_id", "timepoint"])
     by_analyte = _by_analyte(flags)
     scores = score_observations(case.observations)
+    audits = case_audits(case.observations, case.meta)
     timepoints = []
     for (case_id, label), row in scores.iterrows():
         count = counts.loc[(case_id, label)]
+        audit = {"audit": audits[(case_id, label)]} if (case_id, label) in audits else {}
         timepoints.append(
             {
                 "label": label,
@@ -114,6 +118,7 @@ def case_score_json(case: CaseLike) -> dict[str, Any]:
                     "by_analyte": by_analyte.get((case_id, label), {}),
                 },
                 "scores": timepoint_scores(row),
+                **audit,
             }
         )
     return {"case": {"id": case.id, "title": case.meta.get("title")}, "timepoints": timepoints}

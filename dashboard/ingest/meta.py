@@ -12,7 +12,9 @@ import tomllib
 
 from dashboard.ingest.problems import Problem, error, warning
 
-KNOWN_KEYS = ("id", "title", "source", "patient", "timepoints")
+KNOWN_KEYS = ("id", "title", "source", "patient", "timepoints", "reported")
+# [reported."<timepoint label>"]: what the source states, checked against the data (domain/audit.py).
+REPORTED_KEYS = ("hscore", "hlh2004_met")
 NUMERIC_PATIENT_KEYS = ("age", "weight_kg", "height_cm")
 
 
@@ -55,9 +57,36 @@ def validate_meta(meta: dict, file: str, line_of=lambda key: None) -> list[Probl
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 problems.append(error(f"patient {key} is not a number", file, line_of(key), "patient",
                                       str(value), "a number"))
+    problems += _reported_problems(meta, file, line_of)
     for key, value in meta.items():
         if key not in KNOWN_KEYS and not isinstance(value, dict):
             problems.append(warning(f"unknown key '{key}' is kept but not used", file, line_of(key), key))
+    return problems
+
+
+def _reported_problems(meta: dict, file: str, line_of) -> list[Problem]:
+    """[reported."<label>"] tables: whole numbers for known keys, labels that name a timepoint."""
+    reported = meta.get("reported", {})
+    if not isinstance(reported, dict):
+        return [error("[reported] must hold one table per timepoint label", file, line_of("reported"), "reported",
+                      str(reported), '[reported."Admission"] with hscore = 271')]
+    problems: list[Problem] = []
+    labels = meta.get("timepoints", {}) if isinstance(meta.get("timepoints"), dict) else {}
+    for label, values in reported.items():
+        if not isinstance(values, dict):
+            problems.append(error(f"[reported.\"{label}\"] is not a table", file, line_of(label), "reported",
+                                  str(values), f'[reported."{label}"] with hscore = 271'))
+            continue
+        if labels and label not in labels:
+            problems.append(warning(f"reported values for '{label}', which is not a timepoint: not checked", file,
+                                    line_of(label), "reported", label, "a label of [timepoints]"))
+        for key, value in values.items():
+            if key not in REPORTED_KEYS:
+                problems.append(warning(f"reported '{key}' is kept but not checked", file, line_of(key), "reported",
+                                        key, ", ".join(REPORTED_KEYS)))
+            elif isinstance(value, bool) or not isinstance(value, int):
+                problems.append(error(f"reported {key} for '{label}' is not a whole number", file, line_of(key),
+                                      "reported", str(value), "a whole number, e.g. 271"))
     return problems
 
 

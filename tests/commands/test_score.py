@@ -17,7 +17,7 @@ def test_json_prints_the_contract_for_all_four_timepoints(seed_path, capsys):
     assert doc["case"]["id"] == "seed-sle-mas"
     assert [tp["day"] for tp in doc["timepoints"]] == [0, 7, 11, 53]
     first = doc["timepoints"][0]
-    assert set(first) == {"label", "day", "flags", "scores"}
+    assert set(first) == {"label", "day", "flags", "scores", "audit"}  # the seed states its admission scores
     assert set(first["flags"]) == {"abnormal", "assessed", "by_analyte"}
     assert set(first["scores"]) == {
         "hscore", "hlh2004", "mas2016", "parodi2009", "ferritin_esr_ratio", "ms_score",

@@ -1,0 +1,233 @@
+"""Stated vs computed: can the score a source states come from its own data, and if not, what would it take?
+
+A case report may state "HScore 271" or "HLH-2004 5/8"; case.toml carries such values per timepoint label
+(`[reported."Admission"] hscore = 271, hlh2004_met = 5`). This module checks them against what the data
+allow, with no guessing:
+
+- HScore: `attainable` is true when some assignment of the unknown items (each within the points its data
+  still allow) sums exactly to the stated value. `explanations` are the cheapest ways to reproduce it:
+  filling an unknown item costs nothing; moving a known item one band (or yes <-> no) costs 1, two bands 2.
+  Each is `{cost, changes: [{item, from, to}], fills: [{item, to}]}`; an explanation whose changes include
+  all the changes of a cheaper one is left out (it adds nothing), cheapest first, at most 10.
+- Counts (HLH-2004 criteria met): attainable when met <= reported <= met + unknown; otherwise the near
+  misses say which values sit within 10 % of a cut-off on the side that would close the gap.
+
+Pure: plain Python over the per-item point ranges and criteria the engine computes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.domain.matrix import timepoint_matrix
+from dashboard.domain.scores import hscore, score_matrix
+
+MAX_EXPLANATIONS = 10
+NEAR_MISS_FRACTION = 0.10  # a value within 10 % of its cut-off could have been read or rounded either way
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One score item at one timepoint: its possible points (`bands`, ascending) and the range the data
+    allow (`lo` == `hi` when the item is known)."""
+
+    item: str
+    bands: tuple[int, ...]
+    lo: int
+    hi: int
+
+    @property
+    def known(self) -> bool:
+        return self.lo == self.hi
+
+
+@dataclass(frozen=True)
+class _Option:
+    points: int
+    cost: int
+    change: tuple[str, str, int] | None  # (item, from, to) when a known item moves
+    fill: tuple[str, int] | None  # (item, to) when an unknown item is filled
+
+
+def _options(state: ItemState) -> list[_Option]:
+    """Every band an item can take, with what it costs to put it there."""
+    allowed = [i for i, band in enumerate(state.bands) if state.lo <= band <= state.hi]
+    if not allowed:
+        raise ValueError(f"{state.item}: {state.lo}..{state.hi} matches none of the bands {state.bands}")
+    options = []
+    for index, band in enumerate(state.bands):
+        cost = min(abs(index - a) for a in allowed)
+        if state.known:
+            change = None if cost == 0 else (state.item, str(state.lo), band)
+            options.append(_Option(band, cost, change, None))
+        elif cost == 0:
+            options.append(_Option(band, 0, None, (state.item, band)))
+        else:
+            options.append(_Option(band, cost, (state.item, f"{state.lo}–{state.hi}", band), None))
+    return options
+
+
+def _explanation(combo: Sequence[_Option]) -> dict[str, Any]:
+    return {
+        "cost": sum(o.cost for o in combo),
+        "changes": [{"item": c[0], "from": _number(c[1]), "to": c[2]} for o in combo if (c := o.change)],
+        "fills": [{"item": f[0], "to": f[1]} for o in combo if (f := o.fill)],
+    }
+
+
+def _number(text: str) -> int | str:
+    """A known item's points as a number; a partly known item's range stays text ("23–38")."""
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _change_set(explanation: dict[str, Any]) -> frozenset[tuple]:
+    return frozenset((c["item"], c["from"], c["to"]) for c in explanation["changes"])
+
+
+def points_audit(reported: int, states: Sequence[ItemState], limit: int = MAX_EXPLANATIONS) -> dict[str, Any]:
+    """`{reported, attainable, explanations}` for a stated points total (see the module doc)."""
+    found = [
+        _explanation(combo)
+        for combo in itertools.product(*(_options(s) for s in states))
+        if sum(o.points for o in combo) == reported
+    ]
+    found.sort(key=lambda e: (e["cost"], len(e["changes"]), [c["item"] for c in e["changes"]],
+                              [(f["item"], f["to"]) for f in e["fills"]]))
+    kept: list[dict[str, Any]] = []
+    for candidate in found:
+        changes = _change_set(candidate)
+        if any(_change_set(k) < changes for k in kept):
+            continue  # a cheaper explanation already makes these changes and needs no more
+        kept.append(candidate)
+    attainable = bool(kept) and kept[0]["cost"] == 0
+    return {"reported": reported, "attainable": attainable, "explanations": kept[:limit]}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A criterion's numeric input at one timepoint and the cut-off it is compared with (canonical unit)."""
+
+    criterion: str
+    label: str
+    value: float
+    unit: str
+    op: str  # ">=", ">", "<=", "<"
+    cutoff: float
+    met: bool  # whether this comparison holds
+
+
+def near_misses(readings: Sequence[Reading], *, want_met: bool) -> list[dict[str, Any]]:
+    """Comparisons within 10 % of their cut-off that, read the other way, would move a count towards
+    the stated one: not-met readings when more criteria are needed (`want_met`), met ones otherwise."""
+    out = []
+    for r in readings:
+        if r.met == want_met or r.cutoff == 0:
+            continue
+        if abs(r.value - r.cutoff) <= NEAR_MISS_FRACTION * abs(r.cutoff):
+            out.append({"criterion": r.criterion, "label": r.label, "value": r.value, "unit": r.unit,
+                        "op": r.op, "cutoff": r.cutoff})
+    return out
+
+
+def count_audit(reported: int, met: int, unknown: int, readings: Sequence[Reading] = ()) -> dict[str, Any]:
+    """`{reported, met, unknown, attainable, near_misses}` for a stated count of criteria met."""
+    attainable = met <= reported <= met + unknown
+    misses = [] if attainable else near_misses(readings, want_met=reported > met + unknown)
+    return {"reported": reported, "met": met, "unknown": unknown, "attainable": attainable,
+            "near_misses": misses}
+
+
+def band_name(bands: Sequence[int], points: int) -> str:
+    """"the lowest band", "the middle band", "the top band" (or "no"/"yes" for a two-band item)."""
+    if len(bands) == 2:
+        return "yes" if points == bands[1] else "no"
+    index = list(bands).index(points)
+    return "the lowest band" if index == 0 else "the top band" if index == len(bands) - 1 else "the middle band"
+
+
+def stated(meta: Mapping[str, Any], label: str) -> dict[str, Any]:
+    """What case.toml's `[reported."<label>"]` table states for one timepoint ({} when nothing)."""
+    reported = meta.get("reported") or {}
+    values = reported.get(label) if isinstance(reported, Mapping) else None
+    return dict(values) if isinstance(values, Mapping) else {}
+
+
+# ------------------------------------------------------------------------------ from the engine's tables
+# The HScore's possible points per item (Fardet 2014, Table 3), ascending.
+# TODO(registry): read from dashboard/domain/criteria.py once the engine's registry lands.
+def hscore_bands() -> dict[str, tuple[int, ...]]:
+    return {
+        "immunosuppression": (0, 18), "temperature": (0, 33, 49), "organomegaly": (0, 23, 38),
+        "cytopenias": (0, 24, 34), "ferritin": (0, 35, 50), "triglycerides": (0, 44, 64),
+        "fibrinogen": (0, 30), "ast": (0, 19), "hemophagocytosis": (0, 35),
+    }
+
+
+# HLH-2004 numeric comparisons (Henter 2007): criterion, matrix column, label, unit, op, cut-off.
+# TODO(registry): read from dashboard/domain/criteria.py once the engine's registry lands.
+def hlh2004_comparisons() -> tuple[tuple[str, str, str, str, str, float], ...]:
+    return (
+        ("fever", "temperature_c", "temperature", "°C", ">=", 38.5),
+        ("cytopenias", "hemoglobin_g_per_l", "hemoglobin", "g/L", "<", 90.0),
+        ("cytopenias", "platelets_1e9_per_l", "platelets", "×10⁹/L", "<", 100.0),
+        ("cytopenias", "neutrophils_1e9_per_l", "neutrophils", "×10⁹/L", "<", 1.0),
+        ("triglycerides_fibrinogen", "triglycerides_mmol_per_l", "triglycerides", "mmol/L", ">=", 3.0),
+        ("triglycerides_fibrinogen", "fibrinogen_g_per_l", "fibrinogen", "g/L", "<=", 1.5),
+        ("ferritin", "ferritin_ng_per_ml", "ferritin", "ng/mL", ">=", 500.0),
+        ("scd25", "scd25_u_per_ml", "sCD25", "U/mL", ">=", 2400.0),
+    )
+
+
+_OPS = {">=": float.__ge__, ">": float.__gt__, "<=": float.__le__, "<": float.__lt__}
+
+
+def hscore_states(matrix: pd.DataFrame) -> list[list[ItemState]]:
+    """Per matrix row, the HScore items with the points range the data allow."""
+    bands = hscore_bands()
+    ranges = hscore.item_ranges(matrix)
+    return [
+        [ItemState(item, bands[item], int(lo[i]), int(hi[i])) for item, (lo, hi) in ranges.items()]
+        for i in range(len(matrix))
+    ]
+
+
+def hlh2004_readings(matrix_row: pd.Series) -> list[Reading]:
+    """The known numeric inputs of HLH-2004 at one timepoint, each with its cut-off."""
+    out = []
+    for criterion, column, label, unit, op, cutoff in hlh2004_comparisons():
+        raw = matrix_row.get(column)
+        if raw is not None and not pd.isna(raw):
+            value = float(raw)
+            met = _OPS[op](round(value, 6), cutoff)
+            out.append(Reading(criterion, label, value, unit, op, cutoff, met))
+    return out
+
+
+def case_audits(observations: pd.DataFrame, meta: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """{(case_id, timepoint): audit} for every timepoint whose label case.toml states values for."""
+    if not meta.get("reported"):
+        return {}
+    matrix = timepoint_matrix(observations)
+    scores = score_matrix(matrix)
+    states = hscore_states(matrix)
+    audits: dict[tuple[str, str], dict[str, Any]] = {}
+    for position, key in enumerate(matrix.index):
+        values = stated(meta, key[1])
+        if not values:
+            continue
+        audit: dict[str, Any] = {}
+        if "hscore" in values:
+            audit["hscore"] = points_audit(int(values["hscore"]), states[position])
+        if "hlh2004_met" in values:
+            row = scores.loc[key]
+            audit["hlh2004_met"] = count_audit(
+                int(values["hlh2004_met"]), int(row["hlh2004.met"]), int(row["hlh2004.unknown"]),
+                hlh2004_readings(matrix.loc[key]),
+            )
+        audits[key] = audit
+    return audits
