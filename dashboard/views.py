@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from dashboard.domain import audit, headlines, why
 from dashboard.domain.analytes import analyte
 from dashboard.ingest.bundle import CaseError, load_case
 from dashboard.ingest.store import CaseStore
@@ -25,19 +27,22 @@ PREVIEW_COLUMNS = ("timepoint", "day", "label", "analyte", "orig_text", "value",
 STYLED_ROWS_MAX = 5000  # pandas' Styler renders every cell; beyond this the preview is shown unstyled
 UNMAPPED_STYLE = "background-color: #fde2e1"
 
-# score column -> header of the per-timepoint summary; columns a score module does not produce are skipped.
+# score column -> header of the cohort's numeric score table. Every column must exist in the engine's output:
+# a missing one is a KeyError, never skipped (a silent skip once hid the ferritin/ESR ratio).
 SCORE_SUMMARY_COLUMNS: dict[str, str] = {
-    "hscore.points": "HScore",
     "hscore.min": "HScore min",
     "hscore.max": "HScore max",
-    "hscore.probability": "HScore probability",
+    headlines.PROBABILITY_LOW: "HScore probability (min)",
+    headlines.PROBABILITY_HIGH: "HScore probability (max)",
     "hlh2004.met": "HLH-2004 met",
     "hlh2004.unknown": "HLH-2004 unknown",
     "hlh2004.fulfilled": "HLH-2004 fulfilled",
     "mas2016.classified": "MAS 2016",
     "parodi2009.fulfilled": "Parodi 2009",
-    "ms_score.value": "MS score",
-    "ferritin_esr.ratio": "Ferritin/ESR",
+    "ms_score.min": "MS score min",
+    "ms_score.max": "MS score max",
+    "ms_score.mas": "MS score MAS",
+    "ferritin_esr_ratio.value": "Ferritin/ESR",
 }
 DERIVED_COLUMNS = (
     "timepoint", "day", "label", "analyte", "value", "unit", "qualifier", "result", "ref_low", "ref_high",
@@ -162,12 +167,63 @@ def _by_timepoint(scores: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable") if keys else frame
 
 
-def score_summary(scores: pd.DataFrame) -> pd.DataFrame:
-    """One row per timepoint with the headline of each score, in timepoint order."""
+def score_summary(scores: pd.DataFrame, meta: Mapping) -> pd.DataFrame:
+    """One row per timepoint with each score's headline in words (headlines.py), in timepoint order."""
     frame = _by_timepoint(scores)
-    present = {col: name for col, name in SCORE_SUMMARY_COLUMNS.items() if col in frame.columns}
-    out = frame[["timepoint", "day", *present]].rename(columns={**present, "timepoint": "Timepoint", "day": "Day"})
-    return out.reset_index(drop=True)
+    rows = [{"Timepoint": row["timepoint"], "Day": row["day"], **headlines.headline_row(row, meta)}
+            for _, row in frame.iterrows()]
+    return pd.DataFrame(rows, columns=list(headlines.HEADLINE_COLUMNS))
+
+
+SCORE_NAMES = {"hscore": "HScore", "hlh2004": "HLH-2004", "mas2016": "MAS 2016 (EULAR/ACR/PRINTO)",
+               "parodi2009": "Parodi 2009 (juvenile SLE)"}
+
+
+@dataclasses.dataclass(frozen=True)
+class TimepointScores:
+    """What the case view shows for one timepoint: headlines, the stated-vs-computed audit, why lines."""
+
+    label: str
+    day: float
+    headlines: dict[str, str]            # score name -> verdict in words
+    audit: list[str]                     # one line per value the source states (empty when none)
+    why: dict[str, list[str]]            # score name -> one line per item
+
+
+def timepoint_scores(observations: pd.DataFrame, scores: pd.DataFrame, meta: Mapping) -> list[TimepointScores]:
+    """Per timepoint, in order: each score's verdict, its audit against what the source states, its why lines."""
+    lines = why.why_lines(observations, scores)
+    audits = audit.case_audits(observations, meta)
+    out = []
+    for (case_id, label), row in scores.iterrows():
+        here = lines[(lines["case_id"] == case_id) & (lines["timepoint"] == label)]
+        verdicts = headlines.headline_row(row, meta)
+        out.append(TimepointScores(
+            label=str(label), day=row["day"],
+            headlines={"HScore": headlines.hscore_headline(row), **{
+                SCORE_NAMES[s]: verdicts[h] for s, h in (("hlh2004", "HLH-2004"), ("mas2016", "MAS 2016"),
+                                                         ("parodi2009", "Parodi 2009"))},
+                "MS score": verdicts["MS score"], "Ferritin/ESR": verdicts["Ferritin/ESR"]},
+            audit=headlines.audit_lines(audits.get((case_id, label), {}),
+                                        why.item_readings(observations, (case_id, label))),
+            why={SCORE_NAMES[s]: group["line"].tolist() for s, group in here.groupby("score", sort=False)},
+        ))
+    return out
+
+
+def score_caption(meta: Mapping) -> str:
+    """How to read the score summary, with the MAS 2016 population note of this case (markdown-inert)."""
+    note = headlines.population_note(meta)
+    return plain(
+        "HScore: the range the unknown items allow (one number when every item is known), probability from "
+        "Fardet 2014's table at each end. HLH-2004: criteria met of 8, ≥ 5 fulfils. Every verdict reads met, "
+        "not met or unknown, with what it would take." + (f" MAS 2016: {note}." if note else "")
+    )
+
+
+def bullet_list(lines: list[str]) -> str:
+    """Lines as a markdown bullet list of inert text."""
+    return "\n".join(f"- {plain(line)}" for line in lines)
 
 
 def item_breakdown(scores: pd.DataFrame, prefix: str) -> pd.DataFrame:
@@ -223,11 +279,9 @@ def alignment_options(events: pd.DataFrame) -> list[str]:
 def cohort_score_table(scores: pd.DataFrame) -> pd.DataFrame:
     """Headline scores per case and timepoint, cases in order, timepoints in case order."""
     frame = _by_timepoint(scores)
-    present = {col: name for col, name in SCORE_SUMMARY_COLUMNS.items() if col in frame.columns}
-    out = frame[["case_id", "timepoint", "day", *present]]
-    return out.rename(columns={**present, "case_id": "Case", "timepoint": "Timepoint", "day": "Day"}).reset_index(
-        drop=True
-    )
+    out = frame[["case_id", "timepoint", "day", *SCORE_SUMMARY_COLUMNS]]
+    return out.rename(columns={**SCORE_SUMMARY_COLUMNS, "case_id": "Case", "timepoint": "Timepoint",
+                               "day": "Day"}).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------- presentation

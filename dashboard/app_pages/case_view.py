@@ -41,12 +41,23 @@ st.plotly_chart(figures["case"], key="case_chart", config=ui.PLOTLY_CONFIG)
 
 st.subheader("Scores per timepoint", anchor=False)
 st.plotly_chart(figures["scores"], key="case_score_chart", config=ui.PLOTLY_CONFIG)
-ui.table(views.score_summary(data.scores), key="case_scores")
-st.caption(
-    "HScore: points from the known items; min–max is the range the unknown items allow; probability from "
-    "Fardet 2014's table. HLH-2004: criteria met / unknown of 8 (≥ 5 met = fulfilled)."
-)
-with st.expander("HScore item breakdown (points per timepoint)", expanded=True):
+ui.table(views.score_summary(data.scores, meta), key="case_scores")
+st.caption(views.score_caption(meta))
+timepoints = views.timepoint_scores(data.case.observations, data.scores, meta)
+for tp in timepoints:
+    for line in tp.audit:
+        st.warning(f"{views.plain(tp.label)}: {views.plain(line)}", icon=":material/fact_check:")
+st.markdown("**Why each item scored what it did**")
+for tab, tp in zip(st.tabs([tp.label for tp in timepoints]), timepoints, strict=True):
+    with tab:
+        for name, verdict in tp.headlines.items():
+            lines = tp.why.get(name)
+            if lines is None:
+                st.markdown(f"**{views.plain(name)}**: {views.plain(verdict)}")
+                continue
+            with st.expander(verdict if verdict.startswith(name) else f"{name}: {verdict}"):
+                st.markdown(views.bullet_list(lines))
+with st.expander("HScore item breakdown (points per timepoint)"):
     ui.table(views.item_breakdown(data.scores, "hscore.items."), key="case_hscore_items", hide_index=False)
 with st.expander("HLH-2004 criteria per timepoint"):
     ui.table(views.item_breakdown(data.scores, "hlh2004.criteria."), key="case_hlh_items", hide_index=False)

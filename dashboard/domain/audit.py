@@ -4,7 +4,7 @@ A case report may state "HScore 271" or "HLH-2004 5/8"; case.toml carries such v
 (`[reported."Admission"] hscore = 271, hlh2004_met = 5`). This module checks them against what the data
 allow, with no guessing:
 
-- HScore: `attainable` is true when some assignment of the unknown items (each within the points its data
+- HScore: `possible` lists every total the data allow; `attainable` is true when some assignment of the unknown items (each within the points its data
   still allow) sums exactly to the stated value. `explanations` are the cheapest ways to reproduce it:
   filling an unknown item costs nothing; moving a known item one band (or yes <-> no) costs 1, two bands 2.
   Each is `{cost, changes: [{item, from, to}], fills: [{item, to}]}`; an explanation whose changes include
@@ -105,7 +105,14 @@ def points_audit(reported: int, states: Sequence[ItemState], limit: int = MAX_EX
             continue  # a cheaper explanation already makes these changes and needs no more
         kept.append(candidate)
     attainable = bool(kept) and kept[0]["cost"] == 0
-    return {"reported": reported, "attainable": attainable, "explanations": kept[:limit]}
+    return {"reported": reported, "attainable": attainable, "possible": possible_totals(states),
+            "explanations": kept[:limit]}
+
+
+def possible_totals(states: Sequence[ItemState]) -> list[int]:
+    """Every total the data allow: the known items as they are, the unknown ones filled every way."""
+    allowed = [[b for b in s.bands if s.lo <= b <= s.hi] for s in states]
+    return sorted({sum(combo) for combo in itertools.product(*allowed)})
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ SEED_ADMISSION = states(immunosuppression=18, temperature=33, organomegaly=38, c
 def test_seed_271_is_not_attainable_and_the_one_cost_1_explanation_is_triglycerides_with_the_marrow():
     audit = points_audit(271, SEED_ADMISSION)
     assert audit["reported"] == 271 and audit["attainable"] is False
+    assert audit["possible"] == [256, 291]
     first, *rest = audit["explanations"]
     # 18 + 33 + 38 + 34 + 50 + 44 + 0 + 19 + 35 = 271
     assert first == {"cost": 1, "changes": [{"item": "triglycerides", "from": 64, "to": 44}],
@@ -105,7 +106,8 @@ def test_every_fill_is_listed_up_to_the_limit():
 
 
 def test_an_unreachable_total_has_no_explanation():
-    assert points_audit(400, SEED_ADMISSION) == {"reported": 400, "attainable": False, "explanations": []}
+    assert points_audit(400, SEED_ADMISSION) == {"reported": 400, "attainable": False, "possible": [256, 291],
+                                                 "explanations": []}
 
 
 @pytest.mark.parametrize(("reported", "attainable"), [(4, False), (5, True), (8, True), (9, False)])

@@ -1,0 +1,231 @@
+"""Score headlines in words: one readable verdict per score and timepoint, never a blank or a bare tick.
+
+Each verdict says met / not met / unknown, and when unknown what it would take. A range stands wherever an
+item is unknown ("HScore 62–184 (probability 0.5–74 %)"), and the MS score shows its range and verdict
+although its value is unknown. The app's score summary, the HTML report and their tests read these
+functions, so a headline is worded once. Pure: rows of `score_observations` in, text out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from dashboard.domain.audit import band_name, hscore_bands
+from dashboard.domain.scores import hlh2004, mas2016, ms_score, parodi2009
+
+# Probability columns of the HScore range: re-pointed here when the engine renames them.
+PROBABILITY_LOW = "hscore.probability"
+PROBABILITY_HIGH = "hscore.probability_max"
+
+# Every score column a headline reads; a test checks each exists in the engine's output (issue 11).
+SOURCE_COLUMNS: tuple[str, ...] = (
+    "hscore.min", "hscore.max", PROBABILITY_LOW, PROBABILITY_HIGH,
+    "hlh2004.met", "hlh2004.unknown", "hlh2004.fulfilled",
+    "mas2016.classified", *(f"mas2016.criteria.{c}" for c in mas2016.CRITERIA),
+    "parodi2009.fulfilled", "parodi2009.clinical", "parodi2009.laboratory",
+    *(f"parodi2009.criteria.{c}" for c in parodi2009.CLINICAL + parodi2009.LABORATORY),
+    "ms_score.value", "ms_score.min", "ms_score.max", "ms_score.mas",
+    "ferritin_esr_ratio.value",
+)
+HEADLINE_COLUMNS = ("Timepoint", "Day", "HScore", "HScore probability", "HLH-2004", "MAS 2016", "Parodi 2009",
+                    "MS score", "Ferritin/ESR")
+OUTSIDE_POPULATION = "criteria applied outside their validated population"
+# Systemic JIA by its usual names (adult-onset Still's disease is a different population).
+_SJIA = re.compile(r"\bs-?jia\b|systemic[- ](onset )?juvenile (idiopathic|chronic|rheumatoid) arthritis", re.IGNORECASE)
+
+
+def _na(value: Any) -> bool:
+    return value is None or value is pd.NA or bool(pd.isna(value))
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(item.replace("_", " ") for item in items)
+
+
+def _number(value: float, digits: int) -> str:
+    """A signed number with a real minus sign (−0.55), as printed in the papers."""
+    return f"{value:.{digits}f}".replace("-", "−")
+
+
+def percent(probability: float) -> str:
+    """0.005 -> "0.5", 0.74 -> "74", 0.995 -> "99.5" (three significant digits, no padding)."""
+    return format(100 * probability, ".3g")
+
+
+# ---------------------------------------------------------------------------------------------- HScore
+def hscore_range(row: Mapping) -> str:
+    """"256" when every item is known, else the range the unknown items allow ("62–184")."""
+    low, high = row["hscore.min"], row["hscore.max"]
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
+def probability_range(row: Mapping) -> str:
+    """The probability (or its range, whenever an item is unknown) in percent: "0.5–74 %"."""
+    low, high = row[PROBABILITY_LOW], row[PROBABILITY_HIGH]
+    if _na(low) or _na(high):
+        return "unknown"
+    if row["hscore.min"] == row["hscore.max"] or percent(low) == percent(high):
+        return f"{percent(high)} %"
+    return f"{percent(low)}–{percent(high)} %"
+
+
+def hscore_headline(row: Mapping) -> str:
+    return f"HScore {hscore_range(row)} (probability {probability_range(row)})"
+
+
+# ------------------------------------------------------------------------------------------- HLH-2004
+def hlh2004_verdict(row: Mapping) -> str:
+    met, unknown, fulfilled = int(row["hlh2004.met"]), int(row["hlh2004.unknown"]), row["hlh2004.fulfilled"]
+    required, total = hlh2004.REQUIRED, len(hlh2004.CRITERIA)
+    counted = f"{met} of {total} criteria met, {unknown} unknown"
+    if _na(fulfilled):
+        return f"unknown: {counted}; met if {required - met} more of the unknown are met"
+    if fulfilled:
+        return f"met: {counted} (≥ {required} needed)"
+    return f"not met: {counted}; even all unknown met gives {met + unknown} < {required}"
+
+
+# ------------------------------------------------------------------------------------------- MAS 2016
+def is_sjia(meta: Mapping) -> bool:
+    patient = meta.get("patient") or {}
+    return bool(_SJIA.search(str(patient.get("diagnosis") or "")))
+
+
+def population_note(meta: Mapping) -> str:
+    """"" for systemic JIA (the population the 2016 criteria were validated in), else why it is flagged."""
+    if is_sjia(meta):
+        return ""
+    diagnosis = (meta.get("patient") or {}).get("diagnosis")
+    stated = f"diagnosis: {diagnosis}" if diagnosis else "no diagnosis stated in case.toml [patient]"
+    return f"{OUTSIDE_POPULATION} (sJIA; {stated})"
+
+
+def mas2016_verdict(row: Mapping, meta: Mapping | None = None) -> str:
+    classified = row["mas2016.classified"]
+    unknown = [c for c in mas2016.CRITERIA if _na(row[f"mas2016.criteria.{c}"])]
+    if _na(classified):
+        text = f"unknown: depends on {_names(unknown)}"
+    elif classified:
+        text = "met"
+    else:
+        text = "not met" + (f" (unknown: {_names(unknown)})" if unknown else "")
+    outside = meta is not None and not is_sjia(meta)
+    return f"{text} — {OUTSIDE_POPULATION}" if outside else text
+
+
+# ------------------------------------------------------------------------------------------ Parodi 2009
+def parodi_verdict(row: Mapping) -> str:
+    fulfilled = row["parodi2009.fulfilled"]
+    clinical, laboratory = int(row["parodi2009.clinical"]), int(row["parodi2009.laboratory"])
+    counted = f"{clinical} clinical + {laboratory} laboratory met (≥ 1 + ≥ 2 needed)"
+    if not _na(fulfilled):
+        return f"{'met' if fulfilled else 'not met'}: {counted}"
+    needs = []
+    if clinical < 1:
+        open_clinical = [c for c in parodi2009.CLINICAL if _na(row[f"parodi2009.criteria.{c}"])]
+        needs.append(f"1 clinical of {_names(open_clinical)}")
+    if laboratory < 2:
+        open_lab = [c for c in parodi2009.LABORATORY if _na(row[f"parodi2009.criteria.{c}"])]
+        needs.append(f"{2 - laboratory} laboratory of {_names(open_lab)}")
+    return f"unknown: {counted}; met if {' and '.join(needs)}"
+
+
+# ------------------------------------------------------------------------------------ MS score, ratio
+def ms_score_text(row: Mapping) -> str:
+    """"−0.55..2.29: MAS yes" — the value or the range the unknown clinical items allow, and the verdict."""
+    low, high, value, mas = row["ms_score.min"], row["ms_score.max"], row["ms_score.value"], row["ms_score.mas"]
+    if _na(low):
+        return "unknown: needs platelets, LDH, fibrinogen and ferritin"
+    shown = _number(value, 2) if not _na(value) else f"{_number(low, 2)}..{_number(high, 2)}"
+    cut = _number(ms_score.CUT_OFF, 1)
+    if _na(mas):
+        return f"{shown}: MAS unknown (yes if ≥ {cut}; depends on the unknown clinical items)"
+    return f"{shown}: MAS {'yes' if mas else 'no'} (cut-off {cut})"
+
+
+def ferritin_esr_text(row: Mapping) -> str:
+    ratio = row["ferritin_esr_ratio.value"]
+    return "unknown: needs ferritin and ESR" if _na(ratio) else _number(ratio, 1)
+
+
+# ----------------------------------------------------------------------------------------------- table
+def headline_row(row: Mapping, meta: Mapping) -> dict[str, str]:
+    return {
+        "HScore": hscore_range(row),
+        "HScore probability": probability_range(row),
+        "HLH-2004": hlh2004_verdict(row),
+        "MAS 2016": mas2016_verdict(row, meta),
+        "Parodi 2009": parodi_verdict(row),
+        "MS score": ms_score_text(row),
+        "Ferritin/ESR": ferritin_esr_text(row),
+    }
+
+
+# ----------------------------------------------------------------------------------------------- audit
+def _totals(possible: list[int]) -> str:
+    if len(possible) <= 4:
+        return " or ".join(map(str, possible))
+    return f"{possible[0]}–{possible[-1]}, not every value between"
+
+
+def hscore_audit_line(audit: Mapping, readings: Mapping[str, str] | None = None) -> str:
+    """"Stated HScore 271 — not attainable from the data (256 or 291); closest: triglycerides 4.13 mmol/L
+    scored in the middle band (44 instead of 64), with marrow hemophagocytosis filled as yes (35)"."""
+    readings = readings or {}
+    stated = f"Stated HScore {audit['reported']}"
+    best = audit["explanations"][0] if audit["explanations"] else None
+    if audit["attainable"]:
+        fills = ", ".join(f"{_item(f['item'])} {f['to']}" for f in best["fills"]) if best else ""
+        return f"{stated} — attainable from the data" + (f" with the unknown items filled as {fills}" if fills else "")
+    line = f"{stated} — not attainable from the data ({_totals(audit['possible'])})"
+    if best is None:
+        return line + "; no change of item bands reproduces it"
+    changes = [
+        f"{_item(c['item'])}{' ' + readings[c['item']] if c['item'] in readings else ''} scored "
+        f"{_band(c['item'], c['to'], with_points=False)} ({c['to']} instead of {c['from']})"
+        for c in best["changes"]
+    ]
+    fills = [f"{_item(f['item'])} filled {_band(f['item'], f['to'])}" for f in best["fills"]]
+    closest = " and ".join(changes) + (f", with {', '.join(fills)}" if fills else "")
+    others = len(audit["explanations"]) - 1
+    more = f" ({others} costlier explanation{'s' if others != 1 else ''})" if others else ""
+    return f"{line}; closest: {closest}{more}"
+
+
+def count_audit_line(audit: Mapping, name: str = "HLH-2004") -> str:
+    """"Stated HLH-2004 5 of 8 met — attainable: 5 met and 3 unknown allow 5–8"; or the near misses."""
+    met, unknown = audit["met"], audit["unknown"]
+    allows = f"{met} met and {unknown} unknown allow {met}–{met + unknown}"
+    stated = f"Stated {name} {audit['reported']} criteria met"
+    if audit["attainable"]:
+        return f"{stated} — attainable: {allows}"
+    misses = "; ".join(f"{m['label']} {m['value']:g} {m['unit']} vs {m['op'].replace('>=', '≥').replace('<=', '≤')} "
+                       f"{m['cutoff']:g}" for m in audit["near_misses"])
+    return f"{stated} — not attainable: {allows}; " + (
+        f"near misses (within 10 % of a cut-off): {misses}" if misses else "no value within 10 % of a cut-off")
+
+
+def audit_lines(audit: Mapping, readings: Mapping[str, str] | None = None) -> list[str]:
+    """The audit of one timepoint in words, one line per stated value."""
+    lines = []
+    if "hscore" in audit:
+        lines.append(hscore_audit_line(audit["hscore"], readings))
+    if "hlh2004_met" in audit:
+        lines.append(count_audit_line(audit["hlh2004_met"]))
+    return lines
+
+
+def _band(item: str, points: int, *, with_points: bool = True) -> str:
+    """"in the middle band", "as yes (35)" (the words after "scored" / "filled")."""
+    name = band_name(hscore_bands()[item], points)
+    if name in ("yes", "no"):
+        return f"as {name} ({points})" if with_points else f"as {name}"
+    return f"in {name}" + (f" ({points})" if with_points else "")
+
+
+def _item(item: str) -> str:
+    return {"hemophagocytosis": "marrow hemophagocytosis", "ast": "AST"}.get(item, item.replace("_", " "))

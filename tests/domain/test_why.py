@@ -1,0 +1,87 @@
+"""Per-item "why" lines (issue 11): value as read, the rule met and its points, or what is unknown."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard.domain.scores import score_observations
+from dashboard.domain.why import RULES, item_readings, reading_text, why_lines
+from dashboard.ingest.bundle import load_case
+
+KEY = ("seed-sle-mas", "Admission")
+
+
+@pytest.fixture(scope="module")
+def seed(seed_path):
+    return load_case(seed_path).observations
+
+
+def lines_of(observations: pd.DataFrame, timepoint: str = "Admission", score: str = "hscore") -> dict[str, str]:
+    lines = why_lines(observations, score_observations(observations))
+    here = lines[(lines["timepoint"] == timepoint) & (lines["score"] == score)]
+    return dict(zip(here["item"], here["line"], strict=True))
+
+
+def test_seed_admission_hscore_lines_name_value_rule_and_points(seed):
+    lines = lines_of(seed)
+    assert lines["ast"] == "AST 51 U/L ≥ 30 U/L → 19"
+    assert lines["temperature"] == "Temperature 38.6 °C in 38.4–39.4 °C → 33"
+    assert lines["triglycerides"] == "Triglyceride 4.13 mmol/L > 4 mmol/L → 64"
+    assert lines["fibrinogen"] == "Fibrinogen 3.5 g/L > 2.5 g/L → 0"
+    assert lines["immunosuppression"] == "Known immunosuppression: Yes → 18"
+    assert lines["organomegaly"] == "Organomegaly: Hepatomegaly 3 cm; Splenomegaly 4 cm → both enlarged → 38"
+    assert lines["hemophagocytosis"] == (
+        "Marrow hemophagocytosis: unknown: no marrow hemophagocytosis at this timepoint (0–35)")
+
+
+def test_every_item_of_every_score_has_one_line_per_timepoint(seed):
+    lines = why_lines(seed, score_observations(seed))
+    per_timepoint = lines.groupby(["timepoint", "score"]).size().unstack()
+    assert len(per_timepoint) == 4
+    for score, rules in RULES.items():
+        assert (per_timepoint[score] == len(rules)).all(), score
+
+
+def test_lines_agree_with_the_engine(seed):
+    scores = score_observations(seed).reset_index().set_index("timepoint")
+    lines = why_lines(seed, score_observations(seed))
+    for _, line in lines.iterrows():
+        row = scores.loc[line["timepoint"]]
+        if line["score"] == "hscore":
+            points = row[f"hscore.items.{line['item']}"]
+            assert line["line"].endswith(f"→ {points}") if not pd.isna(points) else "unknown" in line["line"]
+        else:
+            met = row[f"{line['score']}.criteria.{line['item']}"]
+            word = "unknown" if pd.isna(met) else "→ met" if met else "→ not met"
+            assert word in line["line"], line["line"]
+
+
+def test_a_partly_known_item_shows_what_is_known_and_its_range(seed):
+    obs = seed[~((seed["analyte"] == "splenomegaly") & (seed["timepoint"] == "Admission"))]
+    assert lines_of(obs)["organomegaly"] == (
+        "Organomegaly: Hepatomegaly 3 cm; unknown: no splenomegaly at this timepoint (23–38)")
+
+
+def test_a_value_in_another_unit_shows_the_text_and_the_converted_value(seed):
+    obs = seed.copy()
+    tg = (obs["analyte"] == "triglycerides") & (obs["timepoint"] == "Admission")
+    obs.loc[tg, ["orig_text", "orig_unit"]] = ["365.8", "mg/dL"]
+    assert lines_of(obs)["triglycerides"] == "Triglyceride 365.8 mg/dL (= 4.13 mmol/L) > 4 mmol/L → 64"
+    assert item_readings(obs, KEY)["triglycerides"] == "365.8 mg/dL (= 4.13 mmol/L)"
+
+
+def test_the_source_cell_is_named_when_the_tidy_table_carries_it(seed):
+    obs = seed.assign(source_file="labs.csv", source_row=13, source_column="Admission")
+    assert lines_of(obs)["ast"] == "AST 51 U/L [labs.csv, row 13, column 'Admission'] ≥ 30 U/L → 19"
+    assert reading_text({"orig_text": "<30", "orig_unit": "U/L", "unit": "U/L", "value": 30.0}) == "<30 U/L"
+
+
+def test_criteria_lines_say_met_not_met_or_unknown(seed):
+    hlh = lines_of(seed, score="hlh2004")
+    assert hlh["fever"] == "Fever (≥ 38.5 °C): Temperature 38.6 °C → met"
+    assert hlh["scd25"] == "Soluble CD25 (≥ 2400 U/mL): unknown: no soluble CD25 at this timepoint"
+    parodi = lines_of(seed, score="parodi2009")
+    assert parodi["fibrinogen"] == "Fibrinogen (≤ 1.5 g/L): Fibrinogen 3.5 g/L → not met"
+    later = lines_of(seed, "After DEX", "hscore")
+    assert later["temperature"] == "Temperature: unknown: no temperature at this timepoint (0–49)"
