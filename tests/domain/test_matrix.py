@@ -26,10 +26,11 @@ def test_one_row_per_timepoint_with_every_input_column():
     m = timepoint_matrix(frame)
     assert list(m.index) == [("c", "T0"), ("c", "Later")]
     assert list(m.columns) == ["tp_order", "day", *INPUT_COLUMNS]
-    assert m["ferritin_ng_per_ml"].tolist() == [9560.0, 8580.0]
-    assert m["platelets_1e9_per_l"].iloc[0] == 22.0 and np.isnan(m["platelets_1e9_per_l"].iloc[1])
+    assert m["ferritin_ng_per_ml.low"].tolist() == [9560.0, 8580.0]
+    assert m["platelets_1e9_per_l.low"].iloc[0] == 22.0 and np.isnan(m["platelets_1e9_per_l.low"].iloc[1])
     assert m["day"].tolist() == [0.0, 7.0] and m["tp_order"].tolist() == [0, 1]
-    assert (m.dtypes[2:] == "float64").all()
+    bounds = [c for c in INPUT_COLUMNS if not c.endswith("_inclusive")]
+    assert (m.dtypes[bounds] == "float64").all() and (m.dtypes.drop(["tp_order", "day", *bounds]) == "bool").all()
 
 
 def test_findings_present_absent_unknown():
@@ -45,13 +46,13 @@ def test_findings_present_absent_unknown():
     )
     m = timepoint_matrix(frame)
     first, second = (m.drop(columns="tp_order").iloc[i] for i in (0, 1))
-    assert (first["hepatomegaly"], first["hepatomegaly_cm"]) == (1.0, 3.0)
-    assert first["splenomegaly"] == 0.0 and np.isnan(first["splenomegaly_cm"])
+    assert (first["hepatomegaly"], first["hepatomegaly_cm.low"]) == (1.0, 3.0)
+    assert first["splenomegaly"] == 0.0 and np.isnan(first["splenomegaly_cm.low"])
     assert first["immunosuppression"] == 1.0
     assert np.isnan(first["hemorrhage"])          # an empty row is unknown, never "no"
     assert first["nk_low"] == 1.0 and second["nk_low"] == 0.0
-    assert (second["hepatomegaly"], second["hepatomegaly_cm"]) == (1.0, 2.0)  # size > 0 -> present
-    assert (second["splenomegaly"], second["splenomegaly_cm"]) == (0.0, 0.0)
+    assert (second["hepatomegaly"], second["hepatomegaly_cm.low"]) == (1.0, 2.0)  # size > 0 -> present
+    assert (second["splenomegaly"], second["splenomegaly_cm.low"]) == (0.0, 0.0)
     assert np.isnan(second["immunosuppression"])   # findings are not carried forward
 
 
@@ -63,7 +64,7 @@ def test_cases_sorted_and_kept_apart():
     )
     m = timepoint_matrix(frame)
     assert list(m.index) == [("a", "T0"), ("a", "T1"), ("b", "T0")]
-    assert m["ast_u_per_l"].tolist() == [1.0, 3.0, 2.0]
+    assert m["ast_u_per_l.low"].tolist() == [1.0, 3.0, 2.0]
 
 
 def test_does_not_mutate_its_input():
@@ -110,7 +111,8 @@ def test_results_in_any_case_and_rows_without_an_analyte():
     first, second = (timepoint_matrix(frame).drop(columns="tp_order").iloc[i] for i in (0, 1))
     assert (first["hepatomegaly"], first["splenomegaly"], first["nk_low"]) == (1.0, 0.0, 1.0)
     assert np.isnan(first["hemorrhage"])
-    assert first.drop(["day", "hepatomegaly", "splenomegaly", "nk_low"]).isna().all()
+    bounds = [c for c in INPUT_COLUMNS if not c.endswith("_inclusive")]
+    assert first[bounds].drop(["hepatomegaly", "splenomegaly", "nk_low"]).isna().all()
     assert (second["nk_low"], second["hemophagocytosis"]) == (0.0, 0.0)
 
 

@@ -139,9 +139,9 @@ def test_nothing_known_gives_null_points_not_zero():
     assert out["hscore.probability_max"] == pytest.approx(0.995)
 
 
-def test_partially_known_item_counts_in_min_not_points():
+def test_partially_known_item_counts_what_is_certain_in_points():
     out = hscore.score(build_matrix(hepatomegaly=[1], ferritin_ng_per_ml=[3000])).iloc[0]
-    assert (out["hscore.points"], out["hscore.min"]) == (35, 58)
+    assert (out["hscore.points"], out["hscore.min"], out["hscore.max"]) == (58, 58, 337 - 50 - 38 + 35 + 38)
     assert "organomegaly" in out["hscore.missing"].split(",")
 
 

@@ -1,4 +1,4 @@
-"""Shared score logic: cut-off switch points, Kleene operators, the Series/array boundary, nullable output."""
+"""Shared score logic: rounded cut-off comparisons on bounds, Kleene operators, the Series/array boundary, nullable output."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def around(x: float, ulps: int = 300) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("cut", "op", "factor"), CUT_OFFS)
-def test_every_cut_off_matches_the_rounded_comparison_to_the_last_bit(cut, op, factor):
+def test_every_cut_off_is_the_rounded_comparison(cut, op, factor):
     # on the cut, on both rounding edges (cut ± half a millionth), and random values either side
     edges = [cut / factor, (cut - 5e-7) / factor, (cut + 5e-7) / factor, (cut - 1e-6) / factor]
     rng = np.random.default_rng(int(cut * 1000))
@@ -58,9 +58,9 @@ def test_unknown_stays_unknown_for_every_comparison():
         assert np.isnan(got[0]) and not np.isnan(got[1])
 
 
-def test_switch_point_refuses_a_non_positive_factor():
-    with pytest.raises(ValueError, match="factor"):
-        logic.switch_point(1.0, operator.ge, -1.0)
+def test_compare_refuses_an_unknown_operator():
+    with pytest.raises(ValueError, match="op must be"):
+        logic.compare(np.array([1.0]), "=>", 1.0)
 
 
 U = np.nan
