@@ -280,6 +280,21 @@ def criteria_table() -> str:
     """The registry as the Markdown table in docs/scores.md (a test holds the two equal)."""
     lines = ["| score | item | rule | source |", "|---|---|---|---|"]
     for score, item in dict.fromkeys((c.score, c.item) for c in CRITERIA):
-        source = rules(score, item)[0].source.split(" (")[0].split(";")[0]
-        lines.append(f"| {score} | {item} | {rule_text(score, item)} | {source} |")
+        lines.append(f"| {score} | {item} | {rule_text(score, item)} | {_cite(rules(score, item)[0].source)} |")
+    items = {(c.score, c.item) for c in CRITERIA}
+    for t in TALLIES:
+        if (t.score, t.item) not in items:
+            lines.append(f"| {t.score} | {t.item} | {_TALLY_TEXT[(t.score, t.item)]} {t.text} | {_cite(t.source)} |")
     return "\n".join(lines)
+
+
+_TALLY_TEXT = {
+    ("hlh2004", "fulfilled"): "criteria met:",
+    ("mas2016", "laboratory"): "febrile and ferritin, and of platelets, AST, triglycerides, fibrinogen:",
+    ("parodi2009", "clinical"): "clinical criteria met (and the laboratory rule):",
+    ("parodi2009", "laboratory"): "laboratory criteria met (and the clinical rule):",
+}
+
+
+def _cite(source: str) -> str:
+    return source.split(" (")[0].split(";")[0]
