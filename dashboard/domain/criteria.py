@@ -211,6 +211,12 @@ def rule(score: str, item: str) -> Criterion:
     return only
 
 
+def band(score: str, item: str, points: int) -> Criterion | None:
+    """The criterion through which an item scored `points` (None when no band gives them, e.g. 0), for a
+    "why" line: band("hscore", "ast", 19).text == "AST ≥ 30 U/L → 19"."""
+    return next((c for c in rules(score, item) if c.points == points), None)
+
+
 def tally(score: str, item: str) -> Tally:
     (only,) = (t for t in TALLIES if t.score == score and t.item == item)
     return only

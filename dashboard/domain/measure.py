@@ -55,7 +55,8 @@ class Measure:
         below, above = (q == "<") | (q == "<="), (q == ">") | (q == ">=")
         low = np.where(below, np.where(np.isnan(x), np.nan, 0.0), x)
         high = np.where(above, np.where(np.isnan(x), np.nan, np.inf), x)
-        return cls(low, high, ~above | (q == ">="), ~below | (q == "<="))
+        # 0 is an allowed value of `<30`; +inf is no value, so never an included bound
+        return cls(low, high, q != ">", ~((q == "<") | above))
 
     @property
     def known(self) -> np.ndarray:

@@ -57,6 +57,12 @@ def test_rule_texts_read_as_the_source_prints_them():
     assert criteria.rule("hlh2004", "ferritin").cut("mg/dL") is None
 
 
+def test_band_names_the_rule_behind_the_points():
+    assert criteria.band("hscore", "ast", 19).text == "AST ≥ 30 U/L → 19"
+    assert criteria.band("hscore", "triglycerides", 44).text == "triglycerides ≥ 1.5 mmol/L → 44"
+    assert criteria.band("hscore", "ast", 0) is None
+
+
 def test_unknown_items_are_refused_by_name():
     with pytest.raises(KeyError, match="hscore.spleen"):
         criteria.rules("hscore", "spleen")

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dashboard.domain.matrix import INPUT_COLUMNS, timepoint_matrix
 from dashboard.domain.schema import observation_frame
@@ -125,3 +126,46 @@ def test_object_columns_give_the_same_matrix_as_the_typed_frame():
     )
     plain = frame.astype({"case_id": object, "timepoint": object, "analyte": object, "result": object})
     pd.testing.assert_frame_equal(timepoint_matrix(plain), timepoint_matrix(frame), check_exact=True)
+
+
+def test_censored_values_become_bounds_inclusive_as_written():
+    frame = obs(
+        {"analyte": "ast", "value": 30.0, "qualifier": "<"},
+        {"analyte": "ferritin", "value": 6000.0, "qualifier": ">="},
+        {"analyte": "ldh", "value": 250.0, "qualifier": "<="},
+        {"analyte": "scd25", "value": 2400.0, "qualifier": ">"},
+        {"analyte": "platelets", "value": 22.0},
+    )
+    row = timepoint_matrix(frame).iloc[0]
+
+    def bounds(name):
+        return tuple(row[f"{name}.{b}"] for b in ("low", "high", "low_inclusive", "high_inclusive"))
+
+    assert bounds("ast_u_per_l") == (0.0, 30.0, True, False)
+    assert bounds("ferritin_ng_per_ml") == (6000.0, np.inf, True, False)
+    assert bounds("ldh_u_per_l") == (0.0, 250.0, True, True)
+    assert bounds("scd25_u_per_ml") == (2400.0, np.inf, False, False)
+    assert bounds("platelets_1e9_per_l") == (22.0, 22.0, True, True)
+    assert np.isnan(row["wbc_1e9_per_l.low"]) and np.isnan(row["wbc_1e9_per_l.high"])
+
+
+def test_values_written_in_a_printed_unit_are_carried_as_written():
+    frame = obs(
+        {"analyte": "triglycerides", "value": 265 / 88.57, "orig_value": 265.0, "orig_unit": "mg/dL",
+         "qualifier": ">="},
+        {"analyte": "fibrinogen", "value": 3.5, "orig_value": 3.5, "orig_unit": "g/L"},
+        {"timepoint": "T1", "tp_order": 1, "analyte": "hemoglobin", "value": 77.0, "orig_value": 7.7,
+         "orig_unit": "g/dL"},
+    )
+    m = timepoint_matrix(frame)
+    assert m["triglycerides_mg_per_dl.low"].tolist()[0] == 265.0
+    assert (m["triglycerides_mg_per_dl.high"].iloc[0], m["triglycerides_mg_per_dl.low_inclusive"].iloc[0]) == (
+        np.inf, True)
+    assert m["triglycerides_mmol_per_l.low"].iloc[0] == pytest.approx(265 / 88.57)
+    assert m["fibrinogen_mg_per_dl.low"].isna().all()  # arrived in g/L: no mg/dL value
+    assert np.isnan(m["hemoglobin_g_per_dl.low"].iloc[0]) and m["hemoglobin_g_per_dl.low"].iloc[1] == 7.7
+
+
+def test_an_unknown_qualifier_is_refused_by_name():
+    with pytest.raises(ValueError, match="'~'"):
+        timepoint_matrix(obs({"analyte": "ast", "value": 30.0, "qualifier": "~"}))

@@ -140,23 +140,6 @@ def _all_above(low: np.ndarray, cut: float, excluded: np.ndarray | None) -> np.n
     return above
 
 
-def at_least(values: Value, cut: float, factor: float = 1.0) -> np.ndarray:
-    """values * factor >= cut, unknown where the value is unknown or its bounds straddle the cut."""
-    return compare(values, ">=", cut, factor)
-
-
-def at_most(values: Value, cut: float, factor: float = 1.0) -> np.ndarray:
-    return compare(values, "<=", cut, factor)
-
-
-def above(values: Value, cut: float, factor: float = 1.0) -> np.ndarray:
-    return compare(values, ">", cut, factor)
-
-
-def below(values: Value, cut: float, factor: float = 1.0) -> np.ndarray:
-    return compare(values, "<", cut, factor)
-
-
 def present(finding: np.ndarray | pd.Series) -> np.ndarray:
     """A 1/0/NaN finding column as a criterion (any positive value counts as present)."""
     x = floats(finding)
