@@ -18,14 +18,16 @@ Pure: plain Python over the per-item point ranges and criteria the engine comput
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from dashboard.domain.matrix import timepoint_matrix
-from dashboard.domain.scores import hscore, score_matrix
+from dashboard.domain import criteria
+from dashboard.domain.matrix import measures, timepoint_matrix
+from dashboard.domain.scores import hscore, logic, score_matrix
 
 MAX_EXPLANATIONS = 10
 NEAR_MISS_FRACTION = 0.10  # a value within 10 % of its cut-off could have been read or rounded either way
@@ -165,32 +167,14 @@ def stated(meta: Mapping[str, Any], label: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ from the engine's tables
-# The HScore's possible points per item (Fardet 2014, Table 3), ascending.
-# TODO(registry): read from dashboard/domain/criteria.py once the engine's registry lands.
 def hscore_bands() -> dict[str, tuple[int, ...]]:
-    return {
-        "immunosuppression": (0, 18), "temperature": (0, 33, 49), "organomegaly": (0, 23, 38),
-        "cytopenias": (0, 24, 34), "ferritin": (0, 35, 50), "triglycerides": (0, 44, 64),
-        "fibrinogen": (0, 30), "ast": (0, 19), "hemophagocytosis": (0, 35),
-    }
-
-
-# HLH-2004 numeric comparisons (Henter 2007): criterion, matrix column, label, unit, op, cut-off.
-# TODO(registry): read from dashboard/domain/criteria.py once the engine's registry lands.
-def hlh2004_comparisons() -> tuple[tuple[str, str, str, str, str, float], ...]:
-    return (
-        ("fever", "temperature_c", "temperature", "°C", ">=", 38.5),
-        ("cytopenias", "hemoglobin_g_per_l", "hemoglobin", "g/L", "<", 90.0),
-        ("cytopenias", "platelets_1e9_per_l", "platelets", "×10⁹/L", "<", 100.0),
-        ("cytopenias", "neutrophils_1e9_per_l", "neutrophils", "×10⁹/L", "<", 1.0),
-        ("triglycerides_fibrinogen", "triglycerides_mmol_per_l", "triglycerides", "mmol/L", ">=", 3.0),
-        ("triglycerides_fibrinogen", "fibrinogen_g_per_l", "fibrinogen", "g/L", "<=", 1.5),
-        ("ferritin", "ferritin_ng_per_ml", "ferritin", "ng/mL", ">=", 500.0),
-        ("scd25", "scd25_u_per_ml", "sCD25", "U/mL", ">=", 2400.0),
-    )
-
-
-_OPS = {">=": float.__ge__, ">": float.__gt__, "<=": float.__le__, "<": float.__lt__}
+    """The HScore's possible points per item, ascending, from the criteria registry (0 always possible)."""
+    bands = {}
+    for item in criteria.HSCORE_ITEMS:
+        points = {0, *(c.points for c in criteria.rules("hscore", item) if c.points)}
+        points |= {p for t in criteria.TALLIES if (t.score, t.item) == ("hscore", item) for p in t.points or ()}
+        bands[item] = tuple(sorted(points))
+    return bands
 
 
 def hscore_states(matrix: pd.DataFrame) -> list[list[ItemState]]:
@@ -203,15 +187,24 @@ def hscore_states(matrix: pd.DataFrame) -> list[list[ItemState]]:
     ]
 
 
-def hlh2004_readings(matrix_row: pd.Series) -> list[Reading]:
-    """The known numeric inputs of HLH-2004 at one timepoint, each with its cut-off."""
+def hlh2004_readings(matrix: pd.DataFrame, position: int) -> list[Reading]:
+    """The exactly known numeric inputs of HLH-2004 at one matrix row, each with the cut-off it meets or
+    not (in the unit the source prints first; the verdict is the engine's `logic.meets`)."""
+    inputs = measures(matrix)
     out = []
-    for criterion, column, label, unit, op, cutoff in hlh2004_comparisons():
-        raw = matrix_row.get(column)
-        if raw is not None and not pd.isna(raw):
-            value = float(raw)
-            met = _OPS[op](round(value, 6), cutoff)
-            out.append(Reading(criterion, label, value, unit, op, cutoff, met))
+    for item in criteria.HLH2004_CRITERIA:
+        for rule in criteria.rules("hlh2004", item):
+            if rule.op == "yes":
+                continue
+            m = inputs[rule.input]
+            low, high = float(m.low[position]), float(m.high[position])
+            met = float(logic.meets(rule, m)[position])
+            if math.isnan(low) or low != high or math.isnan(met):
+                continue  # unknown or censored: not a value that sits near its cut-off
+            unit = rule.units[0]
+            label = criteria.INPUTS[rule.input][0]
+            value = round(low * criteria.factor(rule.input, unit), 6)
+            out.append(Reading(item, label, value, unit, rule.op, rule.cut(unit), met == 1.0))
     return out
 
 
@@ -234,7 +227,7 @@ def case_audits(observations: pd.DataFrame, meta: Mapping[str, Any]) -> dict[tup
             row = scores.loc[key]
             audit["hlh2004_met"] = count_audit(
                 int(values["hlh2004_met"]), int(row["hlh2004.met"]), int(row["hlh2004.unknown"]),
-                hlh2004_readings(matrix.loc[key]),
+                hlh2004_readings(matrix, position),
             )
         audits[key] = audit
     return audits

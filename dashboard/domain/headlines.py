@@ -17,8 +17,8 @@ import pandas as pd
 from dashboard.domain.audit import band_name, hscore_bands
 from dashboard.domain.scores import hlh2004, mas2016, ms_score, parodi2009
 
-# Probability columns of the HScore range: re-pointed here when the engine renames them.
-PROBABILITY_LOW = "hscore.probability"
+# Probability columns of the HScore range (the probabilities of hscore.min and hscore.max).
+PROBABILITY_LOW = "hscore.probability_min"
 PROBABILITY_HIGH = "hscore.probability_max"
 
 # Every score column a headline reads; a test checks each exists in the engine's output (issue 11).
@@ -29,7 +29,7 @@ SOURCE_COLUMNS: tuple[str, ...] = (
     "parodi2009.fulfilled", "parodi2009.clinical", "parodi2009.laboratory",
     *(f"parodi2009.criteria.{c}" for c in parodi2009.CLINICAL + parodi2009.LABORATORY),
     "ms_score.value", "ms_score.min", "ms_score.max", "ms_score.mas",
-    "ferritin_esr_ratio.value",
+    "ferritin_esr_ratio.value", "ferritin_esr_ratio.min", "ferritin_esr_ratio.max",
 )
 HEADLINE_COLUMNS = ("Timepoint", "Day", "HScore", "HScore probability", "HLH-2004", "MAS 2016", "Parodi 2009",
                     "MS score", "Ferritin/ESR")
@@ -140,16 +140,26 @@ def ms_score_text(row: Mapping) -> str:
     low, high, value, mas = row["ms_score.min"], row["ms_score.max"], row["ms_score.value"], row["ms_score.mas"]
     if _na(low):
         return "unknown: needs platelets, LDH, fibrinogen and ferritin"
-    shown = _number(value, 2) if not _na(value) else f"{_number(low, 2)}..{_number(high, 2)}"
+    shown = _number(value, 2) if not _na(value) else _span(low, high, 2)
     cut = _number(ms_score.CUT_OFF, 1)
     if _na(mas):
         return f"{shown}: MAS unknown (yes if ≥ {cut}; depends on the unknown clinical items)"
     return f"{shown}: MAS {'yes' if mas else 'no'} (cut-off {cut})"
 
 
+def _span(low: float, high: float, digits: int) -> str:
+    """"−0.55..2.29"; "≥ 12.0" when the range has no upper end (a censored `>` input)."""
+    if _na(high) or high == float("inf"):
+        return f"≥ {_number(low, digits)}"
+    return f"{_number(low, digits)}..{_number(high, digits)}"
+
+
 def ferritin_esr_text(row: Mapping) -> str:
-    ratio = row["ferritin_esr_ratio.value"]
-    return "unknown: needs ferritin and ESR" if _na(ratio) else _number(ratio, 1)
+    """The ratio, or the range censored inputs allow; unknown when ferritin or ESR is missing."""
+    ratio, low, high = row["ferritin_esr_ratio.value"], row["ferritin_esr_ratio.min"], row["ferritin_esr_ratio.max"]
+    if not _na(ratio):
+        return _number(ratio, 1)
+    return "unknown: needs ferritin and ESR" if _na(low) else _span(low, high, 1)
 
 
 # ----------------------------------------------------------------------------------------------- table

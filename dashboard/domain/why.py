@@ -13,90 +13,52 @@ score frame in, a tidy frame of lines out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from dashboard.domain import criteria
 from dashboard.domain.audit import hscore_states
-from dashboard.domain.matrix import timepoint_matrix
+from dashboard.domain.matrix import FINDINGS, NUMERIC, SIZES, timepoint_matrix
 
 WHY_COLUMNS = ("case_id", "timepoint", "score", "item", "line")
 SOURCE_COLUMNS = ("source_file", "source_row", "source_column")
 
 
-@dataclass(frozen=True)
-class Rule:
-    """How one item reads its inputs: the analytes it uses and, per outcome, the rule's words.
-
-    HScore items: `bands` maps points -> the band's words. Criteria: `rule` is the met condition.
-    """
-
-    label: str
-    inputs: tuple[str, ...]
-    bands: Mapping[int, str] | None = None
-    rule: str = ""
-
-
-# TODO(registry): derive these words from dashboard/domain/criteria.py once the engine's registry lands.
-RULES: dict[str, dict[str, Rule]] = {
-    "hscore": {
-        "immunosuppression": Rule("Known immunosuppression", ("immunosuppression",), {0: "no", 18: "yes"}),
-        "temperature": Rule("Temperature", ("temperature",),
-                            {0: "< 38.4 °C", 33: "in 38.4–39.4 °C", 49: "> 39.4 °C"}),
-        "organomegaly": Rule("Organomegaly", ("hepatomegaly", "splenomegaly"),
-                             {0: "neither organ enlarged", 23: "one organ enlarged", 38: "both enlarged"}),
-        "cytopenias": Rule("Cytopenias", ("hemoglobin", "wbc", "platelets"),
-                           {0: "≤ 1 lineage low", 24: "2 lineages low", 34: "3 lineages low"},
-                           "Hb ≤ 92 g/L, WBC ≤ 5.0 ×10⁹/L, platelets ≤ 110 ×10⁹/L"),
-        "ferritin": Rule("Ferritin", ("ferritin",), {0: "< 2000 ng/mL", 35: "in 2000–6000 ng/mL", 50: "> 6000 ng/mL"}),
-        "triglycerides": Rule("Triglycerides", ("triglycerides",),
-                              {0: "< 1.5 mmol/L", 44: "in 1.5–4 mmol/L", 64: "> 4 mmol/L"}),
-        "fibrinogen": Rule("Fibrinogen", ("fibrinogen",), {0: "> 2.5 g/L", 30: "≤ 2.5 g/L"}),
-        "ast": Rule("AST", ("ast",), {0: "< 30 U/L", 19: "≥ 30 U/L"}),
-        "hemophagocytosis": Rule("Marrow hemophagocytosis", ("hemophagocytosis",), {0: "no", 35: "yes"}),
-    },
-    "hlh2004": {
-        "fever": Rule("Fever", ("temperature",), rule="≥ 38.5 °C"),
-        "splenomegaly": Rule("Splenomegaly", ("splenomegaly",), rule="present"),
-        "cytopenias": Rule("Cytopenias", ("hemoglobin", "platelets", "neutrophils"),
-                           rule="≥ 2 of Hb < 90 g/L, platelets < 100 ×10⁹/L, neutrophils < 1.0 ×10⁹/L"),
-        "triglycerides_fibrinogen": Rule("Triglycerides/fibrinogen", ("triglycerides", "fibrinogen"),
-                                         rule="TG ≥ 3.0 mmol/L (≥ 265 mg/dL) or fibrinogen ≤ 1.5 g/L"),
-        "hemophagocytosis": Rule("Hemophagocytosis", ("hemophagocytosis",), rule="present"),
-        "nk_activity": Rule("NK-cell activity", ("nk_activity",), rule="low or absent"),
-        "ferritin": Rule("Ferritin", ("ferritin",), rule="≥ 500 ng/mL"),
-        "scd25": Rule("Soluble CD25", ("scd25",), rule="≥ 2400 U/mL"),
-    },
-    "mas2016": {
-        "febrile": Rule("Febrile", ("temperature",), rule="≥ 38.0 °C (entry condition)"),
-        "ferritin": Rule("Ferritin", ("ferritin",), rule="> 684 ng/mL (required)"),
-        "platelets": Rule("Platelets", ("platelets",), rule="≤ 181 ×10⁹/L"),
-        "ast": Rule("AST", ("ast",), rule="> 48 U/L"),
-        "triglycerides": Rule("Triglycerides", ("triglycerides",), rule="> 156 mg/dL (1.76 mmol/L)"),
-        "fibrinogen": Rule("Fibrinogen", ("fibrinogen",), rule="≤ 360 mg/dL (3.6 g/L)"),
-    },
-    "parodi2009": {
-        "fever": Rule("Fever", ("temperature",), rule="> 38 °C"),
-        "hepatomegaly": Rule("Hepatomegaly", ("hepatomegaly",), rule="≥ 3 cm"),
-        "splenomegaly": Rule("Splenomegaly", ("splenomegaly",), rule="≥ 3 cm"),
-        "hemorrhage": Rule("Hemorrhagic manifestations", ("hemorrhage",), rule="present"),
-        "cns_involvement": Rule("CNS dysfunction", ("cns_involvement",), rule="present"),
-        "cytopenias": Rule("Cytopenias", ("wbc", "hemoglobin", "platelets"),
-                           rule="≥ 2 of WBC ≤ 4.0 ×10⁹/L, Hb ≤ 90 g/L, platelets ≤ 150 ×10⁹/L"),
-        "ferritin": Rule("Ferritin", ("ferritin",), rule="> 500 ng/mL"),
-        "ast": Rule("AST", ("ast",), rule="> 40 U/L"),
-        "ldh": Rule("LDH", ("ldh",), rule="> 567 U/L"),
-        "fibrinogen": Rule("Fibrinogen", ("fibrinogen",), rule="≤ 1.5 g/L"),
-        "triglycerides": Rule("Triglycerides", ("triglycerides",), rule="> 178 mg/dL (2.01 mmol/L)"),
-    },
-}
-CRITERIA_COLUMN = {"hlh2004": "hlh2004.criteria.", "mas2016": "mas2016.criteria.",
-                   "parodi2009": "parodi2009.criteria."}
-
-
+SCORES: tuple[str, ...] = ("hscore", "hlh2004", "mas2016", "parodi2009")
+# How a reader names an item (display only: every rule, cut-off and point comes from the registry).
+ITEM_LABELS = {"ast": "AST", "ldh": "LDH", "nk_activity": "NK-cell activity", "scd25": "Soluble CD25",
+               "cns_involvement": "CNS involvement", "triglycerides_fibrinogen": "Triglycerides/fibrinogen",
+               "hemorrhage": "Hemorrhagic manifestations", "immunosuppression": "Known immunosuppression"}
+# matrix input -> the catalogue analyte it is read from
+_ANALYTE_OF = {column: analyte for table in (NUMERIC, SIZES, FINDINGS) for analyte, column in table.items()}
 INPUT_NAMES = {"nk_activity": "NK-cell activity", "scd25": "soluble CD25", "cns_involvement": "CNS involvement",
-               "wbc": "WBC", "ast": "AST", "ldh": "LDH", "hemophagocytosis": "marrow hemophagocytosis"}
+               "wbc": "WBC", "ast": "AST", "ldh": "LDH"}
+_NEGATED = {">=": "<", ">": "≤", "<=": ">", "<": "≥"}
+_SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+def items(score: str) -> tuple[str, ...]:
+    """The items of a score that read case data (not thresholds on a computed total), in registry order."""
+    return tuple(dict.fromkeys(c.item for c in criteria.CRITERIA if c.score == score and c.input in _ANALYTE_OF))
+
+
+def item_label(score: str, item: str) -> str:
+    if score == "hscore" and item == "hemophagocytosis":
+        return "Marrow hemophagocytosis"
+    return ITEM_LABELS.get(item, item.replace("_", " ").capitalize())
+
+
+def inputs(score: str, item: str) -> tuple[str, ...]:
+    """The analytes an item reads, in registry order."""
+    return tuple(dict.fromkeys(_ANALYTE_OF[c.input] for c in criteria.rules(score, item)))
+
+
+def _condition(rule: criteria.Criterion, *, negated: bool = False) -> str:
+    """"≥ 30 U/L", "≥ 3.0 mmol/L (≥ 265 mg/dL)"; negated: "< 30 U/L" (the band below the lowest)."""
+    symbol = _NEGATED[rule.op] if negated else _SYMBOL[rule.op]
+    first, *others = rule.cutoffs
+    return f"{symbol} {first}" + (f" ({', '.join(f'{symbol} {o}' for o in others)})" if others else "")
 
 
 def _na(value: Any) -> bool:
@@ -132,10 +94,10 @@ def source_text(obs: Mapping) -> str:
     return f" [{', '.join(parts)}]"
 
 
-def _readings(rule: Rule, cells: Mapping[str, Mapping]) -> tuple[list[str], list[str]]:
+def _readings(analytes: tuple[str, ...], cells: Mapping[str, Mapping]) -> tuple[list[str], list[str]]:
     """("Hemoglobin 77 g/L", ...) for the inputs read at this timepoint, and the names of those missing."""
     read, missing = [], []
-    for analyte in rule.inputs:
+    for analyte in analytes:
         obs = cells.get(analyte)
         if obs is None or (_na(obs.get("value")) and _na(obs.get("result"))):
             missing.append(INPUT_NAMES.get(analyte, analyte.replace("_", " ")))
@@ -146,30 +108,40 @@ def _readings(rule: Rule, cells: Mapping[str, Mapping]) -> tuple[list[str], list
 
 
 def _unknown(missing: list[str]) -> str:
-    return f"unknown: no {', '.join(missing)} at this timepoint" if missing else "unknown from what was reported"
+    if missing:
+        return f"unknown: no {', '.join(missing)} at this timepoint"
+    return "unknown: the value as read (a bound, or an organ without its size) allows either side of the cut-off"
 
 
-def _hscore_line(rule: Rule, cells: Mapping[str, Mapping], lo: int, hi: int) -> str:
-    read, missing = _readings(rule, cells)
+def _hscore_line(item: str, cells: Mapping[str, Mapping], lo: int, hi: int) -> str:
+    label, analytes = item_label("hscore", item), inputs("hscore", item)
+    read, missing = _readings(analytes, cells)
     shown = "; ".join(read)
     if lo != hi:
         known = f"{shown}; " if shown else ""
-        return f"{rule.label}: {known}{_unknown(missing)} ({lo}–{hi})"
-    band = rule.bands[lo]
-    if band in ("yes", "no"):  # a finding: the reading is the rule
-        return f"{rule.label}: {reading_text(cells[rule.inputs[0]])} → {lo}"
-    if len(rule.inputs) == 1:
-        return f"{shown} {band} → {lo}"
-    return f"{rule.label}: {shown} → {band} ({rule.rule}) → {lo}" if rule.rule else f"{rule.label}: {shown} → {band} → {lo}"
+        return f"{label}: {known}{_unknown(missing)} ({lo}–{hi})"
+    rules = criteria.rules("hscore", item)
+    counted = [t for t in criteria.TALLIES if (t.score, t.item) == ("hscore", item)]
+    if counted:
+        points = counted[0].points
+        count = "≤ 1" if lo == 0 and points[1] == 0 else str(points.index(lo))
+        of = ", ".join(r.text for r in rules)
+        return f"{label}: {shown} → {count} of {of} → {lo}"
+    if rules[0].op == "yes":  # a finding: the reading is the rule
+        return f"{label}: {reading_text(cells[analytes[0]])} → {lo}"
+    band = criteria.band("hscore", item, lo)
+    condition = _condition(band) if band is not None else _condition(rules[-1], negated=True)
+    return f"{shown} {condition} → {lo}"
 
 
-def _criterion_line(rule: Rule, cells: Mapping[str, Mapping], met: Any) -> str:
-    read, missing = _readings(rule, cells)
+def _criterion_line(score: str, item: str, cells: Mapping[str, Mapping], met: Any) -> str:
+    read, missing = _readings(inputs(score, item), cells)
     shown = "; ".join(read)
+    lead = f"{item_label(score, item)} ({criteria.rule_text(score, item)})"
     if _na(met):
         known = f"{shown}; " if shown else ""
-        return f"{rule.label} ({rule.rule}): {known}{_unknown(missing)}"
-    return f"{rule.label} ({rule.rule}): {shown or 'as reported'} → {'met' if met else 'not met'}"
+        return f"{lead}: {known}{_unknown(missing)}"
+    return f"{lead}: {shown or 'as reported'} → {'met' if met else 'not met'}"
 
 
 def _cells(observations: pd.DataFrame) -> dict[tuple[str, str], dict[str, dict]]:
@@ -184,11 +156,12 @@ def _cells(observations: pd.DataFrame) -> dict[tuple[str, str], dict[str, dict]]
 def item_readings(observations: pd.DataFrame, key: tuple[str, str]) -> dict[str, str]:
     """{HScore item: its one value as read ("4.13 mmol/L")} at one timepoint, for single-input lab items."""
     here = _cells(observations).get(key, {})
+    single = {item: inputs("hscore", item) for item in items("hscore")}
     return {
-        item: reading_text(here[rule.inputs[0]])
-        for item, rule in RULES["hscore"].items()
-        if len(rule.inputs) == 1 and rule.inputs[0] in here and not _na(here[rule.inputs[0]].get("value"))
-        and set(rule.bands.values()) != {"yes", "no"}
+        item: reading_text(here[analytes[0]])
+        for item, analytes in single.items()
+        if len(analytes) == 1 and analytes[0] in here and not _na(here[analytes[0]].get("value"))
+        and criteria.rules("hscore", item)[0].op != "yes"
     }
 
 
@@ -201,9 +174,8 @@ def why_lines(observations: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     for key, row in scores.iterrows():
         here = cells.get(key, {})
         for state in states[key]:
-            line = _hscore_line(RULES["hscore"][state.item], here, state.lo, state.hi)
-            rows.append((*key, "hscore", state.item, line))
-        for score, prefix in CRITERIA_COLUMN.items():
-            for item, rule in RULES[score].items():
-                rows.append((*key, score, item, _criterion_line(rule, here, row[prefix + item])))
+            rows.append((*key, "hscore", state.item, _hscore_line(state.item, here, state.lo, state.hi)))
+        for score in SCORES[1:]:
+            for item in items(score):
+                rows.append((*key, score, item, _criterion_line(score, item, here, row[f"{score}.criteria.{item}"])))
     return pd.DataFrame(rows, columns=list(WHY_COLUMNS))

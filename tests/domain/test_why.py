@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.domain.scores import score_observations
-from dashboard.domain.why import RULES, item_readings, reading_text, why_lines
+from dashboard.domain.why import SCORES, item_readings, items, reading_text, why_lines
 from dashboard.ingest.bundle import load_case
 
 KEY = ("seed-sle-mas", "Admission")
@@ -26,21 +26,27 @@ def lines_of(observations: pd.DataFrame, timepoint: str = "Admission", score: st
 def test_seed_admission_hscore_lines_name_value_rule_and_points(seed):
     lines = lines_of(seed)
     assert lines["ast"] == "AST 51 U/L ≥ 30 U/L → 19"
-    assert lines["temperature"] == "Temperature 38.6 °C in 38.4–39.4 °C → 33"
+    assert lines["temperature"] == "Temperature 38.6 °C ≥ 38.4 °C → 33"
     assert lines["triglycerides"] == "Triglyceride 4.13 mmol/L > 4 mmol/L → 64"
     assert lines["fibrinogen"] == "Fibrinogen 3.5 g/L > 2.5 g/L → 0"
     assert lines["immunosuppression"] == "Known immunosuppression: Yes → 18"
-    assert lines["organomegaly"] == "Organomegaly: Hepatomegaly 3 cm; Splenomegaly 4 cm → both enlarged → 38"
-    assert lines["hemophagocytosis"] == (
-        "Marrow hemophagocytosis: unknown: no marrow hemophagocytosis at this timepoint (0–35)")
+    assert lines["organomegaly"] == (
+        "Organomegaly: Hepatomegaly 3 cm; Splenomegaly 4 cm → 2 of hepatomegaly: yes, splenomegaly: yes → 38")
+    assert lines["cytopenias"] == (
+        "Cytopenias: Hemoglobin 77 g/L; White blood cell count 0.72 10^9/L; Platelets 22 10^9/L → 3 of "
+        "Hb ≤ 9.2 g/dL, WBC ≤ 5.0 ×10⁹/L, platelets ≤ 110 ×10⁹/L → 34")
+    assert lines["hemophagocytosis"] == "Marrow hemophagocytosis: unknown: no hemophagocytosis at this timepoint (0–35)"
 
 
 def test_every_item_of_every_score_has_one_line_per_timepoint(seed):
     lines = why_lines(seed, score_observations(seed))
     per_timepoint = lines.groupby(["timepoint", "score"]).size().unstack()
     assert len(per_timepoint) == 4
-    for score, rules in RULES.items():
-        assert (per_timepoint[score] == len(rules)).all(), score
+    # 9 HScore items, 8 HLH-2004 criteria, 6 of MAS 2016, 5 + 6 of Parodi 2009
+    assert {score: len(items(score)) for score in SCORES} == {"hscore": 9, "hlh2004": 8, "mas2016": 6,
+                                                              "parodi2009": 11}
+    for score in SCORES:
+        assert (per_timepoint[score] == len(items(score))).all(), score
 
 
 def test_lines_agree_with_the_engine(seed):
@@ -79,9 +85,24 @@ def test_the_source_cell_is_named_when_the_tidy_table_carries_it(seed):
 
 def test_criteria_lines_say_met_not_met_or_unknown(seed):
     hlh = lines_of(seed, score="hlh2004")
-    assert hlh["fever"] == "Fever (≥ 38.5 °C): Temperature 38.6 °C → met"
-    assert hlh["scd25"] == "Soluble CD25 (≥ 2400 U/mL): unknown: no soluble CD25 at this timepoint"
+    assert hlh["fever"] == "Fever (temperature ≥ 38.5 °C): Temperature 38.6 °C → met"
+    assert hlh["scd25"] == "Soluble CD25 (sCD25 ≥ 2400 U/mL): unknown: no soluble CD25 at this timepoint"
     parodi = lines_of(seed, score="parodi2009")
-    assert parodi["fibrinogen"] == "Fibrinogen (≤ 1.5 g/L): Fibrinogen 3.5 g/L → not met"
+    assert parodi["fibrinogen"] == "Fibrinogen (fibrinogen ≤ 1.5 g/L): Fibrinogen 3.5 g/L → not met"
+    assert parodi["hepatomegaly"] == "Hepatomegaly (liver below the costal margin ≥ 3 cm): Hepatomegaly 3 cm → met"
     later = lines_of(seed, "After DEX", "hscore")
     assert later["temperature"] == "Temperature: unknown: no temperature at this timepoint (0–49)"
+    assert later["ast"] == "AST 21 U/L < 30 U/L → 0"  # below the lowest band: its condition negated
+    assert later["triglycerides"] == "Triglyceride 2.1 mmol/L ≥ 1.5 mmol/L → 44"
+
+
+def test_censored_values_read_as_bounds(seed):
+    obs = seed.copy()
+    for analyte, text, value in (("ferritin", "<5000", 5000.0), ("ast", "<30", 30.0)):
+        at = (obs["analyte"] == analyte) & (obs["timepoint"] == "Admission")
+        obs.loc[at, ["orig_text", "value", "qualifier"]] = [text, value, "<"]
+    lines = lines_of(obs)
+    assert lines["ast"] == "AST <30 U/L < 30 U/L → 0"  # [0, 30) never reaches 30
+    assert lines["ferritin"] == (  # [0, 5000): below 2000 (0) or 2000-5000 (35)
+        "Ferritin: Ferritin <5000 ng/mL; unknown: the value as read (a bound, or an organ without its size) "
+        "allows either side of the cut-off (0–35)")
