@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.domain import audit, headlines, why
+from dashboard.domain import headlines
 from dashboard.domain.analytes import analyte
 from dashboard.ingest.bundle import CaseError, load_case
 from dashboard.ingest.store import CaseStore
@@ -175,40 +175,8 @@ def score_summary(scores: pd.DataFrame, meta: Mapping) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(headlines.HEADLINE_COLUMNS))
 
 
-SCORE_NAMES = {"hscore": "HScore", "hlh2004": "HLH-2004", "mas2016": "MAS 2016 (EULAR/ACR/PRINTO)",
-               "parodi2009": "Parodi 2009 (juvenile SLE)"}
-
-
-@dataclasses.dataclass(frozen=True)
-class TimepointScores:
-    """What the case view shows for one timepoint: headlines, the stated-vs-computed audit, why lines."""
-
-    label: str
-    day: float
-    headlines: dict[str, str]            # score name -> verdict in words
-    audit: list[str]                     # one line per value the source states (empty when none)
-    why: dict[str, list[str]]            # score name -> one line per item
-
-
-def timepoint_scores(observations: pd.DataFrame, scores: pd.DataFrame, meta: Mapping) -> list[TimepointScores]:
-    """Per timepoint, in order: each score's verdict, its audit against what the source states, its why lines."""
-    lines = why.why_lines(observations, scores)
-    audits = audit.case_audits(observations, meta)
-    out = []
-    for (case_id, label), row in scores.iterrows():
-        here = lines[(lines["case_id"] == case_id) & (lines["timepoint"] == label)]
-        verdicts = headlines.headline_row(row, meta)
-        out.append(TimepointScores(
-            label=str(label), day=row["day"],
-            headlines={"HScore": headlines.hscore_headline(row), **{
-                SCORE_NAMES[s]: verdicts[h] for s, h in (("hlh2004", "HLH-2004"), ("mas2016", "MAS 2016"),
-                                                         ("parodi2009", "Parodi 2009"))},
-                "MS score": verdicts["MS score"], "Ferritin/ESR": verdicts["Ferritin/ESR"]},
-            audit=headlines.audit_lines(audits.get((case_id, label), {}),
-                                        why.item_readings(observations, (case_id, label))),
-            why={SCORE_NAMES[s]: group["line"].tolist() for s, group in here.groupby("score", sort=False)},
-        ))
-    return out
+# The case view's per-timepoint model (headlines, audit, why lines): pure, shared with the HTML report.
+timepoint_scores = headlines.timepoint_scores
 
 
 def score_caption(meta: Mapping) -> str:

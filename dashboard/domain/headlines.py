@@ -8,14 +8,16 @@ functions, so a headline is worded once. Pure: rows of `score_observations` in, 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from dashboard.domain.audit import band_name, hscore_bands
+from dashboard.domain.audit import band_name, case_audits, hscore_bands
 from dashboard.domain.scores import hlh2004, mas2016, ms_score, parodi2009
+from dashboard.domain.why import item_readings, why_lines
 
 # Probability columns of the HScore range (the probabilities of hscore.min and hscore.max).
 PROBABILITY_LOW = "hscore.probability_min"
@@ -239,3 +241,40 @@ def _band(item: str, points: int, *, with_points: bool = True) -> str:
 
 def _item(item: str) -> str:
     return {"hemophagocytosis": "marrow hemophagocytosis", "ast": "AST"}.get(item, item.replace("_", " "))
+
+
+# -------------------------------------------------------------------------------------- per timepoint
+SCORE_NAMES = {"hscore": "HScore", "hlh2004": "HLH-2004", "mas2016": "MAS 2016 (EULAR/ACR/PRINTO)",
+               "parodi2009": "Parodi 2009 (juvenile SLE)"}
+
+
+@dataclasses.dataclass(frozen=True)
+class TimepointScores:
+    """What the case view shows for one timepoint: headlines, the stated-vs-computed audit, why lines."""
+
+    label: str
+    day: float
+    headlines: dict[str, str]            # score name -> verdict in words
+    audit: list[str]                     # one line per value the source states (empty when none)
+    why: dict[str, list[str]]            # score name -> one line per item
+
+
+def timepoint_scores(observations: pd.DataFrame, scores: pd.DataFrame, meta: Mapping) -> list[TimepointScores]:
+    """Per timepoint, in order: each score's verdict, its audit against what the source states, its why lines."""
+    lines = why_lines(observations, scores)
+    audits = case_audits(observations, meta)
+    out = []
+    for (case_id, label), row in scores.iterrows():
+        here = lines[(lines["case_id"] == case_id) & (lines["timepoint"] == label)]
+        verdicts = {
+            SCORE_NAMES["hscore"]: hscore_headline(row),
+            SCORE_NAMES["hlh2004"]: hlh2004_verdict(row),
+            SCORE_NAMES["mas2016"]: mas2016_verdict(row, meta),
+            SCORE_NAMES["parodi2009"]: parodi_verdict(row),
+            "MS score": ms_score_text(row),
+            "Ferritin/ESR": ferritin_esr_text(row),
+        }
+        stated = audit_lines(audits.get((case_id, label), {}), item_readings(observations, (case_id, label)))
+        why = {SCORE_NAMES[s]: group["line"].tolist() for s, group in here.groupby("score", sort=False)}
+        out.append(TimepointScores(str(label), row["day"], verdicts, stated, why))
+    return out

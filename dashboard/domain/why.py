@@ -172,6 +172,8 @@ def why_lines(observations: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     states = dict(zip(matrix.index, hscore_states(matrix), strict=True))
     rows = []
     for key, row in scores.iterrows():
+        if key not in states:
+            continue  # a scored timepoint with no observations here: nothing to explain it with
         here = cells.get(key, {})
         for state in states[key]:
             rows.append((*key, "hscore", state.item, _hscore_line(state.item, here, state.lo, state.hi)))

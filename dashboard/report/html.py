@@ -17,6 +17,7 @@ from plotly.offline import get_plotlyjs
 
 from dashboard.charts.axis import timepoints
 from dashboard.charts.heatmap import row_order
+from dashboard.domain.headlines import population_note, timepoint_scores
 
 ITEM_PREFIX = "hscore.items."
 CRITERIA_PREFIX = "hlh2004.criteria."
@@ -36,6 +37,7 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.9em} th,td{border:1px so
 th{background:#f2f2f2;text-align:left} td.num{text-align:right}
 .flag-H{background:#fbe3d6} .flag-L{background:#d6e8f5} .flag-A{background:#f4e1ee} .flag-N{background:#e6f2e6}
 .source{color:#555;font-size:.92em} .note{color:#666;font-size:.85em}
+.audit{background:#fff4d6;border-left:4px solid #e0a800;padding:4px 8px} details{margin:.2em 0}
 """
 
 
@@ -142,6 +144,24 @@ def other_scores_table(frame: pd.DataFrame) -> str:
     )
 
 
+def why_html(observations: pd.DataFrame, scores: pd.DataFrame, meta: Mapping) -> str:
+    """Per timepoint: each score's verdict in words, the audit of what the source states, and one "why"
+    line per item (the same lines as the case view, from dashboard.domain.headlines)."""
+    parts = ["<h2>Why each score: verdicts, stated vs computed, item by item</h2>"]
+    note = population_note(meta)
+    if note:
+        parts.append(f"<p class='note'>MAS 2016: {esc(note)}.</p>")
+    for tp in timepoint_scores(observations, scores, meta):
+        parts.append(f"<h3>{esc(tp.label)} (day {esc(tp.day)})</h3>")
+        parts.extend(f"<p class='audit'>{esc(line)}</p>" for line in tp.audit)
+        for name, verdict in tp.headlines.items():
+            lines = "".join(f"<li>{esc(line)}</li>" for line in tp.why.get(name, []))
+            heading = esc(verdict) if verdict.startswith(name) else f"<b>{esc(name)}</b>: {esc(verdict)}"
+            parts.append(f"<details><summary>{heading}</summary><ul>{lines}</ul></details>" if lines
+                         else f"<p>{heading}</p>")
+    return "".join(parts)
+
+
 def flags_table(flags: pd.DataFrame) -> str:
     """Analytes x timepoints: value (and qualitative result) with its flag letter and colour."""
     frame = flags.copy()
@@ -231,6 +251,7 @@ def case_report_html(
         + "<h3>HLH-2004 (Henter 2007)</h3>"
         + hlh_table(frame)
         + other_scores_table(frame)
+        + why_html(flags, scores, case_meta)
         + "<h2>Laboratory values and flags</h2>"
         + "<p class='note'>H high, L low, A abnormal; blank = not measured.</p>"
         + flags_table(flags)

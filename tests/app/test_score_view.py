@@ -104,3 +104,16 @@ def test_app_shows_ratio_ms_range_probability_range_and_audit(app, table, page_t
     assert "HScore 62–184 (probability 0.5–74 %)" in labels
     assert "MAS 2016 (EULAR/ACR/PRINTO): met — criteria applied outside their validated population" in labels
     assert "AST 51 U/L ≥ 30 U/L → 19" in page_text(at)
+
+
+def test_html_report_carries_the_verdicts_audit_and_why_lines(seed):
+    from dashboard.domain.flags import reference_flags
+    from dashboard.report.html import case_report_html
+
+    scores = score_observations(seed.observations)
+    page = case_report_html(seed.meta, reference_flags(seed.observations), scores, seed.events, {})
+    assert "<p class='audit'>" + AUDIT_LINE in page
+    assert "HScore 62–184 (probability 0.5–74 %)" in page
+    assert "<li>AST 51 U/L ≥ 30 U/L → 19</li>" in page
+    assert "criteria applied outside their validated population" in page
+    assert page.count("<details>") == 4 * 4  # four scores with item lines at each of four timepoints
