@@ -117,3 +117,10 @@ def test_html_report_carries_the_verdicts_audit_and_why_lines(seed):
     assert "<li>AST 51 U/L ≥ 30 U/L → 19</li>" in page
     assert "criteria applied outside their validated population" in page
     assert page.count("<details>") == 4 * 4  # four scores with item lines at each of four timepoints
+
+
+def test_docs_quote_the_seed_audit_as_the_app_words_it(root, seed):
+    timepoints = views.timepoint_scores(seed.observations, score_observations(seed.observations), seed.meta)
+    docs = " ".join((root / "docs" / "scores.md").read_text(encoding="utf-8").split())
+    for line in timepoints[0].audit:
+        assert line.split(" (4 costlier")[0] in docs
