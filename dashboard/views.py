@@ -185,7 +185,8 @@ def score_caption(meta: Mapping) -> str:
     return plain(
         "HScore: the range the unknown items allow (one number when every item is known), probability from "
         "Fardet 2014's table at each end. HLH-2004: criteria met of 8, ≥ 5 fulfils. Every verdict reads met, "
-        "not met or unknown, with what it would take." + (f" MAS 2016: {note}." if note else "")
+        "not met or unknown; the panels below say what an unknown would take."
+        + (f" †MAS 2016: {note}." if note else "")
     )
 
 

@@ -33,8 +33,9 @@ SOURCE_COLUMNS: tuple[str, ...] = (
     "ms_score.value", "ms_score.min", "ms_score.max", "ms_score.mas",
     "ferritin_esr_ratio.value", "ferritin_esr_ratio.min", "ferritin_esr_ratio.max",
 )
-HEADLINE_COLUMNS = ("Timepoint", "Day", "HScore", "HScore probability", "HLH-2004", "MAS 2016", "Parodi 2009",
-                    "MS score", "Ferritin/ESR")
+HEADLINE_COLUMNS = ("Timepoint", "Day", "HScore", "HScore probability", "Ferritin/ESR", "MS score", "HLH-2004",
+                    "MAS 2016", "Parodi 2009")
+OUTSIDE_MARK = " †"  # the summary table's mark for OUTSIDE_POPULATION (its caption says what it means)
 OUTSIDE_POPULATION = "criteria applied outside their validated population"
 # Systemic JIA by its usual names (adult-onset Still's disease is a different population).
 _SJIA = re.compile(r"\bs-?jia\b|systemic[- ](onset )?juvenile (idiopathic|chronic|rheumatoid) arthritis", re.IGNORECASE)
@@ -137,16 +138,18 @@ def parodi_verdict(row: Mapping) -> str:
 
 
 # ------------------------------------------------------------------------------------ MS score, ratio
-def ms_score_text(row: Mapping) -> str:
-    """"−0.55..2.29: MAS yes" — the value or the range the unknown clinical items allow, and the verdict."""
+def ms_score_text(row: Mapping, *, short: bool = False) -> str:
+    """"−0.55..2.29: MAS yes (cut-off −2.1)" — the value or the range the unknown clinical items allow, and
+    the verdict; `short` leaves out the explanation in brackets (for the summary table)."""
     low, high, value, mas = row["ms_score.min"], row["ms_score.max"], row["ms_score.value"], row["ms_score.mas"]
     if _na(low):
-        return "unknown: needs platelets, LDH, fibrinogen and ferritin"
+        return "unknown" if short else "unknown: needs platelets, LDH, fibrinogen and ferritin"
     shown = _number(value, 2) if not _na(value) else _span(low, high, 2)
     cut = _number(ms_score.CUT_OFF, 1)
-    if _na(mas):
-        return f"{shown}: MAS unknown (yes if ≥ {cut}; depends on the unknown clinical items)"
-    return f"{shown}: MAS {'yes' if mas else 'no'} (cut-off {cut})"
+    verdict = f"{shown}: MAS {'unknown' if _na(mas) else 'yes' if mas else 'no'}"
+    if short:
+        return verdict
+    return verdict + (f" (yes if ≥ {cut}; depends on the unknown clinical items)" if _na(mas) else f" (cut-off {cut})")
 
 
 def _span(low: float, high: float, digits: int) -> str:
@@ -165,15 +168,23 @@ def ferritin_esr_text(row: Mapping) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- table
+def _word(verdict: Any) -> str:
+    return "unknown" if _na(verdict) else "met" if verdict else "not met"
+
+
 def headline_row(row: Mapping, meta: Mapping) -> dict[str, str]:
+    """The summary table's compact headlines (the panels below it say what an unknown would take)."""
+    mas = _word(row["mas2016.classified"]) + ("" if is_sjia(meta) else OUTSIDE_MARK)
     return {
         "HScore": hscore_range(row),
         "HScore probability": probability_range(row),
-        "HLH-2004": hlh2004_verdict(row),
-        "MAS 2016": mas2016_verdict(row, meta),
-        "Parodi 2009": parodi_verdict(row),
-        "MS score": ms_score_text(row),
         "Ferritin/ESR": ferritin_esr_text(row),
+        "MS score": ms_score_text(row, short=True),
+        "HLH-2004": f"{_word(row['hlh2004.fulfilled'])}: {row['hlh2004.met']}/{len(hlh2004.CRITERIA)} met, "
+                    f"{row['hlh2004.unknown']} unknown",
+        "MAS 2016": mas,
+        "Parodi 2009": f"{_word(row['parodi2009.fulfilled'])}: {row['parodi2009.clinical']} clinical + "
+                       f"{row['parodi2009.laboratory']} laboratory",
     }
 
 

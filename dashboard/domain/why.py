@@ -94,16 +94,29 @@ def source_text(obs: Mapping) -> str:
     return f" [{', '.join(parts)}]"
 
 
-def _readings(analytes: tuple[str, ...], cells: Mapping[str, Mapping]) -> tuple[list[str], list[str]]:
-    """("Hemoglobin 77 g/L", ...) for the inputs read at this timepoint, and the names of those missing."""
+def _in_rule_unit(rule: criteria.Criterion, obs: Mapping) -> str:
+    """" (= 9.3 g/dL)" when the rule prints its cut-off in a unit other than the value's, so the reader can
+    compare the two numbers directly; "" otherwise."""
+    if rule.op == "yes" or _na(obs.get("value")):
+        return ""
+    unit = rule.units[0]
+    if unit in (criteria.INPUTS[rule.input][1], obs.get("orig_unit")) or criteria.factor(rule.input, unit) == 1.0:
+        return ""  # the same number in the rule's unit (ng/mL = µg/L)
+    return f" (= {_clean(float(obs['value']) * criteria.factor(rule.input, unit))} {unit})"
+
+
+def _readings(score: str, item: str, cells: Mapping[str, Mapping]) -> tuple[list[str], list[str]]:
+    """("Hemoglobin 77 g/L (= 7.7 g/dL)", ...) for the inputs an item read at this timepoint, and the
+    names of those missing."""
     read, missing = [], []
-    for analyte in analytes:
+    by_analyte = {_ANALYTE_OF[r.input]: r for r in reversed(criteria.rules(score, item))}
+    for analyte in inputs(score, item):
         obs = cells.get(analyte)
         if obs is None or (_na(obs.get("value")) and _na(obs.get("result"))):
             missing.append(INPUT_NAMES.get(analyte, analyte.replace("_", " ")))
         else:
             label = obs.get("label") if not _na(obs.get("label")) else analyte
-            read.append(f"{label} {reading_text(obs)}")
+            read.append(f"{label} {reading_text(obs)}{_in_rule_unit(by_analyte[analyte], obs)}")
     return read, missing
 
 
@@ -115,7 +128,7 @@ def _unknown(missing: list[str]) -> str:
 
 def _hscore_line(item: str, cells: Mapping[str, Mapping], lo: int, hi: int) -> str:
     label, analytes = item_label("hscore", item), inputs("hscore", item)
-    read, missing = _readings(analytes, cells)
+    read, missing = _readings("hscore", item, cells)
     shown = "; ".join(read)
     if lo != hi:
         known = f"{shown}; " if shown else ""
@@ -126,7 +139,7 @@ def _hscore_line(item: str, cells: Mapping[str, Mapping], lo: int, hi: int) -> s
         points = counted[0].points
         count = "≤ 1" if lo == 0 and points[1] == 0 else str(points.index(lo))
         of = ", ".join(r.text for r in rules)
-        return f"{label}: {shown} → {count} of {of} → {lo}"
+        return f"{label}: {shown} → {count} of {len(rules)} met ({of}) → {lo}"
     if rules[0].op == "yes":  # a finding: the reading is the rule
         return f"{label}: {reading_text(cells[analytes[0]])} → {lo}"
     band = criteria.band("hscore", item, lo)
@@ -135,7 +148,7 @@ def _hscore_line(item: str, cells: Mapping[str, Mapping], lo: int, hi: int) -> s
 
 
 def _criterion_line(score: str, item: str, cells: Mapping[str, Mapping], met: Any) -> str:
-    read, missing = _readings(inputs(score, item), cells)
+    read, missing = _readings(score, item, cells)
     shown = "; ".join(read)
     lead = f"{item_label(score, item)} ({criteria.rule_text(score, item)})"
     if _na(met):

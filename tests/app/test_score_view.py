@@ -39,20 +39,31 @@ def test_seed_headlines_show_ranges_ratio_and_ms_score(summary):
     assert (after_dex["HScore"], after_dex["HScore probability"]) == ("62–184", "0.5–74 %")
     assert admission["Ferritin/ESR"] == "154.2"  # 9560 / 62
     assert summary.loc["6 weeks after discharge", "Ferritin/ESR"] == "10.0"  # 290 / 29
-    assert admission["MS score"] == "−0.55..2.29: MAS yes (cut-off −2.1)"
-    assert after_dex["MS score"].startswith("−2.69..2.59: MAS unknown")
+    assert admission["MS score"] == "−0.55..2.29: MAS yes"
+    assert after_dex["MS score"] == "−2.69..2.59: MAS unknown"
 
 
-def test_every_verdict_is_in_words(summary):
-    assert summary.loc["Admission", "HLH-2004"] == "met: 5 of 8 criteria met, 3 unknown (≥ 5 needed)"
-    assert summary.loc["After DEX", "HLH-2004"] == (
-        "unknown: 1 of 8 criteria met, 5 unknown; met if 4 more of the unknown are met")
-    assert summary.loc["Admission", "Parodi 2009"].startswith("met: 3 clinical + 5 laboratory")
-    assert summary.loc["6 weeks after discharge", "Parodi 2009"].startswith("not met: 0 clinical + 0 laboratory")
-    assert summary.loc["After mPSL", "MAS 2016"].startswith("unknown: depends on febrile")
+def test_every_verdict_is_in_words(summary, seed):
+    assert summary.loc["Admission", "HLH-2004"] == "met: 5/8 met, 3 unknown"
+    assert summary.loc["After DEX", "HLH-2004"] == "unknown: 1/8 met, 5 unknown"
+    assert summary.loc["Admission", "Parodi 2009"] == "met: 3 clinical + 5 laboratory"
+    assert summary.loc["6 weeks after discharge", "Parodi 2009"] == "not met: 0 clinical + 0 laboratory"
+    assert summary.loc["Admission", "MAS 2016"] == "met †"  # SLE, not sJIA
+    assert summary.loc["After mPSL", "MAS 2016"] == "unknown †"
     words = ("met", "not met", "unknown")
     for column in ("HLH-2004", "MAS 2016", "Parodi 2009"):
         assert all(v.startswith(words) for v in summary[column]), column
+    # the panels say what an unknown would take
+    panels = {tp.label: tp.headlines for tp in views.timepoint_scores(
+        seed.observations, score_observations(seed.observations), seed.meta)}
+    assert panels["After DEX"]["HLH-2004"] == (
+        "unknown: 1 of 8 criteria met, 5 unknown; met if 4 more of the unknown are met")
+    assert panels["After mPSL"]["MAS 2016 (EULAR/ACR/PRINTO)"].startswith("unknown: depends on febrile")
+    assert panels["After DEX"]["MS score"] == (
+        "−2.69..2.59: MAS unknown (yes if ≥ −2.1; depends on the unknown clinical items)")
+    assert panels["After mPSL"]["Parodi 2009 (juvenile SLE)"] == (
+        "unknown: 0 clinical + 5 laboratory met (≥ 1 + ≥ 2 needed); met if 1 clinical of fever, hepatomegaly, "
+        "splenomegaly, hemorrhage, cns involvement")
 
 
 def test_hlh2004_not_met_when_even_the_unknowns_cannot_reach_five():
@@ -95,9 +106,10 @@ def test_app_shows_ratio_ms_range_probability_range_and_audit(app, table, page_t
     at = app()
     shown = table(at, "case_scores").set_index("Timepoint")
     assert shown.loc["Admission", "Ferritin/ESR"] == "154.2"
-    assert shown.loc["Admission", "MS score"].startswith("−0.55..2.29: MAS yes")
+    assert shown.loc["Admission", "MS score"] == "−0.55..2.29: MAS yes"
     assert shown.loc["After DEX", "HScore probability"] == "0.5–74 %"
-    assert "MAS 2016: criteria applied outside their validated population" in page_text(at)
+    assert shown.loc["Admission", "MAS 2016"] == "met †"
+    assert "†MAS 2016: criteria applied outside their validated population" in page_text(at)
     warnings = [str(w.value).replace("\\", "") for w in at.warning]
     assert any(w.startswith("Admission: " + AUDIT_LINE) for w in warnings), warnings
     labels = [e.label for e in at.expander]

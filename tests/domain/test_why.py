@@ -31,10 +31,10 @@ def test_seed_admission_hscore_lines_name_value_rule_and_points(seed):
     assert lines["fibrinogen"] == "Fibrinogen 3.5 g/L > 2.5 g/L → 0"
     assert lines["immunosuppression"] == "Known immunosuppression: Yes → 18"
     assert lines["organomegaly"] == (
-        "Organomegaly: Hepatomegaly 3 cm; Splenomegaly 4 cm → 2 of hepatomegaly: yes, splenomegaly: yes → 38")
-    assert lines["cytopenias"] == (
-        "Cytopenias: Hemoglobin 77 g/L; White blood cell count 0.72 10^9/L; Platelets 22 10^9/L → 3 of "
-        "Hb ≤ 9.2 g/dL, WBC ≤ 5.0 ×10⁹/L, platelets ≤ 110 ×10⁹/L → 34")
+        "Organomegaly: Hepatomegaly 3 cm; Splenomegaly 4 cm → 2 of 2 met (hepatomegaly: yes, splenomegaly: yes) → 38")
+    assert lines["cytopenias"] == (  # Table 1 gives Hb in g/L, Fardet prints 9.2 g/dL: both shown
+        "Cytopenias: Hemoglobin 77 g/L (= 7.7 g/dL); White blood cell count 0.72 10^9/L; Platelets 22 10^9/L "
+        "→ 3 of 3 met (Hb ≤ 9.2 g/dL, WBC ≤ 5.0 ×10⁹/L, platelets ≤ 110 ×10⁹/L) → 34")
     assert lines["hemophagocytosis"] == "Marrow hemophagocytosis: unknown: no hemophagocytosis at this timepoint (0–35)"
 
 
@@ -94,6 +94,9 @@ def test_criteria_lines_say_met_not_met_or_unknown(seed):
     assert later["temperature"] == "Temperature: unknown: no temperature at this timepoint (0–49)"
     assert later["ast"] == "AST 21 U/L < 30 U/L → 0"  # below the lowest band: its condition negated
     assert later["triglycerides"] == "Triglyceride 2.1 mmol/L ≥ 1.5 mmol/L → 44"
+    mas = lines_of(seed, "After DEX", "mas2016")  # 2.1 × 88.57 = 186.0 mg/dL against Ravelli's 156 mg/dL
+    assert mas["triglycerides"] == "Triglycerides (triglycerides > 156 mg/dL): Triglyceride 2.1 mmol/L (= 186 mg/dL) → met"
+    assert mas["ferritin"] == "Ferritin (ferritin > 684 ng/mL): Ferritin 550 ng/mL → not met"
 
 
 def test_censored_values_read_as_bounds(seed):

@@ -1,0 +1,26 @@
+"""The seed's score view in headless Chromium: the headlines, the audit line and a why panel, with a
+screenshot (tests/artifacts/score_view.png) for a human look."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_app_browser import wait_for_app, wait_for_plots
+
+pytestmark = pytest.mark.browser
+
+
+def test_seed_score_view_shows_headlines_audit_and_why(page, app_url, artifacts):
+    page.goto(app_url)
+    wait_for_plots(page, 3)
+    page.get_by_text("Stated HScore 271 — not attainable from the data").first.wait_for()
+    page.get_by_role("tab", name="After DEX").click()
+    page.get_by_text("HScore 62–184 (probability 0.5–74 %)").first.click()
+    wait_for_app(page)
+    page.get_by_text("AST 21 U/L < 30 U/L → 0").first.wait_for()
+    assert page.get_by_text("Traceback").count() == 0
+    page.locator(".st-key-case_scores").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=artifacts / "score_view.png")
+    section = page.locator('[data-testid="stExpander"]').filter(has_text="HScore 62–184").first
+    section.screenshot(path=artifacts / "score_view_why.png")
