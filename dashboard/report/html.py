@@ -17,16 +17,16 @@ from plotly.offline import get_plotlyjs
 
 from dashboard.charts.axis import timepoints
 from dashboard.charts.heatmap import row_order
-from dashboard.domain.headlines import population_note, timepoint_scores
+from dashboard.domain.headlines import headline_row, population_note, timepoint_scores
 
 ITEM_PREFIX = "hscore.items."
 CRITERIA_PREFIX = "hlh2004.criteria."
-# Other published criteria, shown when the scoring engine provides them: column -> heading.
+# Other published criteria, as worded by dashboard.domain.headlines: headline -> heading.
 OTHER_SCORES: dict[str, str] = {
-    "mas2016.classified": "2016 EULAR/ACR/PRINTO MAS (sJIA)",
-    "parodi2009.fulfilled": "Parodi 2009 MAS in juvenile SLE",
-    "ms_score.value": "MS score",
-    "ferritin_esr_ratio.value": "Ferritin/ESR ratio",
+    "MAS 2016": "2016 EULAR/ACR/PRINTO MAS (sJIA)",
+    "Parodi 2009": "Parodi 2009 MAS in juvenile SLE",
+    "MS score": "MS score",
+    "Ferritin/ESR": "Ferritin/ESR ratio",
 }
 UNKNOWN = "?"  # not reported is never shown as 0 or "no"
 
@@ -134,23 +134,21 @@ def hlh_table(frame: pd.DataFrame) -> str:
     return table(header, rows)
 
 
-def other_scores_table(frame: pd.DataFrame) -> str:
-    present = [c for c in OTHER_SCORES if c in frame.columns]
-    if not present:
-        return ""
-    rows = [[esc(r["timepoint"])] + [esc(r[c]) for c in present] for _, r in frame.iterrows()]
-    return "<h3>Other published criteria</h3>" + table(
-        ["Timepoint"] + [OTHER_SCORES[c] for c in present], rows
-    )
+def other_scores_table(frame: pd.DataFrame, meta: Mapping) -> str:
+    """MAS 2016, Parodi 2009, MS score and ferritin/ESR per timepoint, in words and ranges (never blank)."""
+    rows = []
+    for _, r in frame.iterrows():
+        words = headline_row(r, meta)
+        rows.append([esc(r["timepoint"])] + [esc(words[name]) for name in OTHER_SCORES])
+    note = population_note(meta)
+    return "<h3>Other published criteria</h3>" + table(["Timepoint", *OTHER_SCORES.values()], rows) + (
+        f"<p class='note'>†MAS 2016: {esc(note)}.</p>" if note else "")
 
 
 def why_html(observations: pd.DataFrame, scores: pd.DataFrame, meta: Mapping) -> str:
     """Per timepoint: each score's verdict in words, the audit of what the source states, and one "why"
     line per item (the same lines as the case view, from dashboard.domain.headlines)."""
     parts = ["<h2>Why each score: verdicts, stated vs computed, item by item</h2>"]
-    note = population_note(meta)
-    if note:
-        parts.append(f"<p class='note'>MAS 2016: {esc(note)}.</p>")
     for tp in timepoint_scores(observations, scores, meta):
         parts.append(f"<h3>{esc(tp.label)} (day {esc(tp.day)})</h3>")
         parts.extend(f"<p class='audit'>{esc(line)}</p>" for line in tp.audit)
@@ -250,7 +248,7 @@ def case_report_html(
         + "<p class='note'>Item points; ? = not reported (the range assumes 0 to the item's maximum).</p>"
         + "<h3>HLH-2004 (Henter 2007)</h3>"
         + hlh_table(frame)
-        + other_scores_table(frame)
+        + other_scores_table(frame, case_meta)
         + why_html(flags, scores, case_meta)
         + "<h2>Laboratory values and flags</h2>"
         + "<p class='note'>H high, L low, A abnormal; blank = not measured.</p>"

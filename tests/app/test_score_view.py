@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -129,6 +131,9 @@ def test_html_report_carries_the_verdicts_audit_and_why_lines(seed):
     assert "<li>AST 51 U/L ≥ 30 U/L → 19</li>" in page
     assert "criteria applied outside their validated population" in page
     assert page.count("<details>") == 4 * 4  # four scores with item lines at each of four timepoints
+    other = re.search(r"<h3>Other published criteria</h3><table>.*?</table>", page).group(0)
+    assert "<tr><td>Admission</td><td>met †</td><td>met: 3 clinical + 5 laboratory</td>" \
+           "<td>−0.55..2.29: MAS yes</td><td>154.2</td></tr>" in other
 
 
 def test_docs_quote_the_seed_audit_as_the_app_words_it(root, seed):
