@@ -128,6 +128,7 @@ class Reading:
     op: str  # ">=", ">", "<=", "<"
     cutoff: float
     met: bool  # whether this comparison holds
+    rule: str = ""  # the registry's words ("temperature ≥ 38.5 °C")
 
 
 def near_misses(readings: Sequence[Reading], *, want_met: bool) -> list[dict[str, Any]]:
@@ -139,7 +140,7 @@ def near_misses(readings: Sequence[Reading], *, want_met: bool) -> list[dict[str
             continue
         if abs(r.value - r.cutoff) <= NEAR_MISS_FRACTION * abs(r.cutoff):
             out.append({"criterion": r.criterion, "label": r.label, "value": r.value, "unit": r.unit,
-                        "op": r.op, "cutoff": r.cutoff})
+                        "op": r.op, "cutoff": r.cutoff, "rule": r.rule})
     return out
 
 
@@ -204,7 +205,7 @@ def hlh2004_readings(matrix: pd.DataFrame, position: int) -> list[Reading]:
             unit = rule.units[0]
             label = criteria.INPUTS[rule.input][0]
             value = round(low * criteria.factor(rule.input, unit), 6)
-            out.append(Reading(item, label, value, unit, rule.op, rule.cut(unit), met == 1.0))
+            out.append(Reading(item, label, value, unit, rule.op, rule.cut(unit), met == 1.0, rule.text))
     return out
 
 

@@ -226,8 +226,7 @@ def count_audit_line(audit: Mapping, name: str = "HLH-2004") -> str:
     stated = f"Stated {name} {audit['reported']} criteria met"
     if audit["attainable"]:
         return f"{stated} — attainable: {allows}"
-    misses = "; ".join(f"{m['label']} {m['value']:g} {m['unit']} vs {m['op'].replace('>=', '≥').replace('<=', '≤')} "
-                       f"{m['cutoff']:g}" for m in audit["near_misses"])
+    misses = "; ".join(f"{m['label']} {m['value']:g} {m['unit']} vs {m['rule']}" for m in audit["near_misses"])
     return f"{stated} — not attainable: {allows}; " + (
         f"near misses (within 10 % of a cut-off): {misses}" if misses else "no value within 10 % of a cut-off")
 

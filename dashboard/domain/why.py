@@ -35,7 +35,6 @@ _ANALYTE_OF = {column: analyte for table in (NUMERIC, SIZES, FINDINGS) for analy
 INPUT_NAMES = {"nk_activity": "NK-cell activity", "scd25": "soluble CD25", "cns_involvement": "CNS involvement",
                "wbc": "WBC", "ast": "AST", "ldh": "LDH"}
 _NEGATED = {">=": "<", ">": "≤", "<=": ">", "<": "≥"}
-_SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
 
 
 def items(score: str) -> tuple[str, ...]:
@@ -56,7 +55,9 @@ def inputs(score: str, item: str) -> tuple[str, ...]:
 
 def _condition(rule: criteria.Criterion, *, negated: bool = False) -> str:
     """"≥ 30 U/L", "≥ 3.0 mmol/L (≥ 265 mg/dL)"; negated: "< 30 U/L" (the band below the lowest)."""
-    symbol = _NEGATED[rule.op] if negated else _SYMBOL[rule.op]
+    if not negated:  # the registry's own words, without the input's name and the points
+        return rule.text.removeprefix(criteria.INPUTS[rule.input][0] + " ").split(" → ")[0]
+    symbol = _NEGATED[rule.op]
     first, *others = rule.cutoffs
     return f"{symbol} {first}" + (f" ({', '.join(f'{symbol} {o}' for o in others)})" if others else "")
 

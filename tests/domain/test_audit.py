@@ -21,6 +21,7 @@ from dashboard.domain.audit import (
     points_audit,
     stated,
 )
+from dashboard.domain.headlines import count_audit_line
 from dashboard.ingest.bundle import load_case
 from dashboard.ingest.meta import read_case_toml
 
@@ -125,7 +126,7 @@ def test_near_misses_within_ten_percent_on_the_side_that_closes_the_gap():
     assert [(m["criterion"], m["value"]) for m in audit["near_misses"]] == [("fever", 38.4), ("ferritin", 450.0)]
     assert near_misses([fever, platelets], want_met=False) == [
         {"criterion": "cytopenias", "label": "platelets", "value": 95.0, "unit": "×10⁹/L", "op": "<",
-         "cutoff": 100.0}]
+         "cutoff": 100.0, "rule": ""}]
 
 
 def test_band_names():
@@ -157,6 +158,9 @@ def test_fever_38_4_is_a_near_miss_of_a_stated_count(seed_path):
     assert audit["hlh2004_met"]["met"] == 4 and audit["hlh2004_met"]["attainable"] is False
     assert [(m["label"], m["value"], m["cutoff"]) for m in audit["hlh2004_met"]["near_misses"]] == [
         ("temperature", 38.4, 38.5)]
+    assert count_audit_line(audit["hlh2004_met"]) == (
+        "Stated HLH-2004 8 criteria met — not attainable: 4 met and 3 unknown allow 4–7; near misses (within "
+        "10 % of a cut-off): temperature 38.4 °C vs temperature ≥ 38.5 °C")
 
 
 def test_score_json_carries_the_audit_only_where_a_value_is_stated(seed_path, capsys):
