@@ -255,7 +255,7 @@ def _item(item: str) -> str:
 
 # -------------------------------------------------------------------------------------- per timepoint
 SCORE_NAMES = {"hscore": "HScore", "hlh2004": "HLH-2004", "mas2016": "MAS 2016 (EULAR/ACR/PRINTO)",
-               "parodi2009": "Parodi 2009 (juvenile SLE)"}
+               "parodi2009": "Parodi 2009 (juvenile SLE)", "ms_score": "MS score", "ferritin_esr_ratio": "Ferritin/ESR"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -281,8 +281,8 @@ def timepoint_scores(observations: pd.DataFrame, scores: pd.DataFrame, meta: Map
             SCORE_NAMES["hlh2004"]: hlh2004_verdict(row),
             SCORE_NAMES["mas2016"]: mas2016_verdict(row, meta),
             SCORE_NAMES["parodi2009"]: parodi_verdict(row),
-            "MS score": ms_score_text(row),
-            "Ferritin/ESR": ferritin_esr_text(row),
+            SCORE_NAMES["ms_score"]: ms_score_text(row),
+            SCORE_NAMES["ferritin_esr_ratio"]: ferritin_esr_text(row),
         }
         stated = audit_lines(audits.get((case_id, label), {}), item_readings(observations, (case_id, label)))
         why = {SCORE_NAMES[s]: group["line"].tolist() for s, group in here.groupby("score", sort=False)}

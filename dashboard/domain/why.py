@@ -20,6 +20,7 @@ import pandas as pd
 from dashboard.domain import criteria
 from dashboard.domain.audit import hscore_states
 from dashboard.domain.matrix import FINDINGS, NUMERIC, SIZES, timepoint_matrix
+from dashboard.domain.scores import ms_score
 
 WHY_COLUMNS = ("case_id", "timepoint", "score", "item", "line")
 SOURCE_COLUMNS = ("source_file", "source_row", "source_column")
@@ -29,7 +30,8 @@ SCORES: tuple[str, ...] = ("hscore", "hlh2004", "mas2016", "parodi2009")
 # How a reader names an item (display only: every rule, cut-off and point comes from the registry).
 ITEM_LABELS = {"ast": "AST", "ldh": "LDH", "nk_activity": "NK-cell activity", "scd25": "Soluble CD25",
                "cns_involvement": "CNS involvement", "triglycerides_fibrinogen": "Triglycerides/fibrinogen",
-               "hemorrhage": "Hemorrhagic manifestations", "immunosuppression": "Known immunosuppression"}
+               "hemorrhage": "Hemorrhagic manifestations", "immunosuppression": "Known immunosuppression",
+               "arthritis": "Active arthritis"}
 # matrix input -> the catalogue analyte it is read from
 _ANALYTE_OF = {column: analyte for table in (NUMERIC, SIZES, FINDINGS) for analyte, column in table.items()}
 INPUT_NAMES = {"nk_activity": "NK-cell activity", "scd25": "soluble CD25", "cns_involvement": "CNS involvement",
@@ -106,19 +108,28 @@ def _in_rule_unit(rule: criteria.Criterion, obs: Mapping) -> str:
     return f" (= {_clean(float(obs['value']) * criteria.factor(rule.input, unit))} {unit})"
 
 
-def _readings(score: str, item: str, cells: Mapping[str, Mapping]) -> tuple[list[str], list[str]]:
-    """("Hemoglobin 77 g/L (= 7.7 g/dL)", ...) for the inputs an item read at this timepoint, and the
-    names of those missing."""
+def _name(analyte: str) -> str:
+    return INPUT_NAMES.get(analyte, analyte.replace("_", " "))
+
+
+def _readings_of(analytes: tuple[str, ...], cells: Mapping[str, Mapping],
+                 suffix=lambda analyte, obs: "") -> tuple[list[str], list[str]]:
+    """("Hemoglobin 77 g/L", ...) for the analytes read at this timepoint, and the names of those missing."""
     read, missing = [], []
-    by_analyte = {_ANALYTE_OF[r.input]: r for r in reversed(criteria.rules(score, item))}
-    for analyte in inputs(score, item):
+    for analyte in analytes:
         obs = cells.get(analyte)
         if obs is None or (_na(obs.get("value")) and _na(obs.get("result"))):
-            missing.append(INPUT_NAMES.get(analyte, analyte.replace("_", " ")))
+            missing.append(_name(analyte))
         else:
             label = obs.get("label") if not _na(obs.get("label")) else analyte
-            read.append(f"{label} {reading_text(obs)}{_in_rule_unit(by_analyte[analyte], obs)}")
+            read.append(f"{label} {reading_text(obs)}{suffix(analyte, obs)}")
     return read, missing
+
+
+def _readings(score: str, item: str, cells: Mapping[str, Mapping]) -> tuple[list[str], list[str]]:
+    """The inputs an item read, each also in the unit its rule prints ("Hemoglobin 77 g/L (= 7.7 g/dL)")."""
+    by_analyte = {_ANALYTE_OF[r.input]: r for r in reversed(criteria.rules(score, item))}
+    return _readings_of(inputs(score, item), cells, lambda analyte, obs: _in_rule_unit(by_analyte[analyte], obs))
 
 
 def _unknown(missing: list[str]) -> str:
@@ -179,6 +190,46 @@ def item_readings(observations: pd.DataFrame, key: tuple[str, str]) -> dict[str,
     }
 
 
+def _term(value: float, sign: str = "+") -> str:
+    """A signed number of the MS score formula with a real minus: "−0.066", "+1.26" ("1.26" without sign)."""
+    return format(value, f"{sign}.4g").replace("-", "−")
+
+
+def _ms_score_lines(cells: Mapping[str, Mapping]) -> list[tuple[str, str]]:
+    """(item, line) per term of the MS score: value × weight, or the unknown and what it can add."""
+    out = []
+    for column, (weight, factor) in ms_score.LABORATORY_WEIGHTS.items():
+        analyte = _ANALYTE_OF[column]
+        read, missing = _readings_of((analyte,), cells)
+        if missing:
+            out.append((analyte, f"{_name(analyte)}: {_unknown(missing)} (the score is unknown without it)"))
+            continue
+        obs = cells[analyte]
+        bound = "" if _na(obs.get("qualifier")) else " (a bound: the term is a range)"
+        in_unit = f" (= {_clean(float(obs['value']) * factor)} mg/dL)" if factor != 1.0 else ""
+        term = weight * float(obs["value"]) * factor
+        out.append((analyte, f"{read[0]}{in_unit} × {_term(weight, '')} = {_term(term)}{bound}"))
+    for finding, weight in ms_score.CLINICAL_WEIGHTS.items():
+        label = item_label("ms_score", finding)
+        read, missing = _readings_of((_ANALYTE_OF[finding],), cells)
+        if missing:
+            out.append((finding, f"{label}: {_unknown(missing)} (adds 0 or {_term(weight)})"))
+            continue
+        present = cells[_ANALYTE_OF[finding]].get("result") == "positive"
+        obs = cells[_ANALYTE_OF[finding]]
+        out.append((finding, f"{label}: {reading_text(obs)} → {_term(weight) if present else '0'}"))
+    return out
+
+
+def _ratio_line(cells: Mapping[str, Mapping], ratio: Any) -> str:
+    read, missing = _readings_of(("ferritin", "esr"), cells)
+    cut = _clean(criteria.FERRITIN_ESR_CUT_OFF)
+    if missing:
+        return f"Ferritin/ESR: {'; '.join(read) + '; ' if read else ''}{_unknown(missing)}"
+    shown = "a range (a bound was read)" if _na(ratio) else _clean(round(float(ratio), 1))
+    return f"{read[0]} ÷ {read[1]} = {shown} (> {cut} favoured MAS over active sJIA)"
+
+
 def why_lines(observations: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """One line per (case, timepoint, score, item): columns case_id, timepoint, score, item, line."""
     cells = _cells(observations)
@@ -194,4 +245,6 @@ def why_lines(observations: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
         for score in SCORES[1:]:
             for item in items(score):
                 rows.append((*key, score, item, _criterion_line(score, item, here, row[f"{score}.criteria.{item}"])))
+        rows.extend((*key, "ms_score", item, line) for item, line in _ms_score_lines(here))
+        rows.append((*key, "ferritin_esr_ratio", "ratio", _ratio_line(here, row["ferritin_esr_ratio.value"])))
     return pd.DataFrame(rows, columns=list(WHY_COLUMNS))

@@ -130,7 +130,7 @@ def test_html_report_carries_the_verdicts_audit_and_why_lines(seed):
     assert "HScore 62–184 (probability 0.5–74 %)" in page
     assert "<li>AST 51 U/L ≥ 30 U/L → 19</li>" in page
     assert "criteria applied outside their validated population" in page
-    assert page.count("<details>") == 4 * 4  # four scores with item lines at each of four timepoints
+    assert page.count("<details>") == 6 * 4  # six scores with item lines at each of four timepoints
     other = re.search(r"<h3>Other published criteria</h3><table>.*?</table>", page).group(0)
     assert "<tr><td>Admission</td><td>met †</td><td>met: 3 clinical + 5 laboratory</td>" \
            "<td>−0.55..2.29: MAS yes</td><td>154.2</td></tr>" in other

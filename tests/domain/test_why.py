@@ -47,12 +47,13 @@ def test_every_item_of_every_score_has_one_line_per_timepoint(seed):
                                                               "parodi2009": 11}
     for score in SCORES:
         assert (per_timepoint[score] == len(items(score))).all(), score
+    assert (per_timepoint["ms_score"] == 7).all() and (per_timepoint["ferritin_esr_ratio"] == 1).all()
 
 
 def test_lines_agree_with_the_engine(seed):
     scores = score_observations(seed).reset_index().set_index("timepoint")
     lines = why_lines(seed, score_observations(seed))
-    for _, line in lines.iterrows():
+    for _, line in lines[lines["score"].isin(SCORES)].iterrows():
         row = scores.loc[line["timepoint"]]
         if line["score"] == "hscore":
             points = row[f"hscore.items.{line['item']}"]
@@ -109,3 +110,19 @@ def test_censored_values_read_as_bounds(seed):
     assert lines["ferritin"] == (  # [0, 5000): below 2000 (0) or 2000-5000 (35)
         "Ferritin: Ferritin <5000 ng/mL; unknown: the value as read (a bound, or an organ without its size) "
         "allows either side of the cut-off (0–35)")
+
+
+def test_ms_score_terms_add_up_to_the_engine_range(seed):
+    lines = lines_of(seed, score="ms_score")
+    # −0.066 + 1.26 − 1.4 + 0.956 = 0.75; arthritis can take 1.3 off, hemorrhage add 1.54: −0.55..2.29
+    assert list(lines.values()) == [
+        "Platelets 22 10^9/L × −0.003 = −0.066",
+        "LDH 1260 U/L × 0.001 = +1.26",
+        "Fibrinogen 3.5 g/L (= 350 mg/dL) × −0.004 = −1.4",
+        "Ferritin 9560 ng/mL × 0.0001 = +0.956",
+        "CNS involvement: No → 0",
+        "Hemorrhagic manifestations: unknown: no hemorrhage at this timepoint (adds 0 or +1.54)",
+        "Active arthritis: unknown: no arthritis at this timepoint (adds 0 or −1.3)",
+    ]
+    assert lines_of(seed, score="ferritin_esr_ratio") == {
+        "ratio": "Ferritin 9560 ng/mL ÷ ESR 62 mm/h = 154.2 (> 21.5 favoured MAS over active sJIA)"}
