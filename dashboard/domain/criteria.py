@@ -290,7 +290,8 @@ def criteria_table() -> str:
     items = {(c.score, c.item) for c in CRITERIA}
     for t in TALLIES:
         if (t.score, t.item) not in items:
-            lines.append(f"| {t.score} | {t.item} | {_TALLY_TEXT[(t.score, t.item)]} {t.text} | {_cite(t.source)} |")
+            rule_words = f"{_TALLY_TEXT[(t.score, t.item)]} {t.text}"
+            lines.append(f"| {t.score} | {t.item} | {rule_words} | {_cite(t.source)} |")
     return "\n".join(lines)
 
 
