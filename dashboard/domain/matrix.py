@@ -62,7 +62,9 @@ PRINTED: tuple[tuple[str, str, str, str], ...] = tuple(
 
 MEASURE_INPUTS: tuple[str, ...] = (*NUMERIC.values(), *SIZES.values())
 # matrix input -> the catalogue analyte whose tidy rows fill it (sizes and findings of an organ share it)
-ANALYTE_OF: dict[str, str] = {name: analyte for mapping in (FINDINGS, SIZES, NUMERIC) for analyte, name in mapping.items()}
+ANALYTE_OF: dict[str, str] = {
+    name: analyte for mapping in (FINDINGS, SIZES, NUMERIC) for analyte, name in mapping.items()
+}
 FINDING_INPUTS: tuple[str, ...] = (
     "hepatomegaly", "splenomegaly", "immunosuppression", "hemophagocytosis", "nk_low", "hemorrhage",
     "cns_involvement", "arthritis",
