@@ -150,7 +150,8 @@ def hscore(row: dict) -> dict:
            _cmp(_bounds(row, "wbc_1e9_per_l"), "<=", 5.0), _cmp(_bounds(row, "platelets_1e9_per_l"), "<=", 110.0)]
     by_lineages = (0.0, 0.0, 24.0, 34.0)
     items["cytopenias"] = (by_lineages[sum(f is True for f in low)], by_lineages[sum(f is not False for f in low)])
-    items["ferritin"] = _banded(_bounds(row, "ferritin_ng_per_ml"), [(">", 6000.0, 50.0), (">=", 2000.0, 35.0)], 50.0)
+    items["ferritin"] = _banded(_bounds(row, "ferritin_ng_per_ml"),
+                                [(">", 6000.0, 50.0), (">=", 2000.0, 35.0)], 50.0)
     items["triglycerides"] = _banded(_bounds(row, "triglycerides_mmol_per_l"),
                                      [(">", 4.0, 64.0), (">=", 1.5, 44.0)], 64.0)
     items["fibrinogen"] = _banded(_bounds(row, "fibrinogen_g_per_l"), [("<=", 2.5, 30.0)], 30.0)

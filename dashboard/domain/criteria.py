@@ -217,6 +217,12 @@ def band(score: str, item: str, points: int) -> Criterion | None:
     return next((c for c in rules(score, item) if c.points == points), None)
 
 
+def inputs_of(score: str, item: str) -> tuple[str, ...]:
+    """The timepoint-matrix inputs an item reads, in registry order (matrix.ANALYTE_OF names their analyte,
+    so a "why" line can point at the tidy rows behind them)."""
+    return tuple(dict.fromkeys(c.input for c in rules(score, item)))
+
+
 def tally(score: str, item: str) -> Tally:
     (only,) = (t for t in TALLIES if t.score == score and t.item == item)
     return only
@@ -290,7 +296,8 @@ def criteria_table() -> str:
     items = {(c.score, c.item) for c in CRITERIA}
     for t in TALLIES:
         if (t.score, t.item) not in items:
-            lines.append(f"| {t.score} | {t.item} | {_TALLY_TEXT[(t.score, t.item)]} {t.text} | {_cite(t.source)} |")
+            rule_words = f"{_TALLY_TEXT[(t.score, t.item)]} {t.text}"
+            lines.append(f"| {t.score} | {t.item} | {rule_words} | {_cite(t.source)} |")
     return "\n".join(lines)
 
 

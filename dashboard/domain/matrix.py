@@ -61,6 +61,10 @@ PRINTED: tuple[tuple[str, str, str, str], ...] = tuple(
 )
 
 MEASURE_INPUTS: tuple[str, ...] = (*NUMERIC.values(), *SIZES.values())
+# matrix input -> the catalogue analyte whose tidy rows fill it (sizes and findings of an organ share it)
+ANALYTE_OF: dict[str, str] = {
+    name: analyte for mapping in (FINDINGS, SIZES, NUMERIC) for analyte, name in mapping.items()
+}
 FINDING_INPUTS: tuple[str, ...] = (
     "hepatomegaly", "splenomegaly", "immunosuppression", "hemophagocytosis", "nk_low", "hemorrhage",
     "cns_involvement", "arthritis",
@@ -144,52 +148,61 @@ def timepoint_matrix(observations: pd.DataFrame) -> pd.DataFrame:
 
     value = obs["value"].to_numpy(dtype="float64", na_value=np.nan)
     qualifier = obs["qualifier"] if "qualifier" in obs.columns else pd.Series([None] * len(obs))
-    bounds = Measure.from_qualified(value, qualifier)
     # one factorize of the analyte ids, then every per-analyte lookup is over the few distinct ids
     analyte_code, distinct = pd.factorize(obs["analyte"].astype("string"))
     analytes = [*distinct.tolist(), None]  # code -1 (NA) takes the last entry
 
-    def rows_of(names: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
-        """(rows whose analyte is in `names`, the input name of each such row)."""
-        by_analyte = np.array([names.get(a, "") for a in analytes], dtype=object)[analyte_code]
-        return by_analyte != "", by_analyte
+    def column_codes(names: list[str], mapping: dict[str, str]) -> np.ndarray:
+        """Position in `names` of each row's input; -1 where the row's analyte is not in `mapping`."""
+        position = {name: i for i, name in enumerate(names)}
+        by_analyte = np.array([position[mapping[a]] if a in mapping else -1 for a in analytes], dtype=np.intp)
+        return by_analyte[analyte_code]
 
-    columns = {column: unknown_column(column, n_rows) for column in MEASURE_COLUMNS}
+    # numeric inputs: four (timepoint x measure) grids, column-major so each matrix column is contiguous
+    measure_names = [*MEASURE_INPUTS, *(printed for *_, printed in PRINTED)]
+    shape = (n_rows, len(measure_names))
+    grids = (np.full(shape, np.nan, order="F"), np.full(shape, np.nan, order="F"),
+             np.ones(shape, dtype=bool, order="F"), np.ones(shape, dtype=bool, order="F"))
 
-    def place(name: str, rows: np.ndarray, source: Measure) -> None:
-        """Write the bounds of the `rows` (a mask over observations) into measure `name`'s columns."""
-        values = (source.low, source.high, source.low_inclusive, source.high_inclusive)
-        for column, bound in zip(bound_columns(name), values, strict=True):
-            columns[column][group[rows]] = bound[rows]
+    def place(column: np.ndarray, source: Measure) -> None:
+        """Write each row's bounds into its timepoint's `column` (skip rows where it is -1)."""
+        take = column >= 0
+        cell = group[take] + column[take] * n_rows  # position in the column-major grids, computed once
+        bounds = (source.low, source.high, source.low_inclusive, source.high_inclusive)
+        for grid, bound in zip(grids, bounds, strict=True):
+            grid.ravel(order="F")[cell] = bound[take]  # a view: F-ordered grids ravel without a copy
 
-    numeric, input_of = rows_of({**NUMERIC, **SIZES})
-    numeric &= ~np.isnan(value)
-    for name in MEASURE_INPUTS:
-        place(name, numeric & (input_of == name), bounds)
+    numeric_col = column_codes(measure_names, {**NUMERIC, **SIZES})
+    numeric_col[np.isnan(value)] = -1
+    place(numeric_col, Measure.from_qualified(value, qualifier))
 
     if PRINTED and "orig_unit" in obs.columns:
-        orig_unit = obs["orig_unit"].astype("string").str.strip().str.lower().to_numpy(dtype=object, na_value="")
+        unit_code, units = pd.factorize(obs["orig_unit"].astype("string"))
+        spellings = [*(u.strip().lower() for u in units.tolist()), None]  # code -1 (NA) takes the last
         orig = Measure.from_qualified(obs["orig_value"].to_numpy(dtype="float64", na_value=np.nan), qualifier)
         for analyte, _, unit, printed in PRINTED:
-            of_analyte = numeric & (input_of == NUMERIC[analyte])
-            arrived = orig_unit == unit.lower()
-            # every row of the analyte writes, so the timepoint's last row decides (as for the value)
-            as_printed = Measure(
-                np.where(arrived, orig.low, np.nan), np.where(arrived, orig.high, np.nan),
-                orig.low_inclusive, orig.high_inclusive,
-            )
-            place(printed, of_analyte, as_printed)
+            arrived = np.array([u == unit.lower() for u in spellings])[unit_code]
+            # every row of the analyte writes (NaN when it arrived in another unit), so the timepoint's
+            # last row decides, as for the canonical value
+            of_analyte = numeric_col == measure_names.index(NUMERIC[analyte])
+            as_written = Measure(np.where(arrived, orig.low, np.nan), np.where(arrived, orig.high, np.nan),
+                                 orig.low_inclusive, orig.high_inclusive)
+            place(np.where(of_analyte, measure_names.index(printed), -1), as_written)
 
-    finding, finding_of = rows_of(FINDINGS)
+    columns = {
+        f"{name}.{bound}": grid[:, j]
+        for j, name in enumerate(measure_names) for bound, grid in zip(BOUNDS, grids, strict=True)
+    }
+
+    finding_names = list(FINDING_INPUTS)
+    finding_col = column_codes(finding_names, FINDINGS)
+    is_finding = finding_col >= 0
     nk = np.array([a == "nk_activity" for a in analytes])[analyte_code]
-    present = _finding_values(nk[finding], obs["result"][finding], value[finding])
+    present = _finding_values(nk[is_finding], obs["result"][is_finding], value[is_finding])
     known = ~np.isnan(present)
-    for name in FINDING_INPUTS:
-        columns[name] = np.full(n_rows, np.nan)
-    rows, names = group[finding][known], finding_of[finding][known]
-    for name in FINDING_INPUTS:
-        mine = names == name
-        columns[name][rows[mine]] = present[known][mine]
+    finding_grid = np.full((n_rows, len(finding_names)), np.nan, order="F")
+    finding_grid[group[is_finding][known], finding_col[is_finding][known]] = present[known]
+    columns.update({name: finding_grid[:, j] for j, name in enumerate(finding_names)})
 
     matrix = pd.DataFrame({name: columns[name] for name in INPUT_COLUMNS})
     matrix.insert(0, "day", frame["day"].to_numpy())

@@ -48,15 +48,21 @@ class Measure:
     def from_qualified(cls, values: np.ndarray | pd.Series, qualifiers: np.ndarray | pd.Series) -> Measure:
         """Values with their censoring qualifier (None, "<", "<=", ">", ">="), as in the tidy table."""
         x = floats(values)
-        q = pd.Series(qualifiers, dtype="string").to_numpy(dtype=object, na_value=None)
-        unexpected = sorted({v for v in q.tolist() if v is not None and v not in QUALIFIERS})
+        # factorize once: the per-row flags are looked up over the few distinct qualifiers
+        code, distinct = pd.factorize(pd.Series(qualifiers, dtype="string"))
+        kinds = distinct.tolist()
+        unexpected = [k for k in kinds if k not in QUALIFIERS]
         if unexpected:
             raise ValueError(f"qualifier {unexpected[0]!r} is not one of {', '.join(QUALIFIERS)} (or empty)")
-        below, above = (q == "<") | (q == "<="), (q == ">") | (q == ">=")
-        low = np.where(below, np.where(np.isnan(x), np.nan, 0.0), x)
-        high = np.where(above, np.where(np.isnan(x), np.nan, np.inf), x)
+
+        def rows_with(*wanted: str) -> np.ndarray:
+            return np.array([k in wanted for k in kinds] + [False])[code]  # code -1 (no qualifier): False
+
+        below, above = rows_with("<", "<="), rows_with(">", ">=")
+        low = np.where(below & ~np.isnan(x), 0.0, x)
+        high = np.where(above & ~np.isnan(x), np.inf, x)
         # 0 is an allowed value of `<30`; +inf is no value, so never an included bound
-        return cls(low, high, q != ">", ~((q == "<") | above))
+        return cls(low, high, ~rows_with(">"), ~(rows_with("<") | above))
 
     @property
     def known(self) -> np.ndarray:

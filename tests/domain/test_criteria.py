@@ -63,6 +63,18 @@ def test_band_names_the_rule_behind_the_points():
     assert criteria.band("hscore", "ast", 0) is None
 
 
+def test_every_input_of_every_item_names_its_analyte():
+    from dashboard.domain.matrix import ANALYTE_OF
+
+    assert criteria.inputs_of("hlh2004", "triglycerides_fibrinogen") == ("triglycerides_mmol_per_l",
+                                                                         "fibrinogen_g_per_l")
+    organs = criteria.inputs_of("hscore", "organomegaly")
+    assert [ANALYTE_OF[i] for i in organs] == ["hepatomegaly", "splenomegaly"]
+    assert ANALYTE_OF["nk_low"] == "nk_activity" and ANALYTE_OF["hepatomegaly_cm"] == "hepatomegaly"
+    for c in criteria.CRITERIA:
+        assert c.input in ANALYTE_OF or "." in c.input, c  # thresholds on a computed score are not analytes
+
+
 def test_unknown_items_are_refused_by_name():
     with pytest.raises(KeyError, match="hscore.spleen"):
         criteria.rules("hscore", "spleen")

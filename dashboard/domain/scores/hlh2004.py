@@ -19,9 +19,10 @@ Diagnosis: a molecular diagnosis consistent with HLH, or ≥ 5 of these 8 criter
 The cut-offs are read from the criteria registry (criteria.py). Choices: Henter's inclusive bounds are
 used (the seed's Table 2 words some as strict). The triglyceride cut-off is printed as 3.0 mmol/L
 (≥ 265 mg/dL): a value that arrived in mg/dL is compared with 265 mg/dL (so 265 mg/dL is met), any other
-with 3.0 mmol/L (so 2.99 mmol/L is not). The infant hemoglobin bound (< 100 g/L under 4 weeks) is not applied: the
-matrix carries no age. Molecular diagnosis is not modelled. Three-valued throughout: cytopenias is met when
-two known lineages are low even if the third is unknown, and not met when at most one could be low.
+with 3.0 mmol/L (so 2.99 mmol/L is not). The infant hemoglobin bound (< 100 g/L under 4 weeks) is not
+applied: the matrix carries no age. Molecular diagnosis is not modelled. Three-valued throughout:
+cytopenias is met when two known lineages are low even if the third is unknown, and not met when at most
+one could be low.
 """
 
 from __future__ import annotations

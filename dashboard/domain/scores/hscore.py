@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain import criteria as registry
-from dashboard.domain.measure import Measure
 from dashboard.domain.scores import logic
 
 ITEMS: tuple[str, ...] = registry.HSCORE_ITEMS
@@ -49,7 +48,7 @@ PROBABILITY_TABLE: tuple[tuple[int, float], ...] = (
 )
 
 Range = tuple[np.ndarray, np.ndarray]
-Value = Measure | np.ndarray
+Value = logic.Value
 
 
 def banded(item: str, x: Value) -> Range:

@@ -31,11 +31,8 @@ from dashboard.domain.measure import DECIMALS, Measure, floats
 __all__ = ["DECIMALS", "Measure", "floats"]
 
 Value = Measure | np.ndarray | pd.Series  # what an item accepts for a numeric input
-
+Inputs = dict[str, Measure | np.ndarray]  # a matrix's inputs by name (`inputs`)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-Inputs = dict[str, "Measure | np.ndarray"]
 
 
 def inputs(matrix: pd.DataFrame | Inputs) -> Inputs:

@@ -84,7 +84,8 @@ def columns(matrix: pd.DataFrame | logic.Inputs) -> dict[str, object]:
     """The MAS 2016 columns as arrays (see `score`), for `score_matrix` to build one frame from."""
     crit = criteria(matrix)
     two_of_four = logic.at_least_n(
-        registry.tally("mas2016", "laboratory").needed, crit["platelets"], crit["ast"], crit["triglycerides"], crit["fibrinogen"]
+        registry.tally("mas2016", "laboratory").needed,
+        crit["platelets"], crit["ast"], crit["triglycerides"], crit["fibrinogen"],
     )
     classified = logic.all_of(crit["febrile"], crit["ferritin"], two_of_four)
     return {

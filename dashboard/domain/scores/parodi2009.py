@@ -18,9 +18,9 @@ doi:10.1002/art.24883.
 | laboratory  | fibrinogen       | ≤ 1.5 g/L                                                       |
 | laboratory  | triglycerides    | > 178 mg/dL (mmol/L × 88.57)                                    |
 
-The cut-offs are read from the criteria registry (criteria.py). Rule: ≥ 1 clinical and ≥ 2 laboratory criteria. Bone-marrow hemophagocytosis is "needed only in doubtful
-cases" and is not part of the rule, so it is not scored here. Choices: an enlarged organ of unknown size is
-unknown for the ≥ 3 cm criterion; `clinical`/`laboratory` count the criteria known to be met; `fulfilled`
+The cut-offs are read from the criteria registry (criteria.py). Rule: ≥ 1 clinical and ≥ 2 laboratory
+criteria. Bone-marrow hemophagocytosis is "needed only in doubtful cases" and is not part of the rule, so
+it is not scored here. Choices: an enlarged organ of unknown size is unknown for the ≥ 3 cm criterion; `clinical`/`laboratory` count the criteria known to be met; `fulfilled`
 is null while the unknown criteria could still change it.
 """
 
@@ -55,7 +55,9 @@ def enlarged_3cm(finding: np.ndarray, size_cm: logic.Value, organ: str = "hepato
 
 
 @logic.item
-def cytopenias(wbc_1e9_per_l: logic.Value, hemoglobin_g_per_l: logic.Value, platelets_1e9_per_l: logic.Value) -> np.ndarray:
+def cytopenias(
+    wbc_1e9_per_l: logic.Value, hemoglobin_g_per_l: logic.Value, platelets_1e9_per_l: logic.Value
+) -> np.ndarray:
     wbc, hb, plt = registry.rules("parodi2009", "cytopenias")
     return logic.at_least_n(
         registry.tally("parodi2009", "cytopenias").needed,

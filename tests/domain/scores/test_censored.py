@@ -149,3 +149,31 @@ def test_hemoglobin_in_g_dl_against_the_hscore_printed_9_2():
              for i in range(4) for a in ("wbc", "platelets")]
     out = score_observations(_tidy(*rows))
     assert values(out["hscore.items.cytopenias"]) == [34, 24, None, 34]
+
+
+# censored values written in a second unit, as the readers deliver them (canonical value + what was written)
+SECOND_UNIT = [
+    ("fibrinogen", ">", 250.0, "mg/dL", 2.5, "hscore.items.fibrinogen", 0),
+    ("fibrinogen", ">=", 250.0, "mg/dL", 2.5, "hscore.items.fibrinogen", None),
+    ("fibrinogen", "<=", 360.0, "mg/dL", 3.6, "mas2016.criteria.fibrinogen", True),   # printed 360 mg/dL
+    ("fibrinogen", "<", 361.0, "mg/dL", 3.61, "mas2016.criteria.fibrinogen", None),
+    ("fibrinogen", "<", 150.0, "mg/dL", 1.5, "parodi2009.criteria.fibrinogen", True),
+    ("triglycerides", ">", 354.28, "mg/dL", 354.28 / 88.57, "hscore.items.triglycerides", 64),
+    ("triglycerides", "<", 132.85, "mg/dL", 132.85 / 88.57, "hscore.items.triglycerides", 0),
+    ("triglycerides", ">", 156.0, "mg/dL", 156.0 / 88.57, "mas2016.criteria.triglycerides", True),
+    ("triglycerides", ">=", 156.0, "mg/dL", 156.0 / 88.57, "mas2016.criteria.triglycerides", None),
+    ("temperature", ">", 102.92, "°F", 39.4, "hscore.items.temperature", 49),
+    ("temperature", "<", 101.12, "°F", 38.4, "hscore.items.temperature", 0),
+    ("ferritin", ">", 6000.0, "µg/L", 6000.0, "hscore.items.ferritin", 50),
+    ("ferritin", "<", 500.0, "µg/L", 500.0, "hlh2004.criteria.ferritin", False),
+    ("platelets", "<", 100_000.0, "/µL", 100.0, "hlh2004.criteria.cytopenias", None),  # 1 lineage of 2
+]
+
+
+@pytest.mark.parametrize(("analyte", "qualifier", "written", "unit", "canonical", "column", "expected"),
+                         SECOND_UNIT)
+def test_censored_values_in_a_second_unit(analyte, qualifier, written, unit, canonical, column, expected):
+    row = {"analyte": analyte, "value": canonical, "qualifier": qualifier, "orig_value": written,
+           "orig_unit": unit}
+    out = score_observations(_tidy(row))
+    assert values(out[column]) == [expected]
