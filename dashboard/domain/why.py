@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard.domain import criteria
 from dashboard.domain.audit import hscore_states
-from dashboard.domain.matrix import FINDINGS, NUMERIC, SIZES, timepoint_matrix
+from dashboard.domain.matrix import ANALYTE_OF, timepoint_matrix
 from dashboard.domain.scores import ms_score
 
 WHY_COLUMNS = ("case_id", "timepoint", "score", "item", "line")
@@ -32,8 +32,6 @@ ITEM_LABELS = {"ast": "AST", "ldh": "LDH", "nk_activity": "NK-cell activity", "s
                "cns_involvement": "CNS involvement", "triglycerides_fibrinogen": "Triglycerides/fibrinogen",
                "hemorrhage": "Hemorrhagic manifestations", "immunosuppression": "Known immunosuppression",
                "arthritis": "Active arthritis"}
-# matrix input -> the catalogue analyte it is read from
-_ANALYTE_OF = {column: analyte for table in (NUMERIC, SIZES, FINDINGS) for analyte, column in table.items()}
 INPUT_NAMES = {"nk_activity": "NK-cell activity", "scd25": "soluble CD25", "cns_involvement": "CNS involvement",
                "wbc": "WBC", "ast": "AST", "ldh": "LDH"}
 _NEGATED = {">=": "<", ">": "≤", "<=": ">", "<": "≥"}
@@ -41,7 +39,7 @@ _NEGATED = {">=": "<", ">": "≤", "<=": ">", "<": "≥"}
 
 def items(score: str) -> tuple[str, ...]:
     """The items of a score that read case data (not thresholds on a computed total), in registry order."""
-    return tuple(dict.fromkeys(c.item for c in criteria.CRITERIA if c.score == score and c.input in _ANALYTE_OF))
+    return tuple(dict.fromkeys(c.item for c in criteria.CRITERIA if c.score == score and c.input in ANALYTE_OF))
 
 
 def item_label(score: str, item: str) -> str:
@@ -52,7 +50,7 @@ def item_label(score: str, item: str) -> str:
 
 def inputs(score: str, item: str) -> tuple[str, ...]:
     """The analytes an item reads, in registry order."""
-    return tuple(dict.fromkeys(_ANALYTE_OF[c.input] for c in criteria.rules(score, item)))
+    return tuple(dict.fromkeys(ANALYTE_OF[i] for i in criteria.inputs_of(score, item)))
 
 
 def _condition(rule: criteria.Criterion, *, negated: bool = False) -> str:
@@ -128,7 +126,7 @@ def _readings_of(analytes: tuple[str, ...], cells: Mapping[str, Mapping],
 
 def _readings(score: str, item: str, cells: Mapping[str, Mapping]) -> tuple[list[str], list[str]]:
     """The inputs an item read, each also in the unit its rule prints ("Hemoglobin 77 g/L (= 7.7 g/dL)")."""
-    by_analyte = {_ANALYTE_OF[r.input]: r for r in reversed(criteria.rules(score, item))}
+    by_analyte = {ANALYTE_OF[r.input]: r for r in reversed(criteria.rules(score, item))}
     return _readings_of(inputs(score, item), cells, lambda analyte, obs: _in_rule_unit(by_analyte[analyte], obs))
 
 
@@ -199,7 +197,7 @@ def _ms_score_lines(cells: Mapping[str, Mapping]) -> list[tuple[str, str]]:
     """(item, line) per term of the MS score: value × weight, or the unknown and what it can add."""
     out = []
     for column, (weight, factor) in ms_score.LABORATORY_WEIGHTS.items():
-        analyte = _ANALYTE_OF[column]
+        analyte = ANALYTE_OF[column]
         read, missing = _readings_of((analyte,), cells)
         if missing:
             out.append((analyte, f"{_name(analyte)}: {_unknown(missing)} (the score is unknown without it)"))
@@ -211,12 +209,12 @@ def _ms_score_lines(cells: Mapping[str, Mapping]) -> list[tuple[str, str]]:
         out.append((analyte, f"{read[0]}{in_unit} × {_term(weight, '')} = {_term(term)}{bound}"))
     for finding, weight in ms_score.CLINICAL_WEIGHTS.items():
         label = item_label("ms_score", finding)
-        read, missing = _readings_of((_ANALYTE_OF[finding],), cells)
+        read, missing = _readings_of((ANALYTE_OF[finding],), cells)
         if missing:
             out.append((finding, f"{label}: {_unknown(missing)} (adds 0 or {_term(weight)})"))
             continue
-        present = cells[_ANALYTE_OF[finding]].get("result") == "positive"
-        obs = cells[_ANALYTE_OF[finding]]
+        present = cells[ANALYTE_OF[finding]].get("result") == "positive"
+        obs = cells[ANALYTE_OF[finding]]
         out.append((finding, f"{label}: {reading_text(obs)} → {_term(weight) if present else '0'}"))
     return out
 
