@@ -89,7 +89,7 @@ def source_text(obs: Mapping) -> str:
         return ""
     parts = [str(file)]
     if not _na(row):
-        parts.append(f"row {int(row)}")
+        parts.append(f"row {int(row) if isinstance(row, float) and row.is_integer() else row}")
     if not _na(column):
         parts.append(f"column '{column}'")
     return f" [{', '.join(parts)}]"
