@@ -4,8 +4,8 @@ A case report may state "HScore 271" or "HLH-2004 5/8"; case.toml carries such v
 (`[reported."Admission"] hscore = 271, hlh2004_met = 5`). This module checks them against what the data
 allow, with no guessing:
 
-- HScore: `possible` lists every total the data allow; `attainable` is true when some assignment of the unknown items (each within the points its data
-  still allow) sums exactly to the stated value. `explanations` are the cheapest ways to reproduce it:
+- HScore: `possible` lists every total the data allow; `attainable` is true when some assignment of the
+  unknown items (each within the points its data still allow) sums exactly to the stated value. `explanations` are the cheapest ways to reproduce it:
   filling an unknown item costs nothing; moving a known item one band (or yes <-> no) costs 1, two bands 2.
   Each is `{cost, changes: [{item, from, to}], fills: [{item, to}]}`; an explanation whose changes include
   all the changes of a cheaper one is left out (it adds nothing), cheapest first, at most 10.
@@ -52,7 +52,7 @@ class ItemState:
 class _Option:
     points: int
     cost: int
-    change: tuple[str, str, int] | None  # (item, from, to) when a known item moves
+    change: tuple[str, int | str, int] | None  # (item, from, to) when a known item moves ("23–38" if partly)
     fill: tuple[str, int] | None  # (item, to) when an unknown item is filled
 
 
@@ -65,7 +65,7 @@ def _options(state: ItemState) -> list[_Option]:
     for index, band in enumerate(state.bands):
         cost = min(abs(index - a) for a in allowed)
         if state.known:
-            change = None if cost == 0 else (state.item, str(state.lo), band)
+            change = None if cost == 0 else (state.item, state.lo, band)
             options.append(_Option(band, cost, change, None))
         elif cost == 0:
             options.append(_Option(band, 0, None, (state.item, band)))
@@ -77,14 +77,9 @@ def _options(state: ItemState) -> list[_Option]:
 def _explanation(combo: Sequence[_Option]) -> dict[str, Any]:
     return {
         "cost": sum(o.cost for o in combo),
-        "changes": [{"item": c[0], "from": _number(c[1]), "to": c[2]} for o in combo if (c := o.change)],
+        "changes": [{"item": c[0], "from": c[1], "to": c[2]} for o in combo if (c := o.change)],
         "fills": [{"item": f[0], "to": f[1]} for o in combo if (f := o.fill)],
     }
-
-
-def _number(text: str) -> int | str:
-    """A known item's points as a number; a partly known item's range stays text ("23–38")."""
-    return int(text) if text.lstrip("-").isdigit() else text
 
 
 def _change_set(explanation: dict[str, Any]) -> frozenset[tuple]:
@@ -92,7 +87,7 @@ def _change_set(explanation: dict[str, Any]) -> frozenset[tuple]:
 
 
 def points_audit(reported: int, states: Sequence[ItemState], limit: int = MAX_EXPLANATIONS) -> dict[str, Any]:
-    """`{reported, attainable, explanations}` for a stated points total (see the module doc)."""
+    """`{reported, attainable, possible, explanations}` for a stated points total (see the module doc)."""
     found = [
         _explanation(combo)
         for combo in itertools.product(*(_options(s) for s in states))
