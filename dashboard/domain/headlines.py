@@ -103,8 +103,8 @@ def population_note(meta: Mapping) -> str:
     if is_sjia(meta):
         return ""
     diagnosis = (meta.get("patient") or {}).get("diagnosis")
-    stated = f"diagnosis: {diagnosis}" if diagnosis else "no diagnosis stated in case.toml [patient]"
-    return f"{OUTSIDE_POPULATION} (sJIA; {stated})"
+    stated = f"this case: {diagnosis}" if diagnosis else "this case states no diagnosis in case.toml [patient]"
+    return f"{OUTSIDE_POPULATION} (validated in systemic JIA; {stated})"
 
 
 def mas2016_verdict(row: Mapping, meta: Mapping | None = None) -> str:

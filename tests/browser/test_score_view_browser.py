@@ -24,3 +24,15 @@ def test_seed_score_view_shows_headlines_audit_and_why(page, app_url, artifacts)
     page.screenshot(path=artifacts / "score_view.png")
     section = page.locator('[data-testid="stExpander"]').filter(has_text="HScore 62–184").first
     section.screenshot(path=artifacts / "score_view_why.png")
+
+
+def test_seed_admission_panels_show_ms_score_terms(page, app_url, artifacts):
+    page.goto(app_url)
+    wait_for_plots(page, 3)
+    page.get_by_role("tab", name="Admission").click()
+    page.get_by_text("MS score: −0.55..2.29: MAS yes (cut-off −2.1)").first.click()
+    page.get_by_text("LDH 1260 U/L × 0.001 = +1.26").first.wait_for()
+    tab = page.locator('[data-testid="stTabs"]').first
+    tab.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    tab.screenshot(path=artifacts / "score_view_admission.png")
