@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.domain import criteria
 from dashboard.domain.audit import band_name, case_audits, hscore_bands
 from dashboard.domain.scores import hlh2004, mas2016, ms_score, parodi2009
 from dashboard.domain.why import item_readings, why_lines
@@ -77,7 +78,16 @@ def probability_range(row: Mapping) -> str:
 
 
 def hscore_headline(row: Mapping) -> str:
-    return f"HScore {hscore_range(row)} (probability {probability_range(row)})"
+    """"HScore 62–184 (probability 0.5–74 %) — ≥ 169: unknown, met if the unknown items add ≥ 107"."""
+    low, high = int(row["hscore.min"]), int(row["hscore.max"])
+    cut = int(criteria.HSCORE_CUT_OFF)
+    if low >= cut:
+        verdict = "met"
+    elif high < cut:
+        verdict = f"not met, even with every unknown item at its highest ({high})"
+    else:
+        verdict = f"unknown, met if the unknown items add ≥ {cut - low}"
+    return f"HScore {hscore_range(row)} (probability {probability_range(row)}) — ≥ {cut}: {verdict}"
 
 
 # ------------------------------------------------------------------------------------------- HLH-2004

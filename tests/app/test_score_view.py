@@ -89,9 +89,16 @@ def test_mas2016_is_labelled_outside_its_population_unless_sjia(seed, diagnosis,
 def test_probability_is_one_number_only_when_every_item_is_known():
     known = {"hscore.min": 200, "hscore.max": 200, headlines.PROBABILITY_LOW: 0.88,
              headlines.PROBABILITY_HIGH: 0.88}
-    assert headlines.hscore_headline(known) == "HScore 200 (probability 88 %)"
-    ranged = {**known, "hscore.max": 250, headlines.PROBABILITY_HIGH: 0.995}
-    assert headlines.hscore_headline(ranged) == "HScore 200–250 (probability 88–99.5 %)"
+    assert headlines.hscore_headline(known) == "HScore 200 (probability 88 %) — ≥ 169: met"
+    ranged = {**known, "hscore.min": 150, "hscore.max": 250, headlines.PROBABILITY_LOW: 0.25,
+              headlines.PROBABILITY_HIGH: 0.995}
+    assert headlines.hscore_headline(ranged) == (
+        "HScore 150–250 (probability 25–99.5 %) — ≥ 169: unknown, met if the unknown items add ≥ 19")
+    at_cut = {**ranged, "hscore.min": 169}
+    assert headlines.hscore_headline(at_cut).endswith("— ≥ 169: met")
+    below = {**ranged, "hscore.max": 168}
+    assert headlines.hscore_headline(below).endswith(
+        "— ≥ 169: not met, even with every unknown item at its highest (168)")
 
 
 def test_timepoint_scores_carry_the_audit_only_where_stated(seed):
@@ -100,7 +107,8 @@ def test_timepoint_scores_carry_the_audit_only_where_stated(seed):
     assert timepoints[0].audit[0].startswith(AUDIT_LINE)
     assert timepoints[0].audit[1] == "Stated HLH-2004 5 criteria met — attainable: 5 met and 3 unknown allow 5–8"
     assert all(tp.audit == [] for tp in timepoints[1:])
-    assert timepoints[2].headlines["HScore"] == "HScore 62–184 (probability 0.5–74 %)"
+    assert timepoints[2].headlines["HScore"] == (
+        "HScore 62–184 (probability 0.5–74 %) — ≥ 169: unknown, met if the unknown items add ≥ 107")
     assert "AST 51 U/L ≥ 30 U/L → 19" in timepoints[0].why["HScore"]
 
 
@@ -115,7 +123,7 @@ def test_app_shows_ratio_ms_range_probability_range_and_audit(app, table, page_t
     warnings = [str(w.value).replace("\\", "") for w in at.warning]
     assert any(w.startswith("Admission: " + AUDIT_LINE) for w in warnings), warnings
     labels = [e.label for e in at.expander]
-    assert "HScore 62–184 (probability 0.5–74 %)" in labels
+    assert "HScore 62–184 (probability 0.5–74 %) — ≥ 169: unknown, met if the unknown items add ≥ 107" in labels
     assert "MAS 2016 (EULAR/ACR/PRINTO): met — criteria applied outside their validated population" in labels
     assert "AST 51 U/L ≥ 30 U/L → 19" in page_text(at)
 
@@ -127,7 +135,7 @@ def test_html_report_carries_the_verdicts_audit_and_why_lines(seed):
     scores = score_observations(seed.observations)
     page = case_report_html(seed.meta, reference_flags(seed.observations), scores, seed.events, {})
     assert "<p class='audit'>" + AUDIT_LINE in page
-    assert "HScore 62–184 (probability 0.5–74 %)" in page
+    assert "HScore 62–184 (probability 0.5–74 %) — ≥ 169: unknown" in page
     assert "<li>AST 51 U/L ≥ 30 U/L → 19</li>" in page
     assert "criteria applied outside their validated population" in page
     assert page.count("<details>") == 6 * 4  # six scores with item lines at each of four timepoints
