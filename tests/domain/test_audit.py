@@ -182,3 +182,24 @@ def test_case_toml_reported_table_is_checked(table, severity, message):
     text = '[timepoints]\n"Admission" = 0\n' + table
     _, problems = read_case_toml(text.encode())
     assert [(p.severity, p.message.split(":")[0]) for p in problems] == [(severity, message)]
+
+
+def test_a_built_case_attainable_only_by_filling_its_unknowns(seed_path, tmp_path, capsys):
+    """The seed's After mPSL (220 known; temperature and organs not examined) stating HScore 276:
+    220 + 33 (fever in 38.4-39.4) + 23 (one organ) is the only way, and it changes no known item."""
+    import shutil
+
+    case = tmp_path / "built"
+    shutil.copytree(seed_path, case)
+    toml = (case / "case.toml").read_text(encoding="utf-8")
+    (case / "case.toml").write_text(toml + '\n[reported."After mPSL"]\nhscore = 276\nhlh2004_met = 8\n',
+                                    encoding="utf-8")
+    assert main(["score", str(case), "--json"]) == 0
+    after_mpsl = json.loads(capsys.readouterr().out)["timepoints"][1]
+    hscore = after_mpsl["audit"]["hscore"]
+    assert hscore["attainable"] is True
+    assert hscore["explanations"] == [{"cost": 0, "changes": [], "fills": [
+        {"item": "temperature", "to": 33}, {"item": "organomegaly", "to": 23}]}]
+    # HLH-2004 After mPSL: 4 met (cytopenias, TG, marrow, ferritin), 4 unknown: 8 is the most it allows
+    assert after_mpsl["audit"]["hlh2004_met"] == {"reported": 8, "met": 4, "unknown": 4, "attainable": True,
+                                                  "near_misses": []}
