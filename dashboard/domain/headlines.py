@@ -18,7 +18,7 @@ import pandas as pd
 from dashboard.domain import criteria
 from dashboard.domain.audit import band_name, case_audits, hscore_bands
 from dashboard.domain.scores import hlh2004, mas2016, ms_score, parodi2009
-from dashboard.domain.why import item_readings, why_lines
+from dashboard.domain.why import item_label, item_readings, unknown, why_lines
 
 # Probability columns of the HScore range (the probabilities of hscore.min and hscore.max).
 PROBABILITY_LOW = "hscore.probability_min"
@@ -40,10 +40,6 @@ OUTSIDE_MARK = " †"  # the summary table's mark for OUTSIDE_POPULATION (its ca
 OUTSIDE_POPULATION = "criteria applied outside their validated population"
 # Systemic JIA by its usual names (adult-onset Still's disease is a different population).
 _SJIA = re.compile(r"\bs-?jia\b|systemic[- ](onset )?juvenile (idiopathic|chronic|rheumatoid) arthritis", re.IGNORECASE)
-
-
-def _na(value: Any) -> bool:
-    return value is None or value is pd.NA or bool(pd.isna(value))
 
 
 def _names(items: list[str]) -> str:
@@ -70,7 +66,7 @@ def hscore_range(row: Mapping) -> str:
 def probability_range(row: Mapping) -> str:
     """The probability (or its range, whenever an item is unknown) in percent: "0.5–74 %"."""
     low, high = row[PROBABILITY_LOW], row[PROBABILITY_HIGH]
-    if _na(low) or _na(high):
+    if unknown(low) or unknown(high):
         return "unknown"
     if row["hscore.min"] == row["hscore.max"] or percent(low) == percent(high):
         return f"{percent(high)} %"
@@ -92,14 +88,14 @@ def hscore_headline(row: Mapping) -> str:
 
 # ------------------------------------------------------------------------------------------- HLH-2004
 def hlh2004_verdict(row: Mapping) -> str:
-    met, unknown, fulfilled = int(row["hlh2004.met"]), int(row["hlh2004.unknown"]), row["hlh2004.fulfilled"]
+    met, open_count, fulfilled = int(row["hlh2004.met"]), int(row["hlh2004.unknown"]), row["hlh2004.fulfilled"]
     required, total = hlh2004.REQUIRED, len(hlh2004.CRITERIA)
-    counted = f"{met} of {total} criteria met, {unknown} unknown"
-    if _na(fulfilled):
+    counted = f"{met} of {total} criteria met, {open_count} unknown"
+    if unknown(fulfilled):
         return f"unknown: {counted}; met if {required - met} more of the unknown are met"
     if fulfilled:
         return f"met: {counted} (≥ {required} needed)"
-    return f"not met: {counted}; even all unknown met gives {met + unknown} < {required}"
+    return f"not met: {counted}; even all unknown met gives {met + open_count} < {required}"
 
 
 # ------------------------------------------------------------------------------------------- MAS 2016
@@ -119,13 +115,13 @@ def population_note(meta: Mapping) -> str:
 
 def mas2016_verdict(row: Mapping, meta: Mapping | None = None) -> str:
     classified = row["mas2016.classified"]
-    unknown = [c for c in mas2016.CRITERIA if _na(row[f"mas2016.criteria.{c}"])]
-    if _na(classified):
-        text = f"unknown: depends on {_names(unknown)}"
+    open_items = [c for c in mas2016.CRITERIA if unknown(row[f"mas2016.criteria.{c}"])]
+    if unknown(classified):
+        text = f"unknown: depends on {_names(open_items)}"
     elif classified:
         text = "met"
     else:
-        text = "not met" + (f" (unknown: {_names(unknown)})" if unknown else "")
+        text = "not met" + (f" (unknown: {_names(open_items)})" if open_items else "")
     outside = meta is not None and not is_sjia(meta)
     return f"{text} — {OUTSIDE_POPULATION}" if outside else text
 
@@ -135,14 +131,14 @@ def parodi_verdict(row: Mapping) -> str:
     fulfilled = row["parodi2009.fulfilled"]
     clinical, laboratory = int(row["parodi2009.clinical"]), int(row["parodi2009.laboratory"])
     counted = f"{clinical} clinical + {laboratory} laboratory met (≥ 1 + ≥ 2 needed)"
-    if not _na(fulfilled):
+    if not unknown(fulfilled):
         return f"{'met' if fulfilled else 'not met'}: {counted}"
     needs = []
     if clinical < 1:
-        open_clinical = [c for c in parodi2009.CLINICAL if _na(row[f"parodi2009.criteria.{c}"])]
+        open_clinical = [c for c in parodi2009.CLINICAL if unknown(row[f"parodi2009.criteria.{c}"])]
         needs.append(f"1 clinical of {_names(open_clinical)}")
     if laboratory < 2:
-        open_lab = [c for c in parodi2009.LABORATORY if _na(row[f"parodi2009.criteria.{c}"])]
+        open_lab = [c for c in parodi2009.LABORATORY if unknown(row[f"parodi2009.criteria.{c}"])]
         needs.append(f"{2 - laboratory} laboratory of {_names(open_lab)}")
     return f"unknown: {counted}; met if {' and '.join(needs)}"
 
@@ -152,19 +148,19 @@ def ms_score_text(row: Mapping, *, short: bool = False) -> str:
     """"−0.55..2.29: MAS yes (cut-off −2.1)" — the value or the range the unknown clinical items allow, and
     the verdict; `short` leaves out the explanation in brackets (for the summary table)."""
     low, high, value, mas = row["ms_score.min"], row["ms_score.max"], row["ms_score.value"], row["ms_score.mas"]
-    if _na(low):
+    if unknown(low):
         return "unknown" if short else "unknown: needs platelets, LDH, fibrinogen and ferritin"
-    shown = _number(value, 2) if not _na(value) else _span(low, high, 2)
+    shown = _number(value, 2) if not unknown(value) else _span(low, high, 2)
     cut = _number(ms_score.CUT_OFF, 1)
-    verdict = f"{shown}: MAS {'unknown' if _na(mas) else 'yes' if mas else 'no'}"
+    verdict = f"{shown}: MAS {'unknown' if unknown(mas) else 'yes' if mas else 'no'}"
     if short:
         return verdict
-    return verdict + (f" (yes if ≥ {cut}; depends on the unknown clinical items)" if _na(mas) else f" (cut-off {cut})")
+    return verdict + (f" (yes if ≥ {cut}; depends on the unknown clinical items)" if unknown(mas) else f" (cut-off {cut})")
 
 
 def _span(low: float, high: float, digits: int) -> str:
     """"−0.55..2.29"; "≥ 12.0" when the range has no upper end (a censored `>` input)."""
-    if _na(high) or high == float("inf"):
+    if unknown(high) or high == float("inf"):
         return f"≥ {_number(low, digits)}"
     return f"{_number(low, digits)}..{_number(high, digits)}"
 
@@ -172,14 +168,14 @@ def _span(low: float, high: float, digits: int) -> str:
 def ferritin_esr_text(row: Mapping) -> str:
     """The ratio, or the range censored inputs allow; unknown when ferritin or ESR is missing."""
     ratio, low, high = row["ferritin_esr_ratio.value"], row["ferritin_esr_ratio.min"], row["ferritin_esr_ratio.max"]
-    if not _na(ratio):
+    if not unknown(ratio):
         return _number(ratio, 1)
-    return "unknown: needs ferritin and ESR" if _na(low) else _span(low, high, 1)
+    return "unknown: needs ferritin and ESR" if unknown(low) else _span(low, high, 1)
 
 
 # ----------------------------------------------------------------------------------------------- table
 def _word(verdict: Any) -> str:
-    return "unknown" if _na(verdict) else "met" if verdict else "not met"
+    return "unknown" if unknown(verdict) else "met" if verdict else "not met"
 
 
 def headline_row(row: Mapping, meta: Mapping) -> dict[str, str]:
@@ -231,8 +227,8 @@ def hscore_audit_line(audit: Mapping, readings: Mapping[str, str] | None = None)
 
 def count_audit_line(audit: Mapping, name: str = "HLH-2004") -> str:
     """"Stated HLH-2004 5 of 8 met — attainable: 5 met and 3 unknown allow 5–8"; or the near misses."""
-    met, unknown = audit["met"], audit["unknown"]
-    allows = f"{met} met and {unknown} unknown allow {met}–{met + unknown}"
+    met, open_count = audit["met"], audit["unknown"]
+    allows = f"{met} met and {open_count} unknown allow {met}–{met + open_count}"
     stated = f"Stated {name} {audit['reported']} criteria met"
     if audit["attainable"]:
         return f"{stated} — attainable: {allows}"
@@ -260,7 +256,9 @@ def _band(item: str, points: int, *, with_points: bool = True) -> str:
 
 
 def _item(item: str) -> str:
-    return {"hemophagocytosis": "marrow hemophagocytosis", "ast": "AST"}.get(item, item.replace("_", " "))
+    """An HScore item named inside a sentence: "triglycerides", "marrow hemophagocytosis", "AST"."""
+    label = item_label("hscore", item)
+    return label if label.isupper() else label[0].lower() + label[1:]
 
 
 # -------------------------------------------------------------------------------------- per timepoint

@@ -62,7 +62,8 @@ def _condition(rule: criteria.Criterion, *, negated: bool = False) -> str:
     return f"{symbol} {first}" + (f" ({', '.join(f'{symbol} {o}' for o in others)})" if others else "")
 
 
-def _na(value: Any) -> bool:
+def unknown(value: Any) -> bool:
+    """None, NA or NaN: a value the data do not give."""
     return value is None or value is pd.NA or bool(pd.isna(value))
 
 
@@ -72,12 +73,12 @@ def _clean(value: float) -> str:
 
 def reading_text(obs: Mapping) -> str:
     """The value as read: cell text with its unit, the converted value when the unit differs, the source."""
-    text = "" if _na(obs.get("orig_text")) else str(obs["orig_text"]).strip()
+    text = "" if unknown(obs.get("orig_text")) else str(obs["orig_text"]).strip()
     unit, orig_unit = obs.get("unit"), obs.get("orig_unit")
-    if not _na(orig_unit) and orig_unit not in text and orig_unit != "titer":
+    if not unknown(orig_unit) and orig_unit not in text and orig_unit != "titer":
         text = f"{text} {orig_unit}"
     value = obs.get("value")
-    if not _na(unit) and not _na(orig_unit) and unit != orig_unit and not _na(value):
+    if not unknown(unit) and not unknown(orig_unit) and unit != orig_unit and not unknown(value):
         text = f"{text} (= {_clean(float(value))} {unit})"
     return text + source_text(obs)
 
@@ -85,12 +86,12 @@ def reading_text(obs: Mapping) -> str:
 def source_text(obs: Mapping) -> str:
     """" [labs.csv row 13, column 'Admission']" when the tidy table names the cell, else ""."""
     file, row, column = (obs.get(c) for c in SOURCE_COLUMNS)
-    if _na(file):
+    if unknown(file):
         return ""
     parts = [str(file)]
-    if not _na(row):
+    if not unknown(row):
         parts.append(f"row {int(row) if isinstance(row, float) and row.is_integer() else row}")
-    if not _na(column):
+    if not unknown(column):
         parts.append(f"column '{column}'")
     return f" [{', '.join(parts)}]"
 
@@ -98,7 +99,7 @@ def source_text(obs: Mapping) -> str:
 def _in_rule_unit(rule: criteria.Criterion, obs: Mapping) -> str:
     """" (= 9.3 g/dL)" when the rule prints its cut-off in a unit other than the value's, so the reader can
     compare the two numbers directly; "" otherwise."""
-    if rule.op == "yes" or _na(obs.get("value")):
+    if rule.op == "yes" or unknown(obs.get("value")):
         return ""
     unit = rule.units[0]
     if unit in (criteria.INPUTS[rule.input][1], obs.get("orig_unit")) or criteria.factor(rule.input, unit) == 1.0:
@@ -116,10 +117,10 @@ def _readings_of(analytes: tuple[str, ...], cells: Mapping[str, Mapping],
     read, missing = [], []
     for analyte in analytes:
         obs = cells.get(analyte)
-        if obs is None or (_na(obs.get("value")) and _na(obs.get("result"))):
+        if obs is None or (unknown(obs.get("value")) and unknown(obs.get("result"))):
             missing.append(_name(analyte))
         else:
-            label = obs.get("label") if not _na(obs.get("label")) else analyte
+            label = obs.get("label") if not unknown(obs.get("label")) else analyte
             read.append(f"{label} {reading_text(obs)}{suffix(analyte, obs)}")
     return read, missing
 
@@ -161,7 +162,7 @@ def _criterion_line(score: str, item: str, cells: Mapping[str, Mapping], met: An
     read, missing = _readings(score, item, cells)
     shown = "; ".join(read)
     lead = f"{item_label(score, item)} ({criteria.rule_text(score, item)})"
-    if _na(met):
+    if unknown(met):
         known = f"{shown}; " if shown else ""
         return f"{lead}: {known}{_unknown(missing)}"
     return f"{lead}: {shown or 'as reported'} → {'met' if met else 'not met'}"
@@ -183,7 +184,7 @@ def item_readings(observations: pd.DataFrame, key: tuple[str, str]) -> dict[str,
     return {
         item: reading_text(here[analytes[0]])
         for item, analytes in single.items()
-        if len(analytes) == 1 and analytes[0] in here and not _na(here[analytes[0]].get("value"))
+        if len(analytes) == 1 and analytes[0] in here and not unknown(here[analytes[0]].get("value"))
         and criteria.rules("hscore", item)[0].op != "yes"
     }
 
@@ -203,7 +204,7 @@ def _ms_score_lines(cells: Mapping[str, Mapping]) -> list[tuple[str, str]]:
             out.append((analyte, f"{_name(analyte)}: {_unknown(missing)} (the score is unknown without it)"))
             continue
         obs = cells[analyte]
-        bound = "" if _na(obs.get("qualifier")) else " (a bound: the term is a range)"
+        bound = "" if unknown(obs.get("qualifier")) else " (a bound: the term is a range)"
         in_unit = f" (= {_clean(float(obs['value']) * factor)} mg/dL)" if factor != 1.0 else ""
         term = weight * float(obs["value"]) * factor
         out.append((analyte, f"{read[0]}{in_unit} × {_term(weight, '')} = {_term(term)}{bound}"))
@@ -224,7 +225,7 @@ def _ratio_line(cells: Mapping[str, Mapping], ratio: Any) -> str:
     cut = _clean(criteria.FERRITIN_ESR_CUT_OFF)
     if missing:
         return f"Ferritin/ESR: {'; '.join(read) + '; ' if read else ''}{_unknown(missing)}"
-    shown = "a range (a bound was read)" if _na(ratio) else _clean(round(float(ratio), 1))
+    shown = "a range (a bound was read)" if unknown(ratio) else _clean(round(float(ratio), 1))
     return f"{read[0]} ÷ {read[1]} = {shown} (> {cut} favoured MAS over active sJIA)"
 
 
