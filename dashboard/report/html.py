@@ -17,7 +17,7 @@ from plotly.offline import get_plotlyjs
 
 from dashboard.charts.axis import timepoints
 from dashboard.charts.heatmap import row_order
-from dashboard.domain.headlines import headline_row, population_note, timepoint_scores
+from dashboard.domain.headlines import headline_row, population_note, probability_range, timepoint_scores
 
 ITEM_PREFIX = "hscore.items."
 CRITERIA_PREFIX = "hlh2004.criteria."
@@ -102,14 +102,13 @@ def hscore_table(frame: pd.DataFrame) -> str:
     ]
     rows = []
     for _, r in frame.iterrows():
-        prob = r.get("hscore.probability")
         rows.append(
             [
                 esc(r["timepoint"]),
                 esc(r.get("day")),
                 f"<b>{esc(r['hscore.points'])}</b>",
                 f"{esc(r['hscore.min'])}–{esc(r['hscore.max'])}",
-                UNKNOWN if prob is None or pd.isna(prob) else f"{100 * float(prob):.1f} %",
+                esc(probability_range(r)),  # a range whenever an item is unknown
             ]
             + [esc(r[c]) for c in items]
         )

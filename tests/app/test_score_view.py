@@ -149,3 +149,13 @@ def test_docs_quote_the_seed_audit_as_the_app_words_it(root, seed):
     docs = " ".join((root / "docs" / "scores.md").read_text(encoding="utf-8").split())
     for line in timepoints[0].audit:
         assert line.split(" (4 costlier")[0] in docs
+
+
+def test_html_hscore_table_gives_the_probability_range(seed):
+    from dashboard.domain.flags import reference_flags
+    from dashboard.report.html import case_report_html
+
+    page = case_report_html(seed.meta, reference_flags(seed.observations),
+                            score_observations(seed.observations), seed.events, {})
+    row = re.search(r"<tr><td>After DEX</td>.*?</tr>", page).group(0)
+    assert "<td>62–184</td><td>0.5–74 %</td>" in row
