@@ -29,6 +29,7 @@ from dashboard.domain import criteria
 from dashboard.domain.matrix import measures, timepoint_matrix
 from dashboard.domain.scores import hscore, logic, score_matrix
 
+STATED_KEYS = ("hscore", "hlh2004_met")  # what case.toml [reported."<label>"] may state
 MAX_EXPLANATIONS = 10
 NEAR_MISS_FRACTION = 0.10  # a value within 10 % of its cut-off could have been read or rounded either way
 

@@ -10,11 +10,10 @@ import math
 import re
 import tomllib
 
+from dashboard.domain.audit import STATED_KEYS  # [reported."<label>"]: checked against the data
 from dashboard.ingest.problems import Problem, error, warning
 
 KNOWN_KEYS = ("id", "title", "source", "patient", "timepoints", "reported")
-# [reported."<timepoint label>"]: what the source states, checked against the data (domain/audit.py).
-REPORTED_KEYS = ("hscore", "hlh2004_met")
 NUMERIC_PATIENT_KEYS = ("age", "weight_kg", "height_cm")
 
 
@@ -81,9 +80,9 @@ def _reported_problems(meta: dict, file: str, line_of) -> list[Problem]:
             problems.append(warning(f"reported values for '{label}', which is not a timepoint: not checked", file,
                                     line_of(label), "reported", label, "a label of [timepoints]"))
         for key, value in values.items():
-            if key not in REPORTED_KEYS:
+            if key not in STATED_KEYS:
                 problems.append(warning(f"reported '{key}' is kept but not checked", file, line_of(key), "reported",
-                                        key, ", ".join(REPORTED_KEYS)))
+                                        key, ", ".join(STATED_KEYS)))
             elif isinstance(value, bool) or not isinstance(value, int):
                 problems.append(error(f"reported {key} for '{label}' is not a whole number", file, line_of(key),
                                       "reported", str(value), "a whole number, e.g. 271"))
