@@ -3,6 +3,7 @@
 Keys and ids are a public contract (the app, reports and outside scripts read them), so they are built
 here from the flat score frame in one place. Unknown stays `None` (JSON null), never 0; numbers are
 rounded for reading: probabilities to 3 decimals, the ferritin/ESR ratio to 1, the MS score to 3.
+A timepoint whose label case.toml `[reported]` states values for also carries `audit` (domain/audit.py).
 """
 
 from __future__ import annotations
@@ -102,13 +103,12 @@ def _by_analyte(flags: pd.DataFrame) -> dict[tuple[str, str], dict[str, str | No
 
 
 def case_score_json(case: CaseLike) -> dict[str, Any]:
-    """{"case": {id, title}, "timepoints": [{label, day, flags, scores}, ...]} in timepoint order; a
-    timepoint whose label case.toml `[reported]` states values for also carries `audit` (domain/audit.py)."""
+    """{"case": {id, title}, "timepoints": [{label, day, flags, scores}, ...]} in timepoint order."""
     flags = reference_flags(case.observations)
     counts = timepoint_flag_counts(flags).set_index(["case_id", "timepoint"])
+    audits = case_audits(case.observations, case.meta)  # timepoints case.toml [reported] states values for
     by_analyte = _by_analyte(flags)
     scores = score_observations(case.observations)
-    audits = case_audits(case.observations, case.meta)
     timepoints = []
     for (case_id, label), row in scores.iterrows():
         count = counts.loc[(case_id, label)]

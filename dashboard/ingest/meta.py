@@ -13,7 +13,7 @@ import tomllib
 from dashboard.domain.audit import STATED_KEYS  # [reported."<label>"]: checked against the data
 from dashboard.ingest.problems import Problem, error, warning
 
-KNOWN_KEYS = ("id", "title", "source", "patient", "timepoints", "reported")
+KNOWN_KEYS = ("id", "title", "source", "patient", "timepoints")
 NUMERIC_PATIENT_KEYS = ("age", "weight_kg", "height_cm")
 
 
@@ -56,11 +56,10 @@ def validate_meta(meta: dict, file: str, line_of=lambda key: None) -> list[Probl
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 problems.append(error(f"patient {key} is not a number", file, line_of(key), "patient",
                                       str(value), "a number"))
-    problems += _reported_problems(meta, file, line_of)
     for key, value in meta.items():
         if key not in KNOWN_KEYS and not isinstance(value, dict):
             problems.append(warning(f"unknown key '{key}' is kept but not used", file, line_of(key), key))
-    return problems
+    return problems + _reported_problems(meta, file, line_of)
 
 
 def _reported_problems(meta: dict, file: str, line_of) -> list[Problem]:
