@@ -128,7 +128,8 @@ def test_binned_median_and_iqr_over_cases_with_known_answers():
     later = bins[bins["label"] == "4 to 7"].iloc[0]
     assert (later["n"], later["median"], later["drawn"]) == (2, 15, False)
     median = next(t for t in fig.data if t.name == "median of cases")
-    assert list(median.y)[0] == 300 and pd.isna(list(median.y)[1])  # the 2-case bin is not drawn
+    y = list(median.y)
+    assert y[0] == 300 and pd.isna(y[1])  # the 2-case bin is not drawn
     counts = [a.text for a in fig.layout.annotations if a.name == "bin-n"]
     assert counts == ["n=5", "<i>n=2</i>"]
 
