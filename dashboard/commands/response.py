@@ -26,37 +26,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The metrics table as printed: one line per analyte, days relative to the anchor."""
-
-    def day(x: float) -> str:
-        return "—" if pd.isna(x) else f"{x:g}"
-
-    def window(row: pd.Series, name: str) -> str:
-        after, by = row[f"{name}_after"], row[f"{name}_by"]
-        if pd.isna(after) and pd.isna(by):
-            return ""
-        if pd.isna(by):
-            return f"not by {day(after)}"
-        return f"by {day(by)}" if pd.isna(after) else f"{day(after)}–{day(by)}"
-
-    return pd.DataFrame({
-        "case": table["case_id"],
-        "analyte": table["analyte"],
-        "baseline": [f"{v:g} (d{day(d)})" for v, d in zip(table["baseline_value"], table["baseline_day"], strict=True)],
-        "peak/nadir": [f"{e} {v:g} (d{day(d)})" for e, v, d in
-                       zip(table["extreme"], table["extreme_value"], table["extreme_day"], strict=True)],
-        "last": [f"{v:g} (d{day(d)})" for v, d in zip(table["last_value"], table["last_day"], strict=True)],
-        "change %": [day(round(p, 1)) for p in table["pct_change"]],
-        "fall_50": [window(r, "fall_50") for _, r in table.iterrows()],
-        "recovery_100": [window(r, "recovery_100") for _, r in table.iterrows()],
-        "normal": [window(r, "normal") for _, r in table.iterrows()],
-    })
-
-
 def run(args: argparse.Namespace) -> int:
     from dashboard.commands.score import case_paths, write_table
     from dashboard.domain.response import AnchorNotFound, case_response_json, response_table
+    from dashboard.domain.response_summary import metrics_text
     from dashboard.domain.scores import score_observations
     from dashboard.ingest.bundle import load_case
     from dashboard.ingest.problems import CaseError
@@ -102,5 +75,5 @@ def run(args: argparse.Namespace) -> int:
         write_table(table, args.out)
         print(f"wrote {len(table)} rows ({table['case_id'].nunique()} case(s) x analyte) to {args.out}")
     else:
-        print(readable(table).to_string(index=False))
+        print(metrics_text(table).to_string(index=False))
     return 1 if failed else 0

@@ -100,15 +100,31 @@ def anchors(events: pd.DataFrame, anchor: str | None = None) -> dict[str, Anchor
     """case_id -> Anchor for every case with a matching event (events of many cases, classified or not)."""
     ev = events if "drug_class" in events else classify_events(events)
     ev = ev[anchor_mask(ev, anchor)]
-    ev = ev.assign(_start=ev["start_day"].to_numpy(dtype="float64", na_value=np.nan), _pos=np.arange(len(ev)))
-    ev = ev.sort_values(["case_id", "_start", "_pos"], kind="stable")
-    out: dict[str, Anchor] = {}
-    for case_id, grp in ev.groupby("case_id", sort=False):
-        first = grp.iloc[0]
-        same_day = grp.loc[(grp["_start"] == first["_start"]) & (grp["_pos"] != first["_pos"]), "name"]
-        out[str(case_id)] = Anchor(str(first["name"]), str(first["drug_class"]), float(first["_start"]),
-                                   tuple(dict.fromkeys(same_day.astype(str))))
-    return out
+    ev = pd.DataFrame({"case_id": ev["case_id"].astype(str).to_numpy(), "name": ev["name"].astype(str).to_numpy(),
+                       "cls": ev["drug_class"].astype(str).to_numpy(),
+                       "start": ev["start_day"].to_numpy(dtype="float64", na_value=np.nan), "pos": np.arange(len(ev))})
+    ev = ev.sort_values(["case_id", "start", "pos"], kind="stable")
+    first = ev.drop_duplicates("case_id", keep="first")
+    first_start = ev["case_id"].map(first.set_index("case_id")["start"]).to_numpy()
+    same_day = ev[(ev["start"].to_numpy() == first_start) & ~ev["pos"].isin(first["pos"]).to_numpy()]
+    also = same_day.groupby("case_id")["name"].agg(lambda names: tuple(dict.fromkeys(names)))
+    return {
+        case_id: Anchor(name, cls, float(start), also.get(case_id, ()))
+        for case_id, name, cls, start in zip(first["case_id"], first["name"], first["cls"], first["start"],
+                                             strict=True)
+    }
+
+
+def _runs(*keys: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of each run of equal keys in arrays already sorted by them."""
+    if len(keys[0]) == 0:
+        return []
+    change = np.zeros(len(keys[0]), dtype=bool)
+    change[0] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    starts = np.flatnonzero(change)
+    return list(zip(starts.tolist(), [*starts[1:].tolist(), len(keys[0])], strict=True))
 
 
 def case_anchor(events: pd.DataFrame, anchor: str | None = None) -> Anchor:
@@ -195,26 +211,34 @@ def _limits(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return limit, source
 
 
-def score_metrics(scores: pd.DataFrame, anchor_day: float) -> dict:
-    """HScore and HLH-2004 of one case at its baseline and last timepoints, and when HScore max < 169."""
-    frame = scores.reset_index().sort_values("tp_order", kind="stable")
-    frame = frame[frame["day"].notna()]
-    if frame.empty:
-        return {}
-    days = frame["day"].to_numpy(dtype="float64") - anchor_day
-    base = int(np.flatnonzero(days <= 0)[-1]) if (days <= 0).any() else 0
-    out: dict = {}
-    for name, i in (("baseline", base), ("last", len(frame) - 1)):
-        row = frame.iloc[i]
-        out[f"hscore_{name}_day"] = days[i]
-        for col in ("points", "min", "max"):
-            out[f"hscore_{name}_{col}"] = row[f"hscore.{col}"]
-        for col in ("met", "unknown", "fulfilled"):
-            out[f"hlh2004_{name}_{col}"] = row[f"hlh2004.{col}"]
-    high = frame["hscore.max"].to_numpy(dtype="float64", na_value=np.nan)
-    holds = np.where(np.isnan(high), np.nan, (high < HSCORE_CUTOFF).astype(float))
-    out["hscore_below_169_after"], out["hscore_below_169_by"] = interval(days, holds, base)
-    return out
+SCORE_VALUES = ("hscore.points", "hscore.min", "hscore.max", "hlh2004.met", "hlh2004.unknown")
+
+
+def score_metrics(scores: pd.DataFrame, anchor_days: dict[str, float]) -> pd.DataFrame:
+    """Per case (index case_id): HScore and HLH-2004 at its baseline and last timepoints (days relative
+    to its anchor, else its own day 0), and when the HScore max first lies below 169."""
+    frame = scores.reset_index()
+    frame = frame[frame["day"].notna()].sort_values(["case_id", "tp_order"], kind="stable")
+    case_ids = frame["case_id"].astype(str).to_numpy()
+    days = frame["day"].to_numpy(dtype="float64") - np.array([anchor_days.get(c, 0.0) for c in case_ids])
+    values = {c: frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in SCORE_VALUES}
+    fulfilled = frame["hlh2004.fulfilled"].astype(object).where(frame["hlh2004.fulfilled"].notna(), None).to_numpy()
+    high = values["hscore.max"]
+    below = np.where(np.isnan(high), np.nan, (high < HSCORE_CUTOFF).astype(float))
+    out = {}
+    for start, stop in _runs(case_ids):
+        d = days[start:stop]
+        base = start + (int(np.flatnonzero(d <= 0)[-1]) if (d <= 0).any() else 0)
+        row: dict = {}
+        for name, i in (("baseline", base), ("last", stop - 1)):
+            row[f"hscore_{name}_day"] = days[i]
+            for column in SCORE_VALUES:
+                score, item = column.split(".")
+                row[f"{score}_{name}_{item}"] = values[column][i]
+            row[f"hlh2004_{name}_fulfilled"] = fulfilled[i]
+        row["hscore_below_169_after"], row["hscore_below_169_by"] = interval(d, below[start:stop], base - start)
+        out[case_ids[start]] = row
+    return pd.DataFrame.from_dict(out, orient="index")
 
 
 def response_table(observations: pd.DataFrame, events: pd.DataFrame, *, anchor: str | None = None,
@@ -238,11 +262,13 @@ def response_table(observations: pd.DataFrame, events: pd.DataFrame, *, anchor: 
         "qualifier": obs["qualifier"].astype(object).where(obs["qualifier"].notna(), None).to_numpy(),
         "limit": limit, "source": source, "tp_order": obs["tp_order"].to_numpy(dtype="float64"),
     }).sort_values(["case_id", "analyte", "day", "tp_order"], kind="stable")
-    rows = []
-    for (case_id, analyte), grp in frame.groupby(["case_id", "analyte"], sort=True):
-        rows.append({"case_id": case_id, **analyte_metrics(
-            analyte, grp["day"].to_numpy(), grp["value"].to_numpy(), grp["qualifier"].to_numpy(),
-            grp["limit"].to_numpy(), grp["source"].to_numpy())})
+    cols = {c: frame[c].to_numpy() for c in ("case_id", "analyte", "day", "value", "qualifier", "limit", "source")}
+    rows = [
+        {"case_id": cols["case_id"][i], **analyte_metrics(
+            cols["analyte"][i], cols["day"][i:j], cols["value"][i:j], cols["qualifier"][i:j], cols["limit"][i:j],
+            cols["source"][i:j])}
+        for i, j in _runs(cols["case_id"], cols["analyte"])
+    ]
     table = pd.DataFrame(rows, columns=["case_id", *TABLE_COLUMNS])
     first = {a: i for i, a in enumerate(wanted)}
     table = table.assign(_o=table["analyte"].map(first)).sort_values(["case_id", "_o"], kind="stable")
@@ -253,12 +279,7 @@ def response_table(observations: pd.DataFrame, events: pd.DataFrame, *, anchor: 
     }
     table = table.drop(columns="_o").assign(**anchor_cols)
     if scores is not None and len(table):
-        per_case = {}
-        for case_id, grp in scores.groupby(level="case_id", sort=False):
-            day0 = found[str(case_id)].study_day if str(case_id) in found else 0.0
-            per_case[str(case_id)] = score_metrics(grp, day0)
-        score_frame = pd.DataFrame.from_dict(per_case, orient="index")
-        table = table.join(score_frame, on="case_id")
+        table = table.join(score_metrics(scores, {c: a.study_day for c, a in found.items()}), on="case_id")
     return table.reset_index(drop=True)
 
 

@@ -169,7 +169,7 @@ def test_hscore_below_169_uses_the_whole_range():
         "hscore.points": [250, 120, 100], "hscore.min": [250, 120, 100], "hscore.max": [260, 169, 168],
         "hlh2004.met": [5, 2, 1], "hlh2004.unknown": [0, 1, 1], "hlh2004.fulfilled": [True, None, False],
     }, index=index)
-    out = score_metrics(scores, anchor_day=0.0)
+    out = score_metrics(scores, {"a": 0.0}).loc["a"]
     assert (out["hscore_below_169_after"], out["hscore_below_169_by"]) == (5.0, 9.0)  # 169 is not below 169
     assert (out["hscore_baseline_points"], out["hscore_last_max"]) == (250, 168)
 
