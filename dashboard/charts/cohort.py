@@ -33,7 +33,7 @@ from dashboard.charts.style import (
     safe_text,
 )
 from dashboard.charts.trajectories import analyte_label, analyte_unit, reference_range, use_log_axis
-from dashboard.domain.drugs import find_class
+from dashboard.domain.drugs import TREATMENT_CLASSES, classify_events, find_class
 from dashboard.domain.response import anchors
 
 MAX_LEGEND_CASES = 12
@@ -69,6 +69,31 @@ def origin(events: pd.DataFrame, align: str) -> pd.Series:
         found = anchors(events, None if align == ANCHOR else find_class(align))
         return pd.Series({case_id: a.study_day for case_id, a in found.items()}, dtype="float64")
     return event_origin(events, align)
+
+
+def align_options(events: pd.DataFrame) -> list[str]:
+    """What a cohort can be aligned on: the anchor, each treatment class the cases received, day 0, then
+    every event name (medications first)."""
+    classes = set(classify_events(events)["drug_class"].dropna().astype(str)) if len(events) else set()
+    order = events.assign(_med=events["kind"] != "medication").sort_values(["_med", "name"], kind="stable")
+    names = order["name"].dropna().astype(str).unique().tolist()
+    return [ANCHOR, *(c for c in TREATMENT_CLASSES if c in classes), DAY0, *names]
+
+
+def align_label(align: str) -> str:
+    """How an alignment option reads in a picker."""
+    if align == ANCHOR:
+        return "anchor: first MAS/HLH treatment"
+    if align == DAY0:
+        return "day 0 of each case"
+    if align in TREATMENT_CLASSES:
+        return f"first dose of any {align}"
+    return f"first start of {align}"
+
+
+def response_anchor(align: str) -> str | None:
+    """The anchor of the response metrics that matches an alignment (None: the default anchor)."""
+    return None if align in (ANCHOR, DAY0) else align
 
 
 def align_title(align: str) -> str:
