@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.domain.drugs import TREATMENT_CLASSES, classify_events
 from dashboard.domain.response import CONDITIONS
 
 CONDITION_NAMES = {"fall_50": "fall ≥ 50 %", "recovery_100": "platelets ≥ 100", "normal": "normal"}
@@ -112,3 +113,16 @@ def time_to_event(table: pd.DataFrame, analyte: str = "ferritin", condition: str
     keep = np.isfinite(duration)
     return pd.DataFrame({"case_id": rows["case_id"].to_numpy()[keep], "duration": duration[keep],
                          "reached": reached[keep].astype(int), "after": after[keep]})
+
+
+def anchor_choices(events: pd.DataFrame) -> list[str | None]:
+    """Anchors a user can pick for one case: None (the first MAS/HLH treatment), each treatment class it
+    received, then each treatment by name, in order of first start."""
+    if events.empty:
+        return [None]
+    ev = classify_events(events)
+    ev = ev[ev["drug_class"].isin(list(TREATMENT_CLASSES)).fillna(False).to_numpy(dtype=bool)]
+    ev = ev.assign(_start=ev["start_day"].to_numpy(dtype="float64", na_value=np.inf))
+    ev = ev.sort_values("_start", kind="stable")
+    classes = [c for c in TREATMENT_CLASSES if c in set(ev["drug_class"].astype(str))]
+    return [None, *classes, *ev["name"].astype(str).unique().tolist()]
