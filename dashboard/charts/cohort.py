@@ -202,8 +202,9 @@ def case_traces(rows: pd.DataFrame, unit: str, lk: Look) -> list[go.Scatter]:
     ]
 
 
-def bundle_traces(rows: pd.DataFrame, unit: str, lk: Look) -> list[go.Scattergl]:
-    """All cases in one grey trace (NaN between cases breaks the line): fast for thousands of cases."""
+def bundle_traces(rows: pd.DataFrame, unit: str, lk: Look) -> list[go.Scatter]:
+    """All cases in one grey trace (NaN between cases breaks the line): one SVG path, fast for thousands
+    of cases. Not Scattergl: without a GPU (headless, remote desktops) WebGL is emulated and took seconds."""
     gap = rows["case_id"].ne(rows["case_id"].shift()).fillna(True).to_numpy(dtype=bool)
     n = len(rows) + int(gap[1:].sum())
     x = np.full(n, np.nan)
@@ -212,7 +213,7 @@ def bundle_traces(rows: pd.DataFrame, unit: str, lk: Look) -> list[go.Scattergl]
     pos = np.arange(len(rows)) + np.concatenate([[0], np.cumsum(gap[1:])])
     x[pos], y[pos], text[pos] = rows["x"].to_numpy(), rows["y"].to_numpy(), hover(rows, unit).to_numpy()
     return [
-        go.Scattergl(
+        go.Scatter(
             x=x,
             y=y,
             mode="lines",

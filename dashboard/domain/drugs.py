@@ -204,18 +204,22 @@ def classify_events(events: pd.DataFrame, weight_kg: float | None = None) -> pd.
     a procedure can be one (plasma exchange), a bone-marrow biopsy is "other".
     """
     out = events.copy()
-    matched = [match_drug(n) for n in out["name"]]
+    names = out["name"].astype("string").fillna("")
+    unique = pd.unique(names)
+    found = {name: match_drug(name) for name in unique}  # a cohort repeats a few names thousands of times
+    drug_id = names.map({n: (d.id if d else None) for n, d in found.items()})
+    cls = names.map({n: (d.drug_class if d else OTHER) for n, d in found.items()})
+    factor = names.map({n: (d.pred_equiv if d and d.pred_equiv else np.nan) for n, d in found.items()})
     clinical = (out["kind"].astype("string") == "clinical").fillna(False).to_numpy(dtype=bool)
-    out["drug_id"] = pd.array([None if d is None or c else d.id for d, c in zip(matched, clinical, strict=True)],
-                              dtype="string")
-    out["drug_class"] = pd.array(
-        [None if c else (OTHER if d is None else d.drug_class) for d, c in zip(matched, clinical, strict=True)],
-        dtype="string",
-    )
+    out["drug_id"] = pd.array(np.where(clinical, None, drug_id.to_numpy(dtype=object)), dtype="string")
+    out["drug_class"] = pd.array(np.where(clinical, None, cls.to_numpy(dtype=object)), dtype="string")
+    factor = factor.to_numpy(dtype="float64", na_value=np.nan)
+    steroid = np.flatnonzero(np.isfinite(factor))
     doses = out["dose"].to_numpy(dtype="float64", na_value=np.nan)
-    out["pred_eq_mg_day"] = pd.array(
-        [prednisolone_equivalent(n, d, u, weight_kg) for n, d, u in zip(out["name"], doses, out["dose_unit"],
-                                                                        strict=True)],
-        dtype="Float64",
-    )
+    units = out["dose_unit"].to_numpy(dtype=object)
+    pred = np.full(len(out), np.nan)
+    for i in steroid:
+        mg = dose_mg_per_day(doses[i], units[i] if isinstance(units[i], str) else None, weight_kg)
+        pred[i] = np.nan if mg is None else mg * factor[i]
+    out["pred_eq_mg_day"] = pd.array(pred, dtype="Float64")  # NaN -> <NA>: unknown, not 0
     return out
