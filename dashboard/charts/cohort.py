@@ -226,38 +226,61 @@ def bundle_traces(rows: pd.DataFrame, unit: str, lk: Look) -> list[go.Scatter]:
     ]
 
 
+def band_polygons(bins: pd.DataFrame) -> tuple[list[float | None], list[float | None]]:
+    """x, y of one closed IQR polygon per run of consecutive drawn bins (None between runs), so the band
+    never spans a bin with too few cases."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    drawn = bins["drawn"].to_numpy(dtype=bool)
+    run_id = np.cumsum(~drawn)
+    for _, run in bins[drawn].groupby(run_id[drawn], sort=True):
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        x = run["x"].astype(float).tolist()
+        xs += x + x[::-1]
+        ys += run["q3"].astype(float).tolist() + run["q1"].astype(float).tolist()[::-1]
+    return xs, ys
+
+
 def summary_traces(bins: pd.DataFrame, lk: Look) -> list[go.Scatter]:
     """IQR band and median line over the bins with enough cases; a bin not drawn breaks both."""
     if not bins["drawn"].any():
         return []
-    shown = bins.assign(**{c: bins[c].where(bins["drawn"]) for c in ("median", "q1", "q3")})
-    x = shown["x"].to_numpy(dtype=float)
+    median = bins["median"].where(bins["drawn"])
+    band_x, band_y = band_polygons(bins)
     hover_text = [
         f"days {safe_text(label)}<br>n = {n} cases<br>median {m:.4g} (IQR {a:.4g}–{b:.4g})"
-        for label, n, m, a, b in zip(shown["label"], shown["n"], shown["median"], shown["q1"], shown["q3"],
-                                     strict=True)
+        for label, n, m, a, b in zip(bins["label"], bins["n"], bins["median"], bins["q1"], bins["q3"], strict=True)
     ]
     return [
-        go.Scatter(x=x, y=shown["q3"].to_numpy(dtype=float), mode="lines", line={"width": 0},
-                   hoverinfo="skip", showlegend=False, name="q3", connectgaps=False),
-        go.Scatter(x=x, y=shown["q1"].to_numpy(dtype=float), mode="lines", line={"width": 0}, fill="tonexty",
-                   fillcolor=IQR_FILL, name="IQR (25th–75th percentile)", hoverinfo="skip", connectgaps=False),
-        go.Scatter(x=x, y=shown["median"].to_numpy(dtype=float), mode="lines+markers", name="median of cases",
-                   line={"color": MEDIAN_COLOR, "width": lk.line_width * 1.5}, marker={"size": lk.marker},
-                   hovertext=hover_text, hoverinfo="text", connectgaps=False),
+        go.Scatter(x=band_x, y=band_y, mode="lines", line={"width": 0}, fill="toself", fillcolor=IQR_FILL,
+                   name="IQR (25th–75th percentile)", hoverinfo="skip", connectgaps=False),
+        go.Scatter(x=bins["x"].to_numpy(dtype=float), y=median.to_numpy(dtype=float), mode="lines+markers",
+                   name="median of cases", line={"color": MEDIAN_COLOR, "width": lk.line_width * 1.5},
+                   marker={"size": lk.marker}, hovertext=hover_text, hoverinfo="text", connectgaps=False,
+                   # whiskers too: a lone drawn bin has no band around it
+                   error_y={"type": "data", "symmetric": False, "color": MEDIAN_COLOR, "thickness": 1,
+                            "array": (bins["q3"] - median).to_numpy(dtype=float),
+                            "arrayminus": (median - bins["q1"]).to_numpy(dtype=float)}),
     ]
 
 
 def bin_counts(bins: pd.DataFrame, lk: Look) -> list[dict]:
-    """'n = 12' above each bin (grey and marked when too few cases to draw)."""
-    return [
-        {
+    """'n=12' above each bin (grey italics when too few cases to draw); a count that would touch the one
+    before it (bins a day apart) moves up a line."""
+    span = float(bins["x"].max() - bins["x"].min()) if len(bins) else 1.0
+    notes, last_x, lifted = [], None, False
+    for x, n, drawn in zip(bins["x"], bins["n"], bins["drawn"], strict=True):
+        lifted = last_x is not None and (x - last_x) < 0.04 * max(span, 1.0) and not lifted
+        notes.append({
             "x": x, "xref": "x", "y": 1.0, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+            "yshift": lk.annotation + 2 if lifted else 0,
             "text": f"n={n}" if drawn else f"<i>n={n}</i>", "name": "bin-n",
             "font": {"size": lk.annotation - 2, "color": "#222222" if drawn else "#666666"},
-        }
-        for x, n, drawn in zip(bins["x"], bins["n"], bins["drawn"], strict=True)
-    ]
+        })
+        last_x = x
+    return notes
 
 
 def reference_source(rows: pd.DataFrame) -> str:
@@ -342,5 +365,5 @@ def cohort_figure(
         note_.setdefault("font", {"size": lk.annotation})
     fig.update_layout(annotations=notes)
     fig.update_xaxes(zeroline=True, zerolinecolor="#888888", zerolinewidth=1.5)
-    fig.update_layout(hovermode="closest", legend={"y": -0.18}, margin={"t": fig.layout.margin.t + 18})
+    fig.update_layout(hovermode="closest", legend={"y": -0.18}, margin={"t": fig.layout.margin.t + 2 * lk.annotation + 6})
     return fig

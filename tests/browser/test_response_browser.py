@@ -37,7 +37,7 @@ def drawn(page, key: str):
 
 def test_the_seed_response_panel(page, app_url, artifacts):
     page.set_viewport_size({"width": 1600, "height": 1400})
-    page.goto(f"{app_url}/case")
+    page.goto(app_url)  # the case view is the default page
     wait_idle(page)
     table = page.locator(".st-key-case_response_table")
     table.wait_for(timeout=60_000)
@@ -45,7 +45,7 @@ def test_the_seed_response_panel(page, app_url, artifacts):
     assert page.get_by_text("Traceback").count() == 0
     assert page.get_by_text("Methylprednisolone pulse, glucocorticoid").count() == 1  # the anchor caption
     # a star at each peak/nadir and a ring at each observed response: ferritin 2, platelets 3, AST 3
-    assert chart.locator(".scatterlayer .trace .point path[d]").count() >= 8
+    assert chart.locator(".scatterlayer .trace .points path.point").count() >= 8
     table.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.locator('[data-testid="stMain"]').screenshot(path=artifacts / "response_panel_page.png")

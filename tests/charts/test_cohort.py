@@ -67,9 +67,9 @@ def test_large_cohorts_are_one_trace_plus_binned_median(frames):
         [frames.seed_observations(f"c{i:03d}") for i in range(MAX_LEGEND_CASES + 8)], ignore_index=True
     )
     fig = cohort_figure(obs, "platelets")
-    assert [t.name for t in fig.data] == [f"cases (n = {MAX_LEGEND_CASES + 8})", "q3",
-                                          "IQR (25th–75th percentile)", "median of cases"]
-    assert list(fig.data[3].y) == [22, 29, 113, 287]  # days 0, 7, 11, 53 fall in four bins
+    assert [t.name for t in fig.data] == [f"cases (n = {MAX_LEGEND_CASES + 8})", "IQR (25th–75th percentile)",
+                                          "median of cases"]
+    assert list(fig.data[2].y) == [22, 29, 113, 287]  # days 0, 7, 11, 53 fall in four bins
     assert sum(pd.isna(fig.data[0].y)) == MAX_LEGEND_CASES + 7  # a gap between consecutive cases
 
 
@@ -181,3 +181,12 @@ def test_each_case_keeps_its_colour_whatever_the_company():
     alone = case_lines(cohort_figure(obs_rows({"x1": {0: 100.0}}), "ferritin"))
     crowd = case_lines(cohort_figure(obs_rows({"a0": {0: 1.0}, "x1": {0: 100.0}, "b": {0: 3.0}}), "ferritin"))
     assert alone["x1"].line.color == crowd["x1"].line.color == case_colour("x1")
+
+
+def test_the_iqr_band_never_spans_a_bin_with_too_few_cases():
+    # bins 0 and 1-3 drawn (3 cases), 4-7 has 1 case, 8-14 drawn: two polygons
+    obs = obs_rows({"a": {0: 10.0, 2: 20.0, 5: 1.0, 9: 40.0}, "b": {0: 30.0, 2: 40.0, 9: 60.0},
+                    "c": {0: 50.0, 2: 60.0, 9: 80.0}})
+    band = next(t for t in cohort_figure(obs, "ferritin").data if t.name.startswith("IQR"))
+    assert list(band.x) == [0, 2, 2, 0, None, 9, 9]
+    assert list(band.y) == [40, 50, 30, 20, None, 70, 50]  # q3 out, q1 back: pandas' linear quartiles
