@@ -28,7 +28,7 @@ def _response(case_id: str, observations: pd.DataFrame, flags: pd.DataFrame, eve
     table = response_table(observations, events, anchor=anchor, scores=scores, analytes=views.MAS_PANEL)
     marked = [a for a in MARKED_ANALYTES if a in set(table["analyte"])]
     figure = case_figure(flags, events, marked)
-    return table, with_response_markers(figure, flags, table, case_id)
+    return table, with_response_markers(figure, flags, table)
 
 
 def response_panel(data: ui.CaseData, *, key: str = "case_response") -> None:

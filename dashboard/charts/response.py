@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.axis import as_float
-from dashboard.charts.style import Look, case_colour, finish_figure, look, safe_text
+from dashboard.charts.style import Look, finish_figure, look, safe_text
 from dashboard.charts.trajectories import analyte_label
 from dashboard.domain.analytes import analyte as analyte_record
 from dashboard.domain.response import CONDITIONS
@@ -67,16 +67,12 @@ def marker_points(flags: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(points, columns=["analyte", "label", "day", "value", "kind", "text"])
 
 
-def with_response_markers(fig: go.Figure, flags: pd.DataFrame, table: pd.DataFrame, case_id: str,
+def with_response_markers(fig: go.Figure, flags: pd.DataFrame, table: pd.DataFrame,
                           presentation: bool = False) -> go.Figure:
     """The case figure with a star at each peak/nadir and a ring at each observed response (`by` day),
-    on the panel of its analyte, and the lab lines in the case's colour. Returns a new figure."""
+    on the panel of its analyte. Returns a new figure."""
     lk = look(presentation)
     out = go.Figure(fig)
-    colour = case_colour(case_id)
-    for trace in out.data:
-        if trace.type == "scatter" and trace.mode == "lines" and not trace.meta:
-            trace.line.color = colour
     points = marker_points(flags, table)
     for label, grp in points.groupby("label", sort=False):
         axes = _panel_of(out, label)

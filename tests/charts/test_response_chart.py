@@ -23,7 +23,7 @@ def seed(seed_case):
 
 def test_markers_sit_at_the_peak_and_each_observed_response(seed):
     case, flags, table = seed
-    fig = with_response_markers(case_figure(flags, case.events, ["ferritin", "platelets"]), flags, table, case.id)
+    fig = with_response_markers(case_figure(flags, case.events, ["ferritin", "platelets"]), flags, table)
     marks = [t for t in fig.data if t.name == "response"]
     ferritin, platelets = marks
     assert (list(ferritin.x), list(ferritin.y), ferritin.meta["response"]) == (
@@ -33,7 +33,7 @@ def test_markers_sit_at_the_peak_and_each_observed_response(seed):
     panel = next(t for t in fig.data if t.name == "Ferritin" and t.mode == "markers")
     assert ferritin.yaxis == panel.yaxis and platelets.yaxis != ferritin.yaxis
     lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines" and not t.meta]
-    assert lines and {t.line.color for t in lines} == {case_colour(case.id)}
+    assert lines and {t.line.color for t in lines} == {case_colour(case.id)}  # as in the cohort
 
 
 def test_glucocorticoids_share_one_lane_row_in_prednisolone_equivalents(seed):
