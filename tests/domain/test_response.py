@@ -190,3 +190,31 @@ def test_the_cohort_table_on_cases_with_known_answers():
     assert by_case.loc["d", "recovery_100_by"] == 9.0
     only_anchored = response_table(observation_frame(rows), event_frame(events), require_anchor=True)
     assert set(only_anchored["case_id"]) == {"a", "b", "c"}
+
+
+def test_a_synthetic_cohort_agrees_with_a_plain_loop_per_case():
+    """An independent, one-case-at-a-time reading of the definitions (sorted lists, no numpy)."""
+    from dashboard.synth import synthetic_events, synthetic_observations
+
+    obs, events = synthetic_observations(60, seed=5), synthetic_events(60, seed=5)
+    table = response_table(obs, events, analytes=("ferritin",)).set_index("case_id")
+    treatments = {"Methylprednisolone pulse", "Anakinra", "Cyclosporine", "Dexamethasone", "IVIG", "Prednisone"}
+    ferritin = obs[(obs["analyte"] == "ferritin") & obs["value"].notna()]
+    checked = 0
+    for case_id, rows in ferritin.groupby("case_id"):
+        starts = [float(d) for n, d, c in zip(events["name"], events["start_day"], events["case_id"], strict=True)
+                  if c == case_id and n in treatments]
+        anchor = min(starts) if starts else 0.0
+        points = sorted((float(d) - anchor, float(v)) for d, v in zip(rows["day"], rows["value"], strict=True))
+        base = max((i for i, (d, _) in enumerate(points) if d <= 0), default=0)
+        peak_at = max(range(base, len(points)), key=lambda i: (points[i][1], -i))
+        peak_day, peak = points[peak_at]
+        by = next((d for d, v in points[peak_at:] if v <= peak / 2), None)
+        after = max((d for d, v in points[peak_at:] if v > peak / 2 and (by is None or d < by)), default=None)
+        row = table.loc[case_id]
+        assert (row["extreme_day"], row["extreme_value"]) == (peak_day, peak), case_id
+        assert (None if np.isnan(row["fall_50_by"]) else row["fall_50_by"]) == by, case_id
+        assert (None if np.isnan(row["fall_50_after"]) else row["fall_50_after"]) == after, case_id
+        assert row["anchor_study_day"] == anchor
+        checked += 1
+    assert checked >= 55
