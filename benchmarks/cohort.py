@@ -8,7 +8,8 @@ Saves the cases into a temporary store (CaseStore.save, as an import does), then
 - compute: what the page computes once the store frames are cached (the overlay with its binned median,
   the response table of every case, the Kaplan-Meier curve, all serialised to JSON as Streamlit sends them);
 - page: the cohort page in headless Chromium (`streamlit run`, a fresh tab per run, warm caches), from
-  navigation until its charts are drawn and Streamlit is idle.
+  navigation until its charts are drawn and Streamlit is idle; beside it a bare one-line Streamlit page,
+  a yardstick for how loaded the machine is (benchmarks/app.py's `bare_page`).
 The last line is `cohort_page_vs_store_load: <ratio>` (page seconds / store-loading seconds).
 """
 
@@ -82,8 +83,10 @@ def wait_drawn(page) -> None:
         " && !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT_MS)
 
 
-def browser_page(store_root: Path, log: Path, runs: int) -> list[float]:
-    """Seconds from navigation to a drawn, idle cohort page; a warm-up first fills Streamlit's caches."""
+def browser_page(store_root: Path, tmp: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Seconds from navigation to a drawn, idle cohort page (a warm-up first fills Streamlit's caches),
+    and, as a yardstick for the machine's load, to a bare one-line Streamlit page (benchmarks/app.py)."""
+    from app import bare_page
     from playwright.sync_api import sync_playwright
 
     from dashboard.commands.app import running_app
@@ -91,23 +94,34 @@ def browser_page(store_root: Path, log: Path, runs: int) -> list[float]:
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("benchmarks/cohort.py needs Debian's chromium on PATH (or --no-browser)")
-    times = []
-    with running_app(store_root, log) as url, sync_playwright() as playwright:
+    times, bare = [], []
+    bare_script = tmp / "bare.py"
+    bare_script.write_text('import streamlit as st\n\nst.write("casetrack baseline")\n', encoding="utf-8")
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            for i in range(runs + 1):
-                context = browser.new_context(viewport={"width": 1600, "height": 1000})
-                page = context.new_page()
-                start = time.perf_counter()
-                page.goto(f"{url}/cohort")
-                wait_drawn(page)
-                if i:  # the first run is the warm-up
-                    times.append(time.perf_counter() - start)
-                if page.get_by_text("Traceback").count():
-                    raise RuntimeError("the cohort page shows a traceback")
-                context.close()
+            with running_app(tmp / "bare-store", tmp / "bare.log", script=bare_script) as url:
+                bare = [bare_page(browser, url) for _ in range(runs + 1)][1:]
+            with running_app(store_root, tmp / "app.log") as url:
+                times = _cohort_runs(browser, url, runs)
         finally:
             browser.close()
+    return times, bare
+
+
+def _cohort_runs(browser, url: str, runs: int) -> list[float]:
+    times = []
+    for i in range(runs + 1):
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(f"{url}/cohort")
+        wait_drawn(page)
+        if i:  # the first run is the warm-up
+            times.append(time.perf_counter() - start)
+        if page.get_by_text("Traceback").count():
+            raise RuntimeError("the cohort page shows a traceback")
+        context.close()
     return times
 
 
@@ -134,10 +148,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  page compute, warm (overlay, responses, KM, JSON {sent / 1e6:.1f} MB)  {compute:6.2f} s")
         ratio = compute / load
         if not args.no_browser:
-            pages = browser_page(store.root, Path(tmp) / "app.log", args.runs)
+            pages, bare = browser_page(store.root, Path(tmp), args.runs)
             page_s = statistics.median(pages)
+            print(f"  yardstick: a bare Streamlit page drawn (median of {len(bare)})  "
+                  f"{statistics.median(bare):6.2f} s")
             print(f"  cohort page drawn in Chromium, warm (median of {len(pages)})  {page_s:6.2f} s "
-                  f"(min {min(pages):.2f}, max {max(pages):.2f}; target 3 s)")
+                  f"(min {min(pages):.2f}, max {max(pages):.2f}; target 3 s; "
+                  f"{page_s / statistics.median(bare):.1f}x the bare page)")
             ratio = page_s / load
             print(f"cohort_page_s: {page_s:.2f}")
     print(f"cohort_page_vs_store_load: {ratio:.1f}")
