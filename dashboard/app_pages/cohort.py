@@ -88,7 +88,8 @@ unanchored = int(per_case["Anchor drug"].isna().sum())
 st.caption(
     f"Days count from each case's {'anchor (first MAS/HLH treatment)' if anchor is None else 'first ' + anchor}. "
     "Responses are observed intervals: 'after' is the last observation that did not meet it, 'by' the first "
-    "that did; a case that never met it has no 'by' day and is left out of its median."
+    "that did; a case that never met it has no 'by' day and is left out of its median. Platelets that never "
+    "fell below 100 had nothing to recover from: their days are empty."
     + (f" {unanchored} case(s) have no such event: their days are their own day 0." if unanchored else "")
 )
 ui.table(cohort_summary(per_case), key="cohort_response_summary")

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain.drugs import TREATMENT_CLASSES, classify_events
-from dashboard.domain.response import CONDITIONS
+from dashboard.domain.response import CONDITIONS, PLATELET_RECOVERY
 
 CONDITION_NAMES = {"fall_50": "fall ≥ 50 %", "recovery_100": "platelets ≥ 100", "normal": "normal"}
 # The cohort table of issue 12: one row per case.
-COHORT_COLUMNS = ("Case", "Anchor drug", "Anchor class", "Ferritin −50 % by day", "Ferritin −50 % after day",
-                  "Platelets ≥ 100 by day", "Platelets ≥ 100 after day", "HScore at anchor", "HScore last")
+COHORT_COLUMNS = ("Case", "Anchor drug", "Anchor class", "Ferritin peak", "Ferritin −50 % by day",
+                  "Ferritin −50 % after day", "Platelets nadir", "Platelets ≥ 100 by day", "Platelets ≥ 100 after day",
+                  "HScore at anchor", "HScore last")
 
 
 def _day(x: float) -> str:
@@ -59,16 +60,22 @@ def metrics_text(table: pd.DataFrame) -> pd.DataFrame:
 
 def cohort_table(table: pd.DataFrame) -> pd.DataFrame:
     """One row per case: anchor, days to ferritin -50 % and to platelets >= 100 (observed interval:
-    after/by), HScore at the anchor and last. Days count from each case's anchor."""
+    after/by), HScore at the anchor and last. Days count from each case's anchor. Platelets that never
+    fell below 100 had nothing to recover from: their days are left empty (not "recovered at once")."""
     cases = table.drop_duplicates("case_id").set_index("case_id")
     ferritin = table[table["analyte"] == "ferritin"].set_index("case_id")
     platelets = table[table["analyte"] == "platelets"].set_index("case_id")
+    low = platelets["extreme_value"] < PLATELET_RECOVERY
+    platelets = platelets.assign(recovery_100_by=platelets["recovery_100_by"].where(low),
+                                 recovery_100_after=platelets["recovery_100_after"].where(low))
     out = pd.DataFrame({
         "Case": cases.index.astype(str),
         "Anchor drug": cases["anchor_name"].to_numpy(),
         "Anchor class": cases["anchor_class"].to_numpy(),
+        "Ferritin peak": ferritin["extreme_value"].reindex(cases.index).to_numpy(dtype=float),
         "Ferritin −50 % by day": ferritin["fall_50_by"].reindex(cases.index).to_numpy(dtype=float),
         "Ferritin −50 % after day": ferritin["fall_50_after"].reindex(cases.index).to_numpy(dtype=float),
+        "Platelets nadir": platelets["extreme_value"].reindex(cases.index).to_numpy(dtype=float),
         "Platelets ≥ 100 by day": platelets["recovery_100_by"].reindex(cases.index).to_numpy(dtype=float),
         "Platelets ≥ 100 after day": platelets["recovery_100_after"].reindex(cases.index).to_numpy(dtype=float),
         "HScore at anchor": _scores(cases, "hscore_baseline_points"),

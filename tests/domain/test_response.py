@@ -218,3 +218,23 @@ def test_a_synthetic_cohort_agrees_with_a_plain_loop_per_case():
         assert row["anchor_study_day"] == anchor
         checked += 1
     assert checked >= 55
+
+
+def test_the_cohort_view_table_and_its_median_iqr():
+    from dashboard.domain.response_summary import cohort_summary, cohort_table
+
+    rows = (labs("a", "ferritin", {0: 8000, 7: 3000}) + labs("b", "ferritin", {0: 8000, 7: 6000, 14: 3500})
+            + labs("c", "ferritin", {0: 6000, 20: 5000}) + labs("d", "platelets", {0: 20, 4: 60, 9: 120})
+            + labs("e", "platelets", {0: 150, 5: 200}))
+    events = [*(meds(c, ("IVIG", 0)) for c in "abcde")]
+    table = response_table(observation_frame(rows), event_frame([e for es in events for e in es]))
+    per_case = cohort_table(table).set_index("Case")
+    assert per_case["Ferritin −50 % by day"].tolist()[:2] == [7.0, 14.0]
+    assert np.isnan(per_case.loc["c", "Ferritin −50 % by day"])  # 5000 is not <= 3000
+    assert per_case.loc["c", "Ferritin −50 % after day"] == 20.0
+    assert (per_case.loc["d", "Platelets ≥ 100 after day"], per_case.loc["d", "Platelets ≥ 100 by day"]) == (4.0, 9.0)
+    assert per_case.loc["e", "Platelets nadir"] == 150.0 and np.isnan(per_case.loc["e", "Platelets ≥ 100 by day"])
+    summary = cohort_summary(cohort_table(table)).set_index("measure")["median (IQR)"]
+    assert summary["Ferritin −50 % by day"] == "10.5 (8.75–12.25), n = 2"  # numpy's linear quartiles of 7, 14
+    assert summary["Platelets ≥ 100 by day"] == "9 (9–9), n = 1"
+    assert summary["HScore at anchor"] == "n = 0"  # no scores given
