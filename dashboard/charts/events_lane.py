@@ -54,8 +54,9 @@ def dose_text(rows: pd.DataFrame) -> list[str]:
 
 def bar_texts(lanes: pd.DataFrame, doses: list[str], lk: Look) -> tuple[list[str], list[str]]:
     """Text and text position of each bar. A glucocorticoid course shows its full label when it fits in
-    the bar at the narrowest expected plot, else just its prednisolone-equivalent mg/day, else nothing
-    (the hover has it all): a 3-day pulse must not spill its label over the next course in the row."""
+    the bar at the narrowest expected plot, else just its prednisolone-equivalent mg/day, kept inside the
+    bar (plotly shrinks it to fit): a 3-day pulse must not spill its label over the next course in the
+    row. The hover always has both doses."""
     span = float((lanes["end"] + 1).max() - lanes["start"].min()) if len(lanes) else 1.0
     px_per_char = CHAR_PX * lk.annotation
     pred = as_float(lanes["pred_eq_mg_day"])
@@ -67,7 +68,7 @@ def bar_texts(lanes: pd.DataFrame, doses: list[str], lk: Look) -> tuple[list[str
             continue
         room = (end + 1 - start) / max(span, 1.0) * lk.min_plot_width / px_per_char - 1
         short = f"{p:.4g}"
-        texts.append(doses[i] if len(doses[i]) <= room else short if len(short) <= room else "")
+        texts.append(doses[i] if len(doses[i]) <= room else short)
         positions.append("inside")
     return texts, positions
 
@@ -146,7 +147,7 @@ def lane_traces(events: pd.DataFrame, lk: Look) -> tuple[list[go.BaseTraceType],
                     insidetextanchor="start",
                     cliponaxis=False,
                     textfont={"size": lk.annotation},
-                    constraintext="none",
+                    constraintext="inside" if positions[i] == "inside" else "none",
                     hovertext=[text],
                     hoverinfo="text",
                     meta={"lane": "course", "kind": row["kind"]},

@@ -33,6 +33,7 @@ def test_one_bar_per_drug_course_with_dose_and_route(hand_flags, hand_events):
     mpsl = by_name["Methylprednisolone pulse"]
     assert mpsl.base[0] == 0 and mpsl.x[0] == 3  # days 0-2 inclusive drawn 0..3
     assert "1250 mg/d (1 g/day IV)" in mpsl.hovertext[0]  # prednisolone-equivalent, the written dose beside it
+    assert mpsl.text[0] == "1250" and mpsl.constraintext == "inside"  # a 3-day bar: the number, shrunk to fit
     assert by_name["Prednisone taper"].text[0] == "20 mg/d (20 mg/day oral)"  # a long course has room for both
     assert "1 g/day for 3 days" in mpsl.hovertext[0]  # the note is in the hover
     assert by_name["Cyclosporine"].text[0] == "300 mg/day oral"
