@@ -4,8 +4,8 @@ One lane row per drug (repeated courses of a drug share its row) and one per pro
 event, top to bottom in order of first start. A course covers whole days, start_day to end_day
 inclusive, so it is drawn from start_day to end_day + 1 (a 3-day pulse on days 0-2 ends at 3).
 Every glucocorticoid (domain.drugs) shares one row, labelled in prednisolone-equivalent mg/day with the
-original dose beside it, and drawn thicker for higher doses, so pulse -> switch -> taper reads as one
-curve; a dose that cannot be converted (per kg without a weight, per m²) shows its original dose only.
+original dose beside it, so pulse -> switch -> taper reads as one course of falling numbers; a dose that
+cannot be converted (per kg without a weight, per m²) shows its original dose only.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from dashboard.charts.style import EVENT_KIND_COLORS, Look, medication_color, sa
 from dashboard.domain.drugs import GLUCOCORTICOID, classify_events
 
 GLUCOCORTICOID_LANE = "Glucocorticoids (mg/d pred-eq.)"
-BAR_WIDTH = 0.62  # lane row height share of a course bar; glucocorticoids range from MIN to this by dose
-MIN_BAR_WIDTH = 0.22
+BAR_WIDTH = 0.62  # lane row height share of a course bar (its label must fit this height)
 CHAR_PX = 0.62  # mean width of a label character, in font sizes
 
 KIND_SYMBOLS: dict[str, str] = {"procedure": "diamond", "clinical": "star"}
@@ -73,18 +72,6 @@ def bar_texts(lanes: pd.DataFrame, doses: list[str], lk: Look) -> tuple[list[str
     return texts, positions
 
 
-def bar_widths(lanes: pd.DataFrame) -> np.ndarray:
-    """Bar thickness per course: BAR_WIDTH, or for glucocorticoids MIN..BAR_WIDTH by log dose."""
-    pred = as_float(lanes["pred_eq_mg_day"])
-    width = np.full(len(lanes), BAR_WIDTH)
-    known = np.isfinite(pred) & (pred > 0)
-    if known.any():
-        logs = np.log10(np.maximum(pred[known], 1.0))
-        top = max(float(logs.max()), 1.0)
-        width[known] = MIN_BAR_WIDTH + (BAR_WIDTH - MIN_BAR_WIDTH) * logs / top
-    return width
-
-
 def lane_rows(events: pd.DataFrame) -> pd.DataFrame:
     """Events with start_day known, a lane `row` number (0 = top) and inclusive end, sorted by start."""
     ev = events[events["start_day"].notna()].copy()
@@ -124,7 +111,6 @@ def lane_traces(events: pd.DataFrame, lk: Look) -> tuple[list[go.BaseTraceType],
     ev = lane_rows(events)
     colors = medication_color(ev.loc[ev["kind"] == "medication", "lane_name"])
     doses = dose_text(ev)
-    widths = bar_widths(ev)
     texts, positions = bar_texts(ev, doses, lk)
     traces: list[go.BaseTraceType] = []
     for i, row in ev.iterrows():
@@ -138,7 +124,7 @@ def lane_traces(events: pd.DataFrame, lk: Look) -> tuple[list[go.BaseTraceType],
                     y=[row["row"]],
                     base=[row["start"]],
                     x=[row["end"] + 1 - row["start"]],
-                    width=widths[i],
+                    width=BAR_WIDTH,
                     name=safe_text(row["name"]),
                     showlegend=False,
                     marker={"color": color, "line": {"color": "#333333", "width": 0.8}},
