@@ -19,10 +19,11 @@ import pandas as pd
 from dashboard.domain import schema
 from dashboard.ingest.events import read_events
 from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, cell_text, grid_from_rows, read_csv_grid
-from dashboard.ingest.long import read_long, tidy_observations
+from dashboard.ingest.long import detect_layout, read_long
 from dashboard.ingest.meta import meta_from_pairs, read_case_toml
 from dashboard.ingest.problems import CaseError, Problem, error, errors, warning
-from dashboard.ingest.sdtm import is_sdtm, read_sdtm
+from dashboard.ingest.sdtm import read_sdtm
+from dashboard.ingest.tidy import tidy_observations
 from dashboard.ingest.wide import read_wide
 
 MAX_ZIP_ENTRIES = 100
@@ -48,16 +49,6 @@ class _Parts:
     events: Grid | None = None
     meta: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-def detect_layout(header: list[str]) -> str:
-    """'sdtm' (LBORRES column), 'long' (timepoint/analyte/value columns) or 'wide' (Table 1)."""
-    names = {" ".join(h.replace("_", " ").casefold().split()) for h in header}
-    if is_sdtm(header):
-        return "sdtm"
-    if "analyte" in names and names & {"timepoint", "time point", "visit", "time"}:
-        return "long"
-    return "wide"
 
 
 def _observations(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.ingest.grid import Grid
-from dashboard.ingest.long import RAW_COLUMNS
-from dashboard.ingest.problems import Problem
+from dashboard.ingest.problems import Problem, error
+from dashboard.ingest.tidy import RAW_COLUMNS
 
 REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
                      "reference values", "normal values", "ref")
@@ -34,7 +34,13 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     reference = named_column(grid.header, REFERENCE_HEADERS)
     unit = named_column(grid.header, UNIT_HEADERS)
     timepoints = [i for i, name in enumerate(grid.header) if i not in (0, reference, unit) and name]
-    if not grid.rows or not timepoints:
+    if not timepoints:
+        return pd.DataFrame(columns=list(RAW_COLUMNS)), [error(
+            "the labs table fits neither layout: no timepoint column (wide) and no timepoint, analyte and value "
+            "columns (long)", grid.file, grid.lines[0] - 1 if grid.lines else 1, value=",".join(grid.header),
+            expected="a wide table (label, optional reference/unit, one column per timepoint) or a long table "
+                     "(timepoint, analyte, value)")]
+    if not grid.rows:
         return pd.DataFrame(columns=list(RAW_COLUMNS)), []
     cells = np.array(grid.rows, dtype=object)
     n_rows, n_tp = len(grid.rows), len(timepoints)

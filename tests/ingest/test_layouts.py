@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.domain import schema
-from dashboard.ingest.bundle import detect_layout, load_case, load_uploaded
+from dashboard.ingest.bundle import check_uploaded, load_case, load_uploaded
+from dashboard.ingest.long import detect_layout
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cases"
 MINI = FIXTURES / "mini"
@@ -141,6 +142,32 @@ def test_seed_round_trips_through_parquet(seed_path, tmp_path):
 def test_layout_detection(name, layout):
     header = (FIXTURES / name).read_text(encoding="utf-8").splitlines()[0].split(",")
     assert detect_layout(header) == layout
+
+
+@pytest.mark.parametrize("header,layout", [
+    ("test,visit,result,unit", "long"),             # the long reader's aliases, one visit
+    ("Parameter,Time point,Value", "long"),
+    ("timepoint,analyte,unit", "long"),             # two of three: long, refused by the long reader
+    ("Test,Reference range,Admission,Day 7", "wide"),
+    ("Analyte,Unit,Visit 1", "wide"),
+])
+def test_layout_detection_uses_the_long_aliases(header, layout):
+    assert detect_layout(header.split(",")) == layout
+
+
+def test_long_file_with_one_visit_is_read_as_long():
+    labs = "test,visit,result,unit\nFerritin,Admission,9560,ng/mL\nAST,Admission,51,U/L\n"
+    case = load_uploaded({"labs.csv": labs.encode()}, "one-visit")
+    obs = case.observations
+    assert obs["timepoint"].unique().tolist() == ["Admission"]
+    assert dict(zip(obs["analyte"], obs["value"], strict=True)) == {"ferritin": 9560.0, "ast": 51.0}
+
+
+@pytest.mark.parametrize("header", ["Analyte", "Analyte,Reference range", "Analyte,Unit,Reference range"])
+def test_header_that_fits_neither_layout_is_an_error(header):
+    labs = f"{header}\nFerritin (ng/mL){',' * header.count(',')}\n"
+    problems = check_uploaded({"labs.csv": labs.encode()}, "neither")
+    assert [(p.severity, p.row) for p in problems if "neither layout" in p.message] == [("error", 1)]
 
 
 @pytest.mark.parametrize("other", ["mini-long.csv", "mini-sdtm.csv"])
