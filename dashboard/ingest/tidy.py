@@ -15,9 +15,22 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain import schema
-from dashboard.domain.analytes import analyte, match_analyte
-from dashboard.domain.units import UnitError, is_unit, normalise_unit, to_canonical
-from dashboard.domain.values import MISSING, CellError, parse_cell, parse_limit, parse_number, parse_range
+from dashboard.domain.analytes import match_analyte
+from dashboard.domain.text import plain_text
+from dashboard.domain.units import is_unit, normalise_unit
+from dashboard.domain.values import (
+    MISSING,
+    CellError,
+    NumberStyle,
+    number_kind,
+    number_tokens,
+    parse_cell,
+    parse_limit,
+    parse_number,
+    parse_range,
+    scan_numbers,
+)
+from dashboard.ingest.canonical import canonical_values
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error, warning
 
@@ -67,9 +80,9 @@ def split_label(label: str) -> tuple[str, str | None]:
     return label.strip(), None
 
 
-def _texts(raw: pd.DataFrame, name: str) -> list:
-    """A raw column as a list, missing cells as '' (what `fillna('')` would give)."""
-    return [v if isinstance(v, str) else ("" if pd.isna(v) else v) for v in raw[name].tolist()]
+def _texts(raw: pd.DataFrame, name: str) -> list[str]:
+    """A raw column as plain text (`text.plain_text`: invisible characters gone), missing cells as ''."""
+    return [plain_text(v) for v in raw[name].tolist()]
 
 
 def _first_seen(keys: list) -> list[bool]:
@@ -88,7 +101,7 @@ def _codes(keys: list) -> list[int]:
     return [index.setdefault(key, len(index)) for key in keys]
 
 
-def _numeric_days(texts: list, lines: list[int], file: str) -> tuple[np.ndarray, list[Problem]]:
+def _numeric_days(texts: list, lines: list[int], file: str, style: NumberStyle) -> tuple[np.ndarray, list[Problem]]:
     """`day` cells as numbers, one parse (and at most one problem) per distinct text."""
     problems: list[Problem] = []
     parsed: dict[str, float] = {}
@@ -99,7 +112,7 @@ def _numeric_days(texts: list, lines: list[int], file: str) -> tuple[np.ndarray,
             continue
         if text not in parsed:
             try:
-                parsed[text] = parse_number(text)
+                parsed[text] = parse_number(text, style)
             except CellError:
                 parsed[text] = np.nan
                 problems.append(error("the day is not a number", file, lines[i], "day", text,
@@ -108,51 +121,93 @@ def _numeric_days(texts: list, lines: list[int], file: str) -> tuple[np.ndarray,
     return days, problems
 
 
-def _ref_ranges(rows: dict[str, list], file: str) -> tuple[tuple[np.ndarray, np.ndarray, list], list[Problem]]:
-    """ref_low/ref_high in the canonical unit and ref_text, one parse per distinct (range, unit, analyte)."""
+def _ref_ranges(rows: dict[str, list], file: str,
+                style: NumberStyle) -> tuple[tuple[np.ndarray, np.ndarray, list], list[Problem]]:
+    """ref_low/ref_high as written (converted later with the values) and ref_text, one parse per distinct range."""
     problems: list[Problem] = []
-    keys = list(zip(rows["ref_text"], rows["ref_low"], rows["ref_high"],
-                    [u or "" for u in rows["unit_n"]], [a or "" for a in rows["analyte"]], strict=True))
+    keys = list(zip(rows["ref_text"], rows["ref_low"], rows["ref_high"], strict=True))
     parsed: dict[tuple, tuple[float, float, str | None]] = {}
     for position, key in enumerate(keys):
         if key not in parsed:
-            parsed[key] = _ref_range(key, rows["line"][position], file, problems)
+            parsed[key] = _ref_range(key, rows["line"][position], file, problems, style)
     found = [parsed[key] for key in keys]
     return (np.array([f[0] for f in found], dtype="float64"), np.array([f[1] for f in found], dtype="float64"),
             [f[2] for f in found]), problems
 
 
-def _ref_range(key: tuple, line: int, file: str, problems: list[Problem]) -> tuple[float, float, str | None]:
-    text, low_text, high_text, unit, analyte_id = key
+def _ref_range(key: tuple, line: int, file: str, problems: list[Problem],
+               style: NumberStyle) -> tuple[float, float, str | None]:
+    text, low_text, high_text = key
     if not (text or low_text or high_text):
         return np.nan, np.nan, None
     try:
         if text:
-            parsed = parse_range(text)
+            parsed = parse_range(text, style)
             low, high = parsed.low, parsed.high
             if parsed.warning:
                 problems.append(warning(parsed.warning, file, line, "reference range", text))
         else:
-            low = parse_limit(low_text) if low_text else None
-            high = parse_limit(high_text) if high_text else None
+            low = parse_limit(low_text, style) if low_text else None
+            high = parse_limit(high_text, style) if high_text else None
             text = f"{low_text}–{high_text}" if low_text and high_text else (
                 f"< {high_text}" if high_text else f"> {low_text}")
-        limits = [np.nan if low is None else low, np.nan if high is None else high]
-        if analyte_id and not np.isnan(limits).all():
-            limits = to_canonical(limits, unit or None, analyte_id)
-    except (CellError, UnitError) as exc:
+    except CellError as exc:
         problems.append(error(f"reference range: {exc}", file, line, "reference range",
                               text or f"{low_text}–{high_text}", exc.expected))
         return np.nan, np.nan, None
-    return float(limits[0]), float(limits[1]), None if text.casefold() in MISSING else text
+    return (np.nan if low is None else low, np.nan if high is None else high,
+            None if text.casefold() in MISSING else text)
+
+
+def number_style(rows: dict[str, list], file: str, decimal: str | None = None) -> tuple[NumberStyle, list[Problem]]:
+    """The file's decimal separator: `decimal` when stated (case.toml, the upload page), else detected
+    from every value and range cell, never per cell. One notice when it is a comma, one when thousands
+    separators were read; a file mixing both styles is read in its majority style, so each cell of the other
+    style is an error naming its row and column."""
+    texts = rows["text"] + rows["ref_text"] + rows["ref_low"] + rows["ref_high"]
+    detected, kinds = scan_numbers(texts)
+    problems: list[Problem] = []
+    if decimal is not None:
+        style = NumberStyle(decimal, declared=True)
+    elif detected == "mixed":
+        style = NumberStyle("," if len(kinds["comma"]) > len(kinds["point"]) else ".")
+    else:
+        style = NumberStyle(detected)
+    if style.decimal == "," and not style.declared:
+        problems.append(warning("decimal comma detected: every number of this file is read with ',' as the decimal "
+                                "separator", file, expected='decimal = "." in case.toml if that is wrong'))
+    grouped = _thousands(texts, style)
+    if grouped:
+        n = len(rows["text"])
+        first = grouped[0] % n
+        example = texts[grouped[0]]
+        problems.append(warning(f"{len(grouped)} number(s) written with thousands separators, read as such "
+                                f"(e.g. '{example}')", file, rows["line"][first],
+                                rows["column"][first] if grouped[0] < n else "reference range", example))
+    return style, problems
+
+
+def _thousands(texts: list[str], style: NumberStyle) -> list[int]:
+    """Positions of cells whose numbers carry a thousands separator under the file's style."""
+    separator = "," if style.decimal != "," else "."
+    found = []
+    for position, text in enumerate(texts):
+        tokens = number_tokens(text)
+        if any(separator in t and number_kind(t) == ("point" if separator == "," else "comma") for t in tokens) \
+                or re.search(r"\d \d{3}\b", text):
+            found.append(position)
+    return found
 
 
 def _take(rows: dict[str, list], positions: list[int]) -> dict[str, list]:
     return {name: [values[i] for i in positions] for name, values in rows.items()}
 
 
-def tidy_observations(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Raw cells -> `schema.observation_frame`, in canonical units, with every problem found.
+
+    `decimal` ("." or ",") states the file's decimal separator; None detects it from the file's numbers.
+    Every row names its cell (`source_file`, `source_row`, `source_column`, as `casetrack check` prints them).
 
     Works on plain lists: a case has tens to hundreds of cells, where each pandas operation would cost
     more than the Python loop it replaces. Labels, units and cells are each parsed once per distinct text.
@@ -162,6 +217,7 @@ def tidy_observations(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
         return schema.observation_frame(), problems
     rows = {name: _texts(raw, name) for name in RAW_COLUMNS if name != "line"}
     rows["line"] = [int(v) for v in raw["line"].tolist()]
+    style, problems = number_style(rows, file, decimal)
     ids = list(dict.fromkeys(c for c in rows["case_id"] if c != ""))
     if len(ids) > 1:
         line = rows["line"][rows["case_id"].index(ids[1])]
@@ -193,19 +249,19 @@ def tidy_observations(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
     rows["analyte"] = [matched[label] for label in rows["label"]]
     problems += _label_problems(rows, file)
 
-    cells = _parse_cells(rows["text"])
+    cells = [_parsed_cell(text, style) for text in rows["text"]]
     for i, cell in enumerate(cells):
         if cell[5] is not None:
             problems.append(error(cell[5], file, rows["line"][i], rows["column"][i] or None, rows["text"][i],
                                   cell[6]))
-    days, day_problems = _numeric_days(rows["day"], rows["line"], file)
+    days, day_problems = _numeric_days(rows["day"], rows["line"], file, style)
     problems += day_problems
 
     present = [not cell[4] and cell[5] is None for cell in cells]
     has_value = {label for label, p in zip(rows["label"], present, strict=True) if p}
     keep = [i for i, (p, first) in enumerate(zip(present, _first_seen(rows["label"]), strict=True))
             if p or (first and rows["label"][i] not in has_value)]
-    (ref_low, ref_high, ref_text), ref_problems = _ref_ranges(rows, file)
+    (ref_low, ref_high, ref_text), ref_problems = _ref_ranges(rows, file, style)
     frame = {
         "case_id": [c or None for c in rows["case_id"]], "timepoint": rows["timepoint"],
         "tp_order": _codes(rows["timepoint"]), "day": days, "analyte": rows["analyte"], "label": rows["label"],
@@ -214,27 +270,24 @@ def tidy_observations(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
         "result": [c[1] for c in cells], "qualifier": [c[2] for c in cells],
         "orig_text": [t if p else None for t, p in zip(rows["text"], present, strict=True)],
         "label_order": _codes(rows["label"]), "line": rows["line"], "column": rows["column"],
-        "ref_low": ref_low, "ref_high": ref_high, "ref_text": ref_text,
+        "ref_low": ref_low, "ref_high": ref_high, "ref_text": ref_text, "row_unit": rows["unit_n"],
+        "source_file": [file] * len(cells), "source_row": rows["line"], "source_column": rows["column"],
     }
     problems += ref_problems
     frame = {name: values[keep] if isinstance(values, np.ndarray) else [values[i] for i in keep]
              for name, values in frame.items()}
     problems += _same_analyte_twice(frame, file)
-    unit_problems = _canonical_values(frame, file)
+    unit_problems = canonical_values(frame, file)
     problems += unit_problems
     order = sorted(range(len(keep)), key=lambda i: (frame["tp_order"][i], frame["label_order"][i]))
     return schema.frame_from_columns(frame, schema.OBSERVATION_SCHEMA, order), problems
 
 
-def _parse_cells(texts: list) -> list[tuple]:
-    """(value, result, qualifier, unit, missing, error, expected) per cell, one parse per distinct text."""
-    return [_parsed_cell(text) for text in texts]
-
-
 @lru_cache(maxsize=16384, typed=True)  # cells repeat ('', 'Yes', 'No', ...) within and across cases
-def _parsed_cell(text: str) -> tuple:
+def _parsed_cell(text: str, style: NumberStyle) -> tuple:
+    """(value, result, qualifier, unit, missing, error, expected) of a cell."""
     try:
-        cell = parse_cell(text)
+        cell = parse_cell(text, style)
     except CellError as exc:
         return (None, None, None, None, False, str(exc), exc.expected)
     return (cell.value, cell.result, cell.qualifier, cell.unit, cell.missing, None, None)
@@ -262,44 +315,3 @@ def _label_problems(rows: dict[str, list], file: str) -> list[Problem]:
                     None, label, "a catalogue name or synonym (see docs/case-format.md)")
             for i, (label, first) in enumerate(zip(rows["label"], _first_seen(rows["label"]), strict=True))
             if first and not isinstance(rows["analyte"][i], str)]
-
-
-def _canonical_values(frame: dict, file: str) -> list[Problem]:
-    """Add value/unit in the canonical unit per (analyte, unit) group; results -> 1/0 for unitless findings."""
-    problems: list[Problem] = []
-    orig = frame["orig_value"]
-    value, unit_out = orig.copy(), np.array(frame["orig_unit"], dtype=object)
-    result = np.array(frame["result"], dtype=object)
-    unitless = np.ones(len(orig), dtype=bool)  # unmapped, or an analyte without a canonical unit
-    groups: dict[tuple, list[int]] = {}
-    for i, key in enumerate(zip(frame["analyte"], frame["orig_unit"], strict=True)):
-        groups.setdefault((key[0] or "", key[1] or ""), []).append(i)
-    line, column, label = frame["line"], frame["column"], frame["label"]
-    for (analyte_id, unit), positions in groups.items():
-        if not analyte_id:
-            continue
-        rows = np.array(positions)
-        record = analyte(analyte_id)
-        unitless[rows] = record.unit is None
-        numeric = ~np.isnan(orig[rows])
-        first = positions[0]
-        if unit == "" and record.unit is not None and record.unit != "ratio" and numeric.any():
-            problems.append(warning(f"no unit given for {record.name}: read as {record.unit}", file,
-                                    line[first], column[first] or None, label[first],
-                                    f"a unit, e.g. '{label[first]} ({record.unit})'"))
-        try:
-            value[rows] = to_canonical(orig[rows], unit or None, analyte_id)
-        except UnitError as exc:
-            problems.append(error(str(exc), file, line[first], column[first] or None, unit, exc.expected))
-            continue
-        unit_out[rows] = record.unit
-        for position in rows[orig[rows] < 0]:
-            problems.append(error(f"negative value for {record.name}", file, line[position],
-                                  column[position] or None, frame["orig_text"][position], "a value of 0 or more"))
-        if record.kind == "finding" and record.unit is not None:
-            sized = rows[numeric]
-            result[sized] = np.where(orig[sized] > 0, "positive", "negative")
-    binary = np.isin(result, ["positive", "negative"]) & np.isnan(orig) & unitless
-    value[binary] = (result[binary] == "positive").astype("float64")
-    frame["value"], frame["unit"], frame["result"] = value, list(unit_out), list(result)
-    return problems
