@@ -167,13 +167,13 @@ def number_style(rows: dict[str, list], file: str, decimal: str | None = None) -
     texts = rows["text"] + rows["ref_text"] + rows["ref_low"] + rows["ref_high"]
     detected, kinds = scan_numbers(texts)
     problems: list[Problem] = []
-    if decimal is not None:
+    if decimal in (".", ","):
         style = NumberStyle(decimal, declared=True)
     elif detected == "mixed":
         style = NumberStyle("," if len(kinds["comma"]) > len(kinds["point"]) else ".")
     else:
         style = NumberStyle(detected)
-    if style.decimal == "," and not style.declared:
+    if detected == "," and not style.declared:
         problems.append(warning("decimal comma detected: every number of this file is read with ',' as the decimal "
                                 "separator", file, expected='decimal = "." in case.toml if that is wrong'))
     grouped = _thousands(texts, style)
