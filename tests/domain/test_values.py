@@ -187,6 +187,8 @@ def test_numbers_against_the_files_style_are_refused(text, style, message):
 
 def test_ranges_in_decimal_comma_style():
     assert parse_range("4,5–11,0", COMMA) == RefRange(4.5, 11.0)
+    assert parse_range("150 000–400 000", COMMA) == RefRange(150000.0, 400000.0)
+    assert parse_range("150\u202f000 - 400\u202f000") == RefRange(150000.0, 400000.0)
     assert parse_range("< 0,5", COMMA) == RefRange(high=0.5)
 
 
