@@ -60,8 +60,9 @@ _FLAG_BEFORE = re.compile(r"^([↑↓])\s*(.*\d.*)$")
 _QUALIFIERS = {"<=": "<=", "=<": "<=", "≤": "<=", "⩽": "<=", ">=": ">=", "=>": ">=", "≥": ">=", "⩾": ">=",
                "<": "<", ">": ">"}
 # Token kinds (`number_kind`): which decimal style a written number shows, if any.
-_GROUPED_POINT = re.compile(r"^[+\-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,266,973  12,932.7  1,260
-_GROUPED_COMMA = re.compile(r"^[+\-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.266.973  12.932,7  1.260
+# a thousands group starts with 1-9: `0,125` and `0.125` are decimals whatever the style
+_GROUPED_POINT = re.compile(r"^[+\-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")  # 1,266,973  12,932.7  1,260
+_GROUPED_COMMA = re.compile(r"^[+\-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")  # 1.266.973  12.932,7  1.260
 _COMMA_DECIMAL = re.compile(r"^[+\-]?\d*,\d+$")                      # 3,5  0,72
 
 
@@ -116,9 +117,9 @@ def number_kind(token: str) -> str:
     if re.fullmatch(r"[+\-]?\d+(?:[eE][+\-]?\d+)?", s):
         return "plain"
     if _GROUPED_POINT.match(s):
-        return "comma-group" if re.fullmatch(r"[+\-]?\d{1,3},\d{3}", s) else "point"
+        return "comma-group" if re.fullmatch(r"[+\-]?[1-9]\d{0,2},\d{3}", s) else "point"
     if _GROUPED_COMMA.match(s):
-        return "point-group" if re.fullmatch(r"[+\-]?\d{1,3}\.\d{3}", s) else "comma"
+        return "point-group" if re.fullmatch(r"[+\-]?[1-9]\d{0,2}\.\d{3}", s) else "comma"
     if _NUMBER.match(s):
         return "point"
     if _COMMA_DECIMAL.match(s):
@@ -165,7 +166,7 @@ def _grouped(s: str, style: NumberStyle) -> float | None:
         return float(s)
     if not grouped.match(s):
         return None
-    if re.fullmatch(rf"[+\-]?\d{{1,3}}{re.escape(thousands)}\d{{3}}", s) and not (style.declared or spaced):
+    if re.fullmatch(rf"[+\-]?[1-9]\d{{0,2}}{re.escape(thousands)}\d{{3}}", s) and not (style.declared or spaced):
         as_thousands, as_decimal = s.replace(thousands, ""), f"{float(s.replace(thousands, '.')):g}"
         name = "comma" if thousands == "," else "point"
         raise CellError(f"'{s}' is ambiguous: a thousands separator or a decimal {name} ({as_thousands} or "

@@ -169,7 +169,7 @@ def test_flags_invisible_characters_and_censoring(text, expected):
     ("12,932.7", POINT, 12932.7), ("1,266,973", POINT, 1266973.0), ("3,5", COMMA, 3.5), ("0,72", COMMA, 0.72),
     ("1,260", COMMA, 1.26), ("12.932,7", COMMA, 12932.7), ("1.266.973", COMMA, 1266973.0),
     ("1,260", NumberStyle(".", declared=True), 1260.0), ("1.260", NumberStyle(",", declared=True), 1260.0),
-    ("1.260", POINT, 1.26), ("<0,5", COMMA, 0.5), ("3,5 cm", COMMA, 3.5), ("1260", NumberStyle(None), 1260.0),
+    ("1.260", POINT, 1.26), ("<0,5", COMMA, 0.5), ("0.125", NumberStyle(None), 0.125), ("3,5 cm", COMMA, 3.5), ("1260", NumberStyle(None), 1260.0),
 ])
 def test_numbers_in_the_files_style(text, style, value):
     assert parse_cell(text, style).value == value
@@ -195,7 +195,7 @@ def test_ranges_in_decimal_comma_style():
 @pytest.mark.parametrize("texts,style", [
     (["0.72", "4.5–11.0", "9560", "1,260"], "."), (["0,72", "4,5–11,0", "9560", "1.260"], ","),
     (["9560", "1,260", "22"], None), (["6.2–138", "3,5", "3.5"], "mixed"), (["1:40", "1: 640 (speckled)"], None),
-    (["12,932.7"], "."), (["12.932,7"], ","),
+    (["12,932.7"], "."), (["12.932,7"], ","), (["0,125", "9560"], ","), (["0.125", "9560"], "."),
 ])
 def test_scan_numbers_decides_per_file(texts, style):
     assert scan_numbers(texts)[0] == style

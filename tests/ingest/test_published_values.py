@@ -180,3 +180,10 @@ def test_every_value_names_its_cell():
         "labs.csv", 2, "Day 0")
     long = labs("test,visit,result,unit\nFerritin,Admission,9560,ng/mL\nLDH,Admission,1260,U/L\n")
     assert long.observations[["source_row", "source_column"]].values.tolist() == [[2, "result"], [3, "result"]]
+
+
+def test_sdtm_values_name_their_cells():
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "cases"
+    sdtm = load_case(fixtures / "mini-sdtm.csv").observations
+    assert set(sdtm["source_file"]) == {"mini-sdtm.csv"} and set(sdtm["source_column"]) == {"LBORRES"}
+    assert sdtm["source_row"].min() == 2
