@@ -18,7 +18,7 @@ from dashboard.ingest.problems import Problem, error, warning
 
 
 def _g(x: float) -> str:
-    return f"{x:.4g}"
+    return f"{x:.6g}"
 
 
 def _plausible_text(record: Analyte) -> str:
@@ -154,8 +154,10 @@ def _implausible_values(record: Analyte, unit: str | None, positions: list[int],
         if is_bad:
             written = float(frame["orig_value"][i])
             units = candidate_units(record.id, [written], [frame["qualifier"][i]], exclude=unit or record.unit)
-            problems.append(error(f"{record.name} {frame['orig_text'][i]} {unit or record.unit} = {_g(value[i])} "
-                                  f"{record.unit} is outside the plausible range {_plausible_text(record)}"
+            read = f"{frame['orig_text'][i]} {unit or record.unit}"
+            if (unit or record.unit) != canonical_unit(unit, record.id):
+                read += f" = {_g(value[i])} {record.unit}"
+            problems.append(error(f"{record.name} {read} is outside the plausible range {_plausible_text(record)}"
                                   f"{_suggestion(record, units, written)}", file, frame["line"][i],
                                   frame["column"][i] or None, frame["orig_text"][i],
                                   "a value in the plausible range, or its right unit"))
