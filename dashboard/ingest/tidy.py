@@ -190,10 +190,12 @@ def number_style(rows: dict[str, list], file: str, decimal: str | None = None) -
 def _thousands(texts: list[str], style: NumberStyle) -> list[int]:
     """Positions of cells whose numbers carry a thousands separator under the file's style."""
     separator = "," if style.decimal != "," else "."
+    kinds = {"point" if separator == "," else "comma"}  # 12,932.7 in a decimal-point file
+    if style.declared:  # 1,260 read as 1260 because the user stated the decimal point
+        kinds.add("comma-group" if separator == "," else "point-group")
     found = []
     for position, text in enumerate(texts):
-        tokens = number_tokens(text)
-        if any(separator in t and number_kind(t) == ("point" if separator == "," else "comma") for t in tokens) \
+        if any(separator in t and number_kind(t) in kinds for t in number_tokens(text)) \
                 or re.search(r"\d \d{3}\b", text):
             found.append(position)
     return found

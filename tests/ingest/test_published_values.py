@@ -67,7 +67,9 @@ def test_stating_the_decimal_separator_overrides_detection():
     text = "Analyte,Day 0,Day 3\nFerritin (ng/mL),\"1,260\",990\nLDH (U/L),250,245\n"
     with pytest.raises(CaseError, match="ambiguous"):
         labs(text)
-    assert value_of(labs(text, decimal="."), "ferritin", "Day 0") == 1260.0  # declared: the comma groups thousands
+    declared = labs(text, decimal=".")
+    assert value_of(declared, "ferritin", "Day 0") == 1260.0  # declared: the comma groups thousands
+    assert [p.value for p in declared.problems if "thousands" in p.message] == ["1,260"]
     toml = b'decimal = ","\n'
     case = load_uploaded({"labs.csv": text.encode(), "case.toml": toml}, "t")
     assert value_of(case, "ferritin", "Day 0") == 1.26
