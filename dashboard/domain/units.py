@@ -119,6 +119,7 @@ def _generic(key: str) -> str:
         return found.unit if found.analytes is None else found.spelling
     unit = re.sub(r"^x(?=10)", "", key)
     unit = re.sub(r"^10(\*\*|\*|\^|[eE])(\d+)", r"10^\2", unit)
+    unit = re.sub(r"^10\((\d+)\)", r"10^\1", unit)  # x10(9)/L
     unit = re.sub(r"(?i)mm3$|cumm$|mm\^3$", "mm^3", unit)
     unit = re.sub(r"(?i)(^|/)cells?/", r"\1/", unit)
     unit = re.sub(r"(?<![A-Za-z])(u|mc)(?=(g|l|L|mol|m)\b|(g|l|L|mol)/)", "µ", unit)

@@ -133,6 +133,8 @@ PUBLISHED = [
     ("mEq/L", "bicarbonate", 24, 24.0),
     ("g/l", "hemoglobin", 77, 77.0), ("µmol/l", "creatinine", 45.1, 0.51), ("mcg/L", "ferritin", 9560, 9560.0),
     ("mg/dl", "triglycerides", 365.8, 4.13), ("g/dl", "hemoglobin", 7.7, 77.0),
+    ("K/cumm", "wbc", 4.5, 4.5), ("Thou/cu mm", "platelets", 150, 150.0), ("x10(9)/L", "wbc", 4.5, 4.5),
+    ("K/μL", "wbc", 4.5, 4.5), ("×103/μL", "wbc", 4.5, 4.5), ("10⁹/L", "wbc", 4.5, 4.5), ("1012/l", "platelets", 0.15, 150.0),
 ]
 
 
