@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pint
 
-from dashboard.domain.analytes import analyte
+from dashboard.domain.analytes import analyte, catalogue
 from dashboard.domain.text import plain_text
 
 SPELLINGS = files("dashboard.domain") / "data" / "unit_spellings.csv"
@@ -202,7 +202,9 @@ def _parse(unit: str) -> tuple[float, pint.Unit]:
 
 
 def is_unit(text: str) -> bool:
-    """True when the text reads as a unit (used to split `Ferritin (ng/mL)` from `Hemophagocytosis (bone marrow)`)."""
+    """True when the text reads as a unit of some catalogue analyte (used to split `Ferritin (ng/mL)` from
+    `Hemophagocytosis (bone marrow)`, and `Potassium (K)` from kelvin: pint reads `K`, `Mg`, `TG`, `PT` as
+    kelvin, megagram, teragram, petatesla, none of which a lab table means)."""
     unit = normalise_unit(text)
     if unit is None:
         return False
@@ -210,11 +212,29 @@ def is_unit(text: str) -> bool:
     found = _spelling(base)
     if found is not None and found.analytes is not None:
         return True
+    return _usable(base)
+
+
+@cache
+def _usable(unit: str) -> bool:
+    """A unit that converts to the canonical unit of at least one catalogue analyte (°C/°F only as written)."""
     try:
-        _parse(base)
+        _, parsed = _parse(unit)
     except UnitError:
         return False
-    return True
+    if "[temperature]" in str(_registry().Quantity(1, parsed).dimensionality):
+        return unit in ("°C", "°F")
+    for record in catalogue():
+        if unit in record.kept_units:
+            return True
+        if record.unit is None:
+            continue
+        try:
+            conversion_factor(unit, record.unit, record.molar_mass)
+        except UnitError:
+            continue
+        return True
+    return False
 
 
 def _is_offset(unit: str) -> bool:

@@ -189,3 +189,15 @@ def test_sdtm_values_name_their_cells():
     sdtm = load_case(fixtures / "mini-sdtm.csv").observations
     assert set(sdtm["source_file"]) == {"mini-sdtm.csv"} and set(sdtm["source_column"]) == {"LBORRES"}
     assert sdtm["source_row"].min() == 2
+
+
+@pytest.mark.parametrize("label,analyte", [("Potassium (K)", "potassium"), ("Chloride (Cl)", "chloride"),
+                                           ("Triglycerides (TG)", "triglycerides"), ("Prothrombin time (PT)", "pt"),
+                                           ("Hemoglobin (Hb)", "hemoglobin")])
+def test_an_abbreviation_in_parentheses_is_not_a_unit(label, analyte):
+    """pint reads K, Cl, TG, PT as kelvin, centilitre, teragram, petatesla: none is a unit of any analyte."""
+    from dashboard.ingest.tidy import split_label
+
+    assert split_label(label) == (label, None)
+    case = labs(f"Analyte,Day 0\n{label},4.5\n")
+    assert case.observations["analyte"].tolist() == [analyte]
