@@ -191,13 +191,14 @@ def test_sdtm_values_name_their_cells():
     assert sdtm["source_row"].min() == 2
 
 
-@pytest.mark.parametrize("label,analyte", [("Potassium (K)", "potassium"), ("Chloride (Cl)", "chloride"),
-                                           ("Triglycerides (TG)", "triglycerides"), ("Prothrombin time (PT)", "pt"),
-                                           ("Hemoglobin (Hb)", "hemoglobin")])
-def test_an_abbreviation_in_parentheses_is_not_a_unit(label, analyte):
+@pytest.mark.parametrize("label,analyte,value", [
+    ("Potassium (K)", "potassium", 4.5), ("Chloride (Cl)", "chloride", 101), ("Triglycerides (TG)", "triglycerides", 4.13),
+    ("Prothrombin time (PT)", "pt", 25.1), ("Hemoglobin (Hb)", "hemoglobin", 77)])
+def test_an_abbreviation_in_parentheses_is_not_a_unit(label, analyte, value):
     """pint reads K, Cl, TG, PT as kelvin, centilitre, teragram, petatesla: none is a unit of any analyte."""
     from dashboard.ingest.tidy import split_label
 
     assert split_label(label) == (label, None)
-    case = labs(f"Analyte,Day 0\n{label},4.5\n")
+    case = labs(f"Analyte,Day 0\n{label},{value}\n")
     assert case.observations["analyte"].tolist() == [analyte]
+    assert case.observations["value"].tolist() == [value]
