@@ -202,3 +202,11 @@ def test_an_abbreviation_in_parentheses_is_not_a_unit(label, analyte, value):
     case = labs(f"Analyte,Day 0\n{label},{value}\n")
     assert case.observations["analyte"].tolist() == [analyte]
     assert case.observations["value"].tolist() == [value]
+
+
+def test_a_header_copied_with_a_no_break_space_meets_its_case_toml_day():
+    files = {"labs.csv": "Analyte,Admission,After\u00a0mPSL\u200b\nFerritin (ng/mL),9560,8580\n".encode(),
+             "case.toml": b'[timepoints]\n"Admission" = 0\n"After mPSL" = 7\n'}
+    case = load_uploaded(files, "t")
+    assert case.meta["timepoints"] == {"Admission": 0, "After mPSL": 7}
+    assert [p for p in case.problems if "not in the labs" in p.message] == []
