@@ -10,7 +10,7 @@ only when the evidence is unambiguous:
 * the unit's plausible values do not overlap the canonical unit's at all (a temperature above 45 without
   a unit can only be °F), so the value alone decides.
 
-A stated reference range `RANGE_OFF` (5x) or more away from the catalogue's default is a unit problem
+A stated reference range `RANGE_OFF` (8x) or more away from the catalogue's default is a unit problem
 (a warning: the range may be misprinted, or the values may be in another unit).
 """
 
@@ -24,7 +24,7 @@ from dashboard.domain.analytes import analyte
 from dashboard.domain.units import UnitError, convert
 
 AGREEMENT = 1.5   # a reference range within this factor of the catalogue's default agrees with it
-RANGE_OFF = 5.0   # a reference range this far from the default is a unit problem (g/dL vs g/L is 10x)
+RANGE_OFF = 8.0   # this far from the default is a unit problem (g/dL vs g/L is 10x; assay ranges differ <8x)
 
 
 def _in_canonical(values: Iterable[float], unit: str | None, analyte_id: str) -> np.ndarray:

@@ -210,3 +210,16 @@ def test_a_header_copied_with_a_no_break_space_meets_its_case_toml_day():
     case = load_uploaded(files, "t")
     assert case.meta["timepoints"] == {"Admission": 0, "After mPSL": 7}
     assert [p for p in case.problems if "not in the labs" in p.message] == []
+
+
+@pytest.mark.parametrize("label,reference,warned", [
+    ("Albumin (g/L)", "3.5–5.5", True),        # 5.5 / 55 = 0.1: g/dL printed under g/L
+    ("CRP (mg/dL)", "< 8", True),              # exactly 8x the usual < 1 mg/dL
+    ("CRP (mg/dL)", "< 7.9", False),           # just under
+    ("Soluble CD25 (U/mL)", "223–710", False),  # an assay's own range, 0.3x the HLH-2004 cut-off used as default
+    ("Ferritin (ng/mL)", "6.2–138", False),
+])
+def test_reference_range_unit_check_sits_on_its_factor(label, reference, warned):
+    value = {"Albumin (g/L)": 38, "CRP (mg/dL)": 0.5, "Soluble CD25 (U/mL)": 5000, "Ferritin (ng/mL)": 90}[label]
+    case = labs(f"Analyte,Reference range,Day 0\n{label},{reference},{value}\n")
+    assert any("usual range" in p.message for p in case.problems) is warned
