@@ -42,7 +42,7 @@ def implausible(analyte_id: str, values: np.ndarray, qualifiers: list | None = N
     limit (`<100000` ferritin says little but is not wrong). NaN is never implausible.
     """
     record = analyte(analyte_id)
-    values = np.asarray(values, dtype="float64")
+    values = np.round(np.asarray(values, dtype="float64"), 6)  # 113 °F is 45.00000000000006 °C: on the limit
     low = -np.inf if record.plausible_low is None else record.plausible_low
     high = np.inf if record.plausible_high is None else record.plausible_high
     qualifiers = [None] * len(values) if qualifiers is None else list(qualifiers)

@@ -223,3 +223,25 @@ def test_reference_range_unit_check_sits_on_its_factor(label, reference, warned)
     value = {"Albumin (g/L)": 38, "CRP (mg/dL)": 0.5, "Soluble CD25 (U/mL)": 5000, "Ferritin (ng/mL)": 90}[label]
     case = labs(f"Analyte,Reference range,Day 0\n{label},{reference},{value}\n")
     assert any("usual range" in p.message for p in case.problems) is warned
+
+
+@pytest.mark.parametrize("cell,celsius", [
+    ("45", 45.0),                  # the plausible limit in °C: read as °C (with the no-unit warning)
+    ("45.1", None),                # above 45 but 7.3 °C in °F: neither unit is plausible -> error
+    ("77", 25.0),                  # 77 °F = 25 °C, the plausible low limit: read as °F
+    ("113", 45.0),                 # 113 °F = 45 °C
+    ("113.1", None),               # above 45 °C in °F too
+    ("24.9", None),                # below 25 °C, and -3.9 °C in °F
+])
+def test_unitless_temperature_boundaries(cell, celsius):
+    text = f"Analyte,Day 0\nTemperature,{cell}\n"
+    if celsius is None:
+        assert [p for p in problems_of(text) if p.startswith("error") and "plausible range 25–45 °C" in p]
+    else:
+        assert value_of(labs(text), "temperature") == pytest.approx(celsius)
+
+
+@pytest.mark.parametrize("cell,ok", [("15", True), ("14.9", False), ("250", True), ("250.1", False)])
+def test_plausible_limits_are_inclusive(cell, ok):
+    text = f"Analyte,Day 0\nHemoglobin (g/L),{cell}\n"
+    assert (not [p for p in problems_of(text) if p.startswith("error")]) is ok
