@@ -86,8 +86,7 @@ def canonical_values(frame: dict, file: str) -> list[Problem]:
             problems.append(error(f"negative value for {record.name}", file, frame["line"][position],
                                   frame["column"][position] or None, frame["orig_text"][position],
                                   "a value of 0 or more"))
-        if effective is not None or stated is None:
-            problems += _implausible_values(record, effective, positions, frame, value, file)
+        problems += _implausible_values(record, effective, positions, frame, value, file)
         if record.kind == "finding" and record.unit is not None:
             sized = rows[~np.isnan(orig[rows])]
             result[sized] = np.where(orig[sized] > 0, "positive", "negative")
@@ -151,7 +150,7 @@ def _implausible_values(record: Analyte, unit: str | None, positions: list[int],
     qualifiers = [frame["qualifier"][i] for i in positions]
     problems = []
     for i, is_bad in zip(positions, implausible(record.id, value[rows], qualifiers), strict=True):
-        if is_bad:
+        if is_bad and frame["orig_value"][i] >= 0:  # a negative value has its own error
             written = float(frame["orig_value"][i])
             units = candidate_units(record.id, [written], [frame["qualifier"][i]], exclude=unit or record.unit)
             read = f"{frame['orig_text'][i]} {unit or record.unit}"
