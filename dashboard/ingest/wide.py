@@ -1,8 +1,8 @@
 """The wide "Table 1" layout: one row per analyte, one column per timepoint, as case reports print it.
 
 First column: the label with its unit in trailing parentheses (`Ferritin (ng/mL)`); optional columns
-`Reference range` (or `Reference`, `Normal range`) and `Unit` (hospital exports keep the unit apart);
-every other column is a timepoint, in order.
+`Reference range` (or `Reference`, `Normal range`, `Referenzbereich`, ...) and `Unit` (`Einheit`, ...:
+hospital exports keep the unit apart); every other column is a timepoint, in order.
 """
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.tidy import RAW_COLUMNS
 
 REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
-                     "reference values", "normal values", "ref")
+                     "reference values", "normal values", "ref",
+                     # European lab exports: de, fr, es, it, nl
+                     "referenzbereich", "normbereich", "normwert", "normwerte", "valeurs de référence",
+                     "valeurs normales", "valeurs usuelles", "valores de referencia", "rango de referencia",
+                     "valori di riferimento", "intervallo di riferimento", "referentiewaarden")
 
 
-UNIT_HEADERS = ("unit", "units")
+UNIT_HEADERS = ("unit", "units", "einheit", "unité", "unidad", "unità", "eenheid")
 
 
 def named_column(header: list[str], names: tuple[str, ...]) -> int | None:

@@ -245,3 +245,12 @@ def test_unitless_temperature_boundaries(cell, celsius):
 def test_plausible_limits_are_inclusive(cell, ok):
     text = f"Analyte,Day 0\nHemoglobin (g/L),{cell}\n"
     assert (not [p for p in problems_of(text) if p.startswith("error")]) is ok
+
+
+def test_a_german_export_names_its_reference_and_unit_columns():
+    text = "Parameter;Einheit;Referenzbereich;Aufnahme;Tag 7\nFerritin;µg/l;6,2–138;9560;8580\nLeucocytes;G/L;4,5–11,0;0,72;1,12\n"
+    case = labs(text)
+    obs = case.observations.set_index(["analyte", "timepoint"])
+    assert sorted(case.observations["timepoint"].unique()) == ["Aufnahme", "Tag 7"]
+    assert tuple(obs.loc[("wbc", "Aufnahme"), ["value", "unit", "ref_low", "ref_high"]]) == (0.72, "10^9/L", 4.5, 11.0)
+    assert obs.loc[("ferritin", "Tag 7"), "value"] == 8580.0
