@@ -41,13 +41,18 @@ _TRAILING_PARENS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 _UNIT_LIKE = re.compile(r"[/%°^µμ]|\d")  # a parenthetical with these is meant as a unit, not a qualifier
 
 
+def header_key(name: str) -> str:
+    """A column header compared case- and spacing-insensitively, `_` as a space: `Reference_Range` = `reference range`."""
+    return " ".join(name.replace("_", " ").casefold().split())
+
+
 def find_columns(header: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
     """Position of each known column, matching header names case- and spacing-insensitively."""
-    keys = {" ".join(name.replace("_", " ").casefold().split()): i for i, name in enumerate(header)}
+    keys = {header_key(name): i for i, name in enumerate(header)}
     found = {}
     for column, names in aliases.items():
         for name in names:
-            position = keys.get(" ".join(name.replace("_", " ").casefold().split()))
+            position = keys.get(header_key(name))
             if position is not None:
                 found[column] = position
                 break

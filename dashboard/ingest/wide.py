@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
-from dashboard.ingest.tidy import RAW_COLUMNS
+from dashboard.ingest.tidy import RAW_COLUMNS, header_key
 
 REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
                      "reference values", "normal values", "ref",
@@ -28,7 +28,7 @@ UNIT_HEADERS = ("unit", "units", "einheit", "unité", "unidad", "unità", "eenhe
 def named_column(header: list[str], names: tuple[str, ...]) -> int | None:
     """Position of the first column (after the label column) whose header is one of `names`."""
     for position, name in enumerate(header[1:], start=1):
-        if " ".join(name.replace("_", " ").casefold().split()) in names:
+        if header_key(name) in names:
             return position
     return None
 
