@@ -25,7 +25,7 @@ from dashboard.domain.text import plain_text
 from dashboard.domain.units import is_unit, normalise_unit
 
 MISSING = frozenset({"", "–", "-", "—", "‒", "−", "na", "n/a", "n.a.", "nd", "n.d.", "not done",
-                     "not available", "?", "..."})
+                     "not available", "not tested", "not measured", "?", "...", "…", "/"})
 NOT_A_NUMBER = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "#num!",
                           "#value!", "#div/0!", "#n/a"})
 RESULTS = {

@@ -42,7 +42,8 @@ def test_parse_cell(text, expected):
     assert parse_cell(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", " ", "–", "-", "—", "NA", "na", "ND", "n/a", "N/A", None, float("nan")])
+@pytest.mark.parametrize("text", ["", " ", "–", "-", "—", "NA", "na", "ND", "n/a", "N/A", None, float("nan"), "…",
+                                  "/", "not tested", "\u2212", "\u00a0"])
 def test_missing(text):
     assert parse_cell(text) == Cell(missing=True)
 
