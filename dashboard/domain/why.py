@@ -80,11 +80,18 @@ def reading_text(obs: Mapping) -> str:
     value = obs.get("value")
     if not unknown(unit) and not unknown(orig_unit) and unit != orig_unit and not unknown(value):
         text = f"{text} (= {_clean(float(value))} {unit})"
-    return text + source_text(obs)
+    return text
+
+
+def sources_text(analytes: tuple[str, ...], cells: Mapping[str, Mapping]) -> str:
+    """" [labs.csv, row 13, column 'Admission']" for the cells a line read (when the tidy table names
+    them), appended to the line so the reading itself stays plain."""
+    found = [text for a in analytes if a in cells and (text := source_text(cells[a]))]
+    return f" [{'; '.join(dict.fromkeys(found))}]" if found else ""
 
 
 def source_text(obs: Mapping) -> str:
-    """" [labs.csv row 13, column 'Admission']" when the tidy table names the cell, else ""."""
+    """"labs.csv, row 13, column 'Admission'" when the tidy table names the cell, else ""."""
     file, row, column = (obs.get(c) for c in SOURCE_COLUMNS)
     if unknown(file):
         return ""
@@ -93,7 +100,7 @@ def source_text(obs: Mapping) -> str:
         parts.append(f"row {int(row) if isinstance(row, float) and row.is_integer() else row}")
     if not unknown(column):
         parts.append(f"column '{column}'")
-    return f" [{', '.join(parts)}]"
+    return ", ".join(parts)
 
 
 def _in_rule_unit(rule: criteria.Criterion, obs: Mapping) -> str:
@@ -240,10 +247,14 @@ def why_lines(observations: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
             continue  # a scored timepoint with no observations here: nothing to explain it with
         here = cells.get(key, {})
         for state in states[key]:
-            rows.append((*key, "hscore", state.item, _hscore_line(state.item, here, state.lo, state.hi)))
+            line = _hscore_line(state.item, here, state.lo, state.hi)
+            rows.append((*key, "hscore", state.item, line + sources_text(inputs("hscore", state.item), here)))
         for score in SCORES[1:]:
             for item in items(score):
-                rows.append((*key, score, item, _criterion_line(score, item, here, row[f"{score}.criteria.{item}"])))
-        rows.extend((*key, "ms_score", item, line) for item, line in _ms_score_lines(here))
-        rows.append((*key, "ferritin_esr_ratio", "ratio", _ratio_line(here, row["ferritin_esr_ratio.value"])))
+                line = _criterion_line(score, item, here, row[f"{score}.criteria.{item}"])
+                rows.append((*key, score, item, line + sources_text(inputs(score, item), here)))
+        rows.extend((*key, "ms_score", item, line + sources_text((ANALYTE_OF.get(item, item),), here))
+                    for item, line in _ms_score_lines(here))
+        ratio = _ratio_line(here, row["ferritin_esr_ratio.value"])
+        rows.append((*key, "ferritin_esr_ratio", "ratio", ratio + sources_text(("ferritin", "esr"), here)))
     return pd.DataFrame(rows, columns=list(WHY_COLUMNS))

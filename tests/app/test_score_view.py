@@ -109,7 +109,7 @@ def test_timepoint_scores_carry_the_audit_only_where_stated(seed):
     assert all(tp.audit == [] for tp in timepoints[1:])
     assert timepoints[2].headlines["HScore"] == (
         "HScore 62–184 (probability 0.5–74 %) — ≥ 169: unknown, met if the unknown items add ≥ 107")
-    assert "AST 51 U/L ≥ 30 U/L → 19" in timepoints[0].why["HScore"]
+    assert "AST 51 U/L ≥ 30 U/L → 19 [labs.csv, row 12, column 'Admission']" in timepoints[0].why["HScore"]
 
 
 def test_app_shows_ratio_ms_range_probability_range_and_audit(app, table, page_text):
@@ -136,7 +136,7 @@ def test_html_report_carries_the_verdicts_audit_and_why_lines(seed):
     page = case_report_html(seed.meta, reference_flags(seed.observations), scores, seed.events, {})
     assert "<p class='audit'>" + AUDIT_LINE in page
     assert "HScore 62–184 (probability 0.5–74 %) — ≥ 169: unknown" in page
-    assert "<li>AST 51 U/L ≥ 30 U/L → 19</li>" in page
+    assert "<li>AST 51 U/L ≥ 30 U/L → 19 [labs.csv, row 12, column &#x27;Admission&#x27;]</li>" in page
     assert "criteria applied outside their validated population" in page
     assert page.count("<details>") == 6 * 4  # six scores with item lines at each of four timepoints
     other = re.search(r"<h3>Other published criteria</h3><table>.*?</table>", page).group(0)
