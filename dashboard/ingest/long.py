@@ -32,7 +32,7 @@ LONG_ALIASES = {
     "ref_high": ("ref_high", "reference high", "high"),
     "reference_range": ("reference_range", "reference range", "reference", "normal range", "ref range"),
     "day": ("day", "study day"),
-    "case_id": ("case_id", "case", "case id"),
+    "case_id": ("case_id", "case", "case id", "usubjid", "subject", "patient", "record_id"),
 }
 _TRAILING_PARENS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 _UNIT_LIKE = re.compile(r"[/%°^µμ]|\d")  # a parenthetical with these is meant as a unit, not a qualifier

@@ -1,6 +1,7 @@
 """The versioned parquet case store: nothing a user saved is ever silently lost.
 
-Layout under the store root (default `data/store`, or the `CASETRACK_STORE` environment variable)::
+Layout under the store root (`$CASETRACK_STORE` when set; else `data/store` in a checkout of the project,
+or the user data folder of a normal install, e.g. `~/.local/share/casetrack/store` on Linux)::
 
     <case_id>/current/{observations.parquet, events.parquet, meta.json}
     <case_id>/versions/<version_id>/...      every replaced, deleted or restored-over version
@@ -42,7 +43,8 @@ from dashboard.ingest.bundle import Case
 from dashboard.ingest.problems import Problem, warning
 
 STORE_ENV = "CASETRACK_STORE"
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "data" / "store"
+CHECKOUT = Path(__file__).resolve().parents[2]  # the project folder, when run from a checkout
+APP_NAME = "casetrack"
 
 OBSERVATIONS_FILE = "observations.parquet"
 EVENTS_FILE = "events.parquet"
@@ -88,9 +90,25 @@ def new_version_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"
 
 
-def _default_root() -> Path:
+def is_checkout(folder: Path = CHECKOUT) -> bool:
+    """True when the package runs from the project's source folder (editable install, tests, `make run`)."""
+    return (folder / "pyproject.toml").is_file() and (folder / "dashboard" / "__init__.py").is_file()
+
+
+def default_root() -> Path:
+    """`$CASETRACK_STORE`; else data/store in a checkout; else the user data folder (platformdirs).
+
+    A wheel installed into site-packages has no project folder to write into, and must not write into
+    site-packages either.
+    """
     env = os.environ.get(STORE_ENV)
-    return Path(env) if env else DEFAULT_ROOT
+    if env:
+        return Path(env)
+    if is_checkout():
+        return CHECKOUT / "data" / "store"
+    import platformdirs  # only a normal install needs it
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store"
 
 
 def _arrow_table(frame: pd.DataFrame, schema: dict[str, pa.DataType]) -> pa.Table:
@@ -166,6 +184,25 @@ def _problem_from(record: dict[str, Any] | str) -> Problem:
     return warning(str(record))
 
 
+def same_content(case: Case, other: Case) -> bool:
+    """True when a save of `case` would write what `other` holds: tables, metadata and problems.
+
+    Tables are compared as the Arrow tables a save writes (values, nulls and types, not memory layout);
+    metadata and problems as the JSON a save writes.
+    """
+    for name, schema in (("observations", OBSERVATION_SCHEMA), ("events", EVENT_SCHEMA)):
+        mine = _arrow_table(_owned_by(getattr(case, name), case.id), schema)
+        stored = _arrow_table(_owned_by(getattr(other, name), case.id), schema)
+        if not mine.equals(stored):
+            return False
+
+    def text(c: Case) -> str:
+        rest = {"meta": c.meta, "problems": [_problem_record(p) for p in c.problems]}
+        return json.dumps(rest, sort_keys=True, ensure_ascii=False, default=str)
+
+    return text(case) == text(other)
+
+
 @contextmanager
 def _case_lock(case_dir: Path) -> Iterator[None]:
     """Serialise the renames of one case: two sessions saving at once must not interleave them.
@@ -188,7 +225,7 @@ class CaseStore:
     """Versioned, crash-safe parquet storage of cases (see the module docstring for the layout)."""
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
-        self.root = Path(root) if root is not None else _default_root()
+        self.root = Path(root) if root is not None else default_root()
 
     # --- paths -------------------------------------------------------------------------------------------
     def _case_dir(self, case_id: str) -> Path:
@@ -211,18 +248,25 @@ class CaseStore:
         """Store `case` as the new current version and return its version id.
 
         An existing current version is kept as a prior version; if anything fails before the swap, the
-        store is left exactly as it was and the error propagates.
+        store is left exactly as it was and the error propagates. Saving a case whose content equals the
+        current version writes nothing and returns the current version's id (see `unchanged`).
         """
         case_dir = self._case_dir(case.id)
         version_id = new_version_id()
         staging = self._staging_dir(case_dir)
         try:
             self._write_version(staging, case, version_id)
-            with _case_lock(case_dir):
+            with _case_lock(case_dir):  # compared under the lock: another session may be swapping
+                if self.unchanged(case):
+                    return str(_read_json(case_dir / CURRENT / META_FILE).get("version_id"))
                 self._swap_in(case_dir, staging, reason="replaced")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return version_id
+
+    def unchanged(self, case: Case) -> bool:
+        """True when the stored current version of `case.id` has exactly this content (a save is a no-op)."""
+        return self.exists(case.id) and same_content(case, self.load(case.id))
 
     def delete(self, case_id: str) -> str:
         """Retire the current version into `versions/` (restorable); return its version id."""
