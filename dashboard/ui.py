@@ -275,6 +275,7 @@ def deferred_report(data: CaseData, analytes: list[str], *, xuln: bool) -> Calla
     def report() -> str:
         figures = case_figures(data, analytes, xuln=xuln)
         titled = {FIGURE_TITLES[name]: figure for name, figure in figures.items()}
-        return case_report_html(data.case.meta, data.flags, data.scores, data.case.events, titled)
+        return case_report_html(data.case.meta, data.flags, data.scores, data.case.events, titled,
+                                warnings=data.case.problems)
 
     return report
