@@ -26,8 +26,7 @@ from dashboard.report.html import case_report_html
 from dashboard.report.images import export_figure
 from dashboard.views import plain
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_CASES = REPO_ROOT / "data" / "cases"
+SHIPPED_CASES = Path(__file__).resolve().parent / "cases"  # data/cases, shipped inside the package too
 
 # Session keys shared between pages (widget keys stay local to their page).
 CURRENT_CASE = "current_case_id"
