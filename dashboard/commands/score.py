@@ -76,11 +76,19 @@ def _run_dask(args: argparse.Namespace) -> int:
         print("casetrack score --engine dask needs one dataset PATH (parquet folder or long CSV) and --out",
               file=sys.stderr)
         return 2
-    from dashboard.scale import score_dataset
+    from dashboard.scale import CSV_SUFFIXES, PROBLEMS, score_dataset
 
-    score_dataset(args.paths[0], args.out)
+    out = score_dataset(args.paths[0], args.out)
     print(f"wrote {args.out}")
-    return 0
+    if args.paths[0].suffix.casefold() not in CSV_SUFFIXES:
+        return 0
+    found = pd.read_parquet(out, columns=["case_id", "tp_order", PROBLEMS]).drop_duplicates("case_id")
+    for case_id, text in found.dropna(subset=[PROBLEMS])[["case_id", PROBLEMS]].itertuples(index=False):
+        print("\n".join(f"case {case_id}: {line}" for line in text.splitlines()), file=sys.stderr)
+    failed = sorted(found.loc[found["tp_order"].isna(), "case_id"])
+    if failed:
+        print(f"not scored, {len(failed)} case(s) with errors: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def run(args: argparse.Namespace) -> int:

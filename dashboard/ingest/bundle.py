@@ -359,6 +359,11 @@ def read_cases(path: str | Path) -> list[Outcome]:
                                                                   str(path))])]
 
 
+def read_grid(labs: Grid, source: str) -> list[Outcome]:
+    """Every case of a labs table already split into cells (the Dask engine's blocks of a large CSV)."""
+    return _assemble(_Parts(PurePosixPath(labs.file).stem, labs=labs), source)
+
+
 def read_uploaded(files: dict[str, bytes], name: str | None = None) -> list[Outcome]:
     """Every case of uploaded files (name -> content, as from st.file_uploader); never raises for bad input.
 
@@ -380,9 +385,11 @@ def _only_case(outcomes: list[Outcome]) -> Case:
 
 
 def _cases(outcomes: list[Outcome]) -> list[Case]:
-    failed = [p for o in outcomes if not o.ok for p in o.problems]
-    if failed:
-        raise CaseError(failed)
+    bad = [o for o in outcomes if not o.ok]
+    if bad:
+        named = [error(f"{len(bad)} of {len(outcomes)} cases have errors: {', '.join(o.case_id for o in bad)}",
+                       bad[0].source)] if len(outcomes) > 1 else []
+        raise CaseError(named + [p for o in bad for p in o.problems])
     return [o.case for o in outcomes]
 
 
@@ -413,4 +420,4 @@ def check_uploaded(files: dict[str, bytes], name: str | None = None) -> list[Pro
 
 __all__ = ["MAX_ZIP_ENTRIES", "READERS", "Case", "CaseError", "Outcome", "Problem", "case_sources",
            "check_case", "check_uploaded", "detect_layout", "is_case_source", "load_case", "load_cases",
-           "load_uploaded", "read_cases", "read_uploaded"]
+           "load_uploaded", "read_cases", "read_grid", "read_uploaded"]
