@@ -23,7 +23,6 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,14 @@ import pyarrow.parquet as pq
 
 from dashboard.domain.schema import EVENT_SCHEMA, OBSERVATION_SCHEMA
 from dashboard.ingest.bundle import Case
-from dashboard.ingest.problems import Problem, warning
+from dashboard.ingest.stored import (
+    arrow_table,
+    owned_by,
+    problem_from,
+    problem_record,
+    read_frame,
+    same_content,
+)
 
 STORE_ENV = "CASETRACK_STORE"
 CHECKOUT = Path(__file__).resolve().parents[2]  # the project folder, when run from a checkout
@@ -111,36 +117,6 @@ def default_root() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store"
 
 
-def _arrow_table(frame: pd.DataFrame, schema: dict[str, pa.DataType]) -> pa.Table:
-    """Frame -> arrow table with the schema's types; pyarrow-backed columns pass through untouched."""
-    arrays, names = [], []
-    for name in frame.columns:
-        col = frame[name]
-        typ = schema.get(name)
-        if isinstance(col.dtype, pd.ArrowDtype):
-            arr = pa.array(col.array)  # the backing arrow data itself: NaN and null stay distinct
-            if typ is not None and arr.type != typ:
-                arr = arr.cast(typ)
-        else:
-            arr = pa.array(col.tolist(), type=typ, from_pandas=True)
-        arrays.append(arr)
-        names.append(str(name))
-    return pa.Table.from_arrays(arrays, names=names)
-
-
-def _owned_by(frame: pd.DataFrame, case_id: str) -> pd.DataFrame:
-    """The frame with `case_id` set to the id it is stored under (a renamed case must not keep its old id
-    in its rows, or the cohort would merge or split cases); unchanged when it already matches."""
-    frame = frame.reset_index(drop=True)
-    if "case_id" not in frame.columns or frame["case_id"].eq(case_id).fillna(False).all():
-        return frame
-    return frame.assign(case_id=pd.Series([case_id] * len(frame), dtype=pd.ArrowDtype(pa.string())))
-
-
-def _read_frame(path: Path) -> pd.DataFrame:
-    return pq.read_table(path).to_pandas(types_mapper=pd.ArrowDtype)
-
-
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
@@ -166,41 +142,6 @@ def _read_json(path: Path) -> dict[str, Any]:
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     _fsync_file(path)
-
-
-def _problem_record(problem: Problem | str) -> dict[str, Any]:
-    """A problem as readable text plus its fields, so that loading gives the same Problem back."""
-    fields = asdict(problem) if is_dataclass(problem) else {}
-    return {"text": str(problem), **fields}
-
-
-def _problem_from(record: dict[str, Any] | str) -> Problem:
-    """Rebuild a stored problem; text alone (or fields this version does not know) gives a warning."""
-    if isinstance(record, dict):
-        fields = {k: v for k, v in record.items() if k != "text"}
-        with suppress(TypeError):
-            return Problem(**fields)
-        record = record.get("text", "")
-    return warning(str(record))
-
-
-def same_content(case: Case, other: Case) -> bool:
-    """True when a save of `case` would write what `other` holds: tables, metadata and problems.
-
-    Tables are compared as the Arrow tables a save writes (values, nulls and types, not memory layout);
-    metadata and problems as the JSON a save writes.
-    """
-    for name, schema in (("observations", OBSERVATION_SCHEMA), ("events", EVENT_SCHEMA)):
-        mine = _arrow_table(_owned_by(getattr(case, name), case.id), schema)
-        stored = _arrow_table(_owned_by(getattr(other, name), case.id), schema)
-        if not mine.equals(stored):
-            return False
-
-    def text(c: Case) -> str:
-        rest = {"meta": c.meta, "problems": [_problem_record(p) for p in c.problems]}
-        return json.dumps(rest, sort_keys=True, ensure_ascii=False, default=str)
-
-    return text(case) == text(other)
 
 
 @contextmanager
@@ -309,8 +250,8 @@ class CaseStore:
 
     def _write_version(self, folder: Path, case: Case, version_id: str) -> None:
         folder.mkdir(parents=True)
-        observations = _arrow_table(_owned_by(case.observations, case.id), OBSERVATION_SCHEMA)
-        events = _arrow_table(_owned_by(case.events, case.id), EVENT_SCHEMA)
+        observations = arrow_table(owned_by(case.observations, case.id), OBSERVATION_SCHEMA)
+        events = arrow_table(owned_by(case.events, case.id), EVENT_SCHEMA)
         for table, name in ((observations, OBSERVATIONS_FILE), (events, EVENTS_FILE)):
             pq.write_table(table, folder / name)
             _fsync_file(folder / name)
@@ -324,7 +265,7 @@ class CaseStore:
             "n_observations": observations.num_rows,
             "n_events": events.num_rows,
             "timepoint_labels": [str(label) for label in labels],
-            "problems": [_problem_record(problem) for problem in case.problems],
+            "problems": [problem_record(problem) for problem in case.problems],
             "meta": dict(case.meta),
         })
 
@@ -380,9 +321,9 @@ class CaseStore:
         return Case(
             id=case_id,
             meta=dict(meta.get("meta", {})),
-            observations=_read_frame(folder / OBSERVATIONS_FILE),
-            events=_read_frame(folder / EVENTS_FILE),
-            problems=[_problem_from(record) for record in meta.get("problems", [])],
+            observations=read_frame(folder / OBSERVATIONS_FILE),
+            events=read_frame(folder / EVENTS_FILE),
+            problems=[problem_from(record) for record in meta.get("problems", [])],
         )
 
     def list_cases(self) -> pd.DataFrame:
