@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pytest
 
 from dashboard.cli import main
 from dashboard.ingest.bundle import CaseError, load_case, load_cases, read_cases, read_uploaded
+from tests.ingest.test_bad_input import workbook
 
 LONG = ("record_id,timepoint,analyte,value,unit\n"
         "7,Admission,Ferritin,9560,ng/mL\n"
         "9,Admission,Ferritin,1200,ng/mL\n"
         "7,Day 7,Ferritin,550,ng/mL\n")
-
-
-def workbook(rows: list[list[str]], **sheets: list[list[str]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.title = "labs"
-    for row in rows:
-        book.active.append(row)
-    for name, more in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in more:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("column", ["case_id", "USUBJID", "subject", "patient", "record_id", "Case ID"])
@@ -41,8 +25,8 @@ def test_every_case_column_name_splits_the_file(tmp_path, column):
 
 
 def test_a_workbook_of_many_cases_with_events_per_case():
-    data = workbook([row.split(",") for row in LONG.splitlines()],
-                    events=[["case_id", "kind", "name", "start_day"], ["9", "medication", "Anakinra", "1"]])
+    data = workbook({"labs": [row.split(",") for row in LONG.splitlines()],
+                     "events": [["case_id", "kind", "name", "start_day"], ["9", "medication", "Anakinra", "1"]]})
     outcomes = read_uploaded({"cohort.xlsx": data})
     assert [(o.case_id, o.ok) for o in outcomes] == [("7", True), ("9", True)]
     assert outcomes[0].case.events.empty

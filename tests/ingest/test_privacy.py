@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -14,6 +10,7 @@ from dashboard.domain.schema import event_frame, observation_frame
 from dashboard.ingest import privacy
 from dashboard.ingest.bundle import load_case, load_uploaded
 from dashboard.ingest.privacy import column_kind, identifier_warnings, looks_like_name, mask
+from tests.ingest.test_bad_input import workbook, zip_bytes
 
 SEED_META = {
     "title": "MAS complicating an SLE flare in a 33-year-old woman",
@@ -167,28 +164,10 @@ def test_mask_keeps_shape_but_hides_characters() -> None:
 LABELLED_LONG = "MRN;timepoint;analyte;value;unit\n12345678;Admission;Ferritin;9560;ng/mL\n"
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def _workbook(rows: list[list[str]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.title = "labs"
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("name, data, file", [
     ("labs.csv", LABELLED_LONG.encode(), "labs.csv"),  # semicolon-separated, read by the real CSV reader
-    ("case.zip", _zip({"case/labs.csv": LABELLED_LONG.encode()}), "labs.csv"),
-    ("case.xlsx", _workbook([row.split(";") for row in LABELLED_LONG.splitlines()]), "case.xlsx[labs]"),
+    ("case.zip", zip_bytes({"case/labs.csv": LABELLED_LONG.encode()}), "labs.csv"),
+    ("case.xlsx", workbook({"labs": [row.split(";") for row in LABELLED_LONG.splitlines()]}), "case.xlsx[labs]"),
 ])
 def test_the_loader_checks_the_header_it_parsed_for_every_shape(name, data, file) -> None:
     """A `MRN` column is found in a CSV, a zip and a workbook alike (zip and xlsx were never checked)."""
@@ -200,8 +179,8 @@ def test_the_loader_checks_the_header_it_parsed_for_every_shape(name, data, file
 
 def test_check_reports_identifiers_of_a_workbook(tmp_path, capsys) -> None:
     path = tmp_path / "case.xlsx"
-    path.write_bytes(_workbook([["Patient name", "timepoint", "analyte", "value"],
-                                ["Jane Doe", "Admission", "Ferritin (ng/mL)", "9560"]]))
+    path.write_bytes(workbook({"labs": [["Patient name", "timepoint", "analyte", "value"],
+                                        ["Jane Doe", "Admission", "Ferritin (ng/mL)", "9560"]]}))
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
     assert "warning: case.xlsx[labs]:Patient name — Possible direct identifier (patient name)" in out
