@@ -33,8 +33,8 @@ identifiers = [r for r in records if str(r["message"]).startswith(IDENTIFIER_MES
 if len(parsed) > 1:  # a file of many cases: import the good ones, name the bad ones
     good = [case for _, case, _ in parsed if case is not None]
     st.subheader("Validation report", anchor=False)
-    st.info(f"{len(parsed)} cases in this file: {len(good)} can be imported, {len(parsed) - len(good)} have "
-            "errors and are left out until they are fixed.")
+    st.info(f"{len(parsed)} cases in this file: {len(good)} can be imported, {len(parsed) - len(good)} with "
+            "errors, left out until they are fixed.")
     ui.table(views.upload_cases_frame(parsed), key="upload_cases")
     if records:
         ui.table(views.case_problem_frame(parsed), key="upload_problems")

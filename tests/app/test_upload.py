@@ -40,7 +40,7 @@ def test_a_file_of_many_cases_imports_the_good_ones_and_names_the_bad(app, uploa
               b"C-3,Admission,Ferritin,800,ng/mL\nA-1,Day 7,Ferritin,550,ng/mL\n")
     at = upload(app(UPLOAD), {"cohort.csv": cohort})
     assert not at.exception
-    assert "3 cases in this file: 2 can be imported, 1 have errors" in page_text(at)
+    assert "3 cases in this file: 2 can be imported, 1 with errors, left out" in page_text(at)
     cases = table(at, "upload_cases")
     assert cases[["case", "status", "errors", "observations"]].values.tolist() == [
         ["A-1", "ready", 0, 2], ["B-2", "has errors", 1, 0], ["C-3", "ready", 0, 1]]
