@@ -151,3 +151,13 @@ def test_a_failed_save_is_reported_not_raised(app, upload, seed_files, store_roo
     assert not at.exception
     assert "Could not save case seed-sle-mas: disk full" in page_text(at)
     assert list(CaseStore(store_root).versions("seed-sle-mas")["status"]) == ["current"]
+
+
+def test_a_labs_table_without_timepoint_columns_is_an_error_not_an_empty_case(app, upload, store_root, table):
+    at = upload(app(UPLOAD), {"empty-case.csv": b"Analyte,Reference range\nFerritin (ng/mL),6.2-138\n"})
+    assert not at.exception
+    problems = table(at, "upload_problems")
+    assert problems[["severity", "file", "message"]].values.tolist()[0][:2] == ["error", "empty-case.csv"]
+    assert "no timepoint columns" in problems.loc[0, "message"]
+    assert not [b for b in at.button if b.key == "upload_save"]
+    assert not CaseStore(store_root).exists("empty-case")
