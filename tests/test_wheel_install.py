@@ -37,6 +37,7 @@ def installed(tmp_path_factory) -> dict:
     shutil.copytree(ROOT / "dashboard", source / "dashboard", symlinks=True,
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "data" / "cases", source / "data" / "cases")
+    shutil.copytree(ROOT / ".streamlit", source / ".streamlit")
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(source)], tmp)
     wheel = next((tmp / "dist").glob("casetrack-*.whl"))
 
@@ -78,6 +79,14 @@ def test_casetrack_score_of_the_shipped_seed_from_another_folder(installed):
     doc = json.loads(done.stdout)
     admission = doc["timepoints"][0]
     assert (admission["label"], admission["scores"]["hscore"]["points"]) == ("Admission", 256)
+
+
+def test_the_streamlit_settings_travel_with_the_app(installed):
+    """Usage statistics stay off in an install: Streamlit reads the config.toml beside the app script."""
+    code = ("import tomllib; from importlib.resources import files; "
+            "print(tomllib.loads((files('dashboard') / '.streamlit' / 'config.toml').read_text())['browser'])")
+    done = run([str(installed["python"]), "-c", code], installed["cwd"], installed["env"])
+    assert done.stdout.strip() == "{'gatherUsageStats': False}"
 
 
 def test_the_default_store_of_an_install_is_the_user_data_folder(installed, seed_path):
