@@ -85,7 +85,11 @@ def _run_dask(args: argparse.Namespace) -> int:
     found = pd.read_parquet(out, columns=["case_id", "tp_order", PROBLEMS]).drop_duplicates("case_id")
     for case_id, text in found.dropna(subset=[PROBLEMS])[["case_id", PROBLEMS]].itertuples(index=False):
         print("\n".join(f"case {case_id}: {line}" for line in text.splitlines()), file=sys.stderr)
-    failed = sorted(found.loc[found["tp_order"].isna(), "case_id"])
+    return _report_failed(sorted(found.loc[found["tp_order"].isna(), "case_id"]))
+
+
+def _report_failed(failed: list[str]) -> int:
+    """Name the cases that were not scored; the exit code (1 when any)."""
     if failed:
         print(f"not scored, {len(failed)} case(s) with errors: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
@@ -106,14 +110,13 @@ def run(args: argparse.Namespace) -> int:
     outcomes = [outcome for source in sources for outcome in read_cases(source)]
     print_problems(outcomes)
     cases = [o.case for o in outcomes if o.ok]
-    failed = [o.case_id for o in outcomes if not o.ok]
-    if failed:
-        print(f"not scored, {len(failed)} case(s) with errors: {', '.join(failed)}", file=sys.stderr)
+    code = _report_failed([o.case_id for o in outcomes if not o.ok])
     if not cases:
-        return 1
-    if args.json:
+        return code
+    if args.json:  # more than one case named: {"cases": [...]}, even when only one of them could be read
         objects = [case_score_json(case) for case in cases]
-        print(json.dumps(objects[0] if len(objects) == 1 else {"cases": objects}, indent=2, ensure_ascii=False))
+        doc = objects[0] if len(outcomes) == 1 else {"cases": objects}
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         scores = pd.concat([score_observations(case.observations) for case in cases])
         if args.out is not None:
@@ -121,4 +124,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {len(scores)} timepoints of {len(cases)} case(s) to {args.out}")
         else:
             print(summary_table(scores).to_string(index=False))
-    return 1 if failed else 0
+    return code
