@@ -12,6 +12,7 @@ values already parsed, for every shape (CSV, workbook, zip). Other formats plug 
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,10 +63,17 @@ class Outcome:
         return self.case is not None
 
 
-# Other formats (SDTM study folders, FHIR bundles, ...): (does this path hold one?, its loader). The
-# loader returns the cases and raises CaseError for a source that cannot be read.
+# Other formats (SDTM study folders, FHIR bundles, ...), one row each: (module, claims, loader), where
+# `claims(path) -> bool` says whether the path holds that format and `loader(path) -> list[Case]` reads
+# it, raising CaseError when it cannot. Named, not imported: those modules build on this one.
+READERS: tuple[tuple[str, str, str], ...] = ()
 Loader = Callable[[Path], list[Case]]
-READERS: list[tuple[Callable[[Path], bool], Loader]] = []
+
+
+def _readers() -> list[tuple[Callable[[Path], bool], Loader]]:
+    """READERS with their functions imported."""
+    modules = [(importlib.import_module(module), claims, loader) for module, claims, loader in READERS]
+    return [(getattr(module, claims), getattr(module, loader)) for module, claims, loader in modules]
 
 
 @dataclass
@@ -318,7 +326,7 @@ def _read_path(path: Path) -> _Parts:
 # --- what a case on disk is -------------------------------------------------------------------------------
 def is_case_source(path: Path) -> bool:
     """A folder holding labs.csv (or case.toml), a case file (.zip, .xlsx, .csv, .tsv), or another format's."""
-    if any(claims(path) for claims, _ in READERS):
+    if any(claims(path) for claims, _ in _readers()):
         return True
     if path.is_dir():
         return any((path / name).is_file() for name in CASE_FOLDER_FILES)
@@ -346,7 +354,7 @@ _UNREADABLE = (OSError, ValueError, KeyError, TypeError, MemoryError)
 def read_cases(path: str | Path) -> list[Outcome]:
     """Every case of a source, each with its problems; never raises for bad input."""
     path = Path(path)
-    for claims, loader in READERS:
+    for claims, loader in _readers():
         if claims(path):
             try:
                 return [Outcome(str(path), case.id, case, list(case.problems)) for case in loader(path)]

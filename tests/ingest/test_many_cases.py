@@ -6,6 +6,7 @@ import pytest
 
 from dashboard.cli import main
 from dashboard.ingest.bundle import CaseError, load_case, load_cases, read_cases, read_uploaded
+from dashboard.ingest.problems import error
 from tests.ingest.test_bad_input import workbook
 
 LONG = ("record_id,timepoint,analyte,value,unit\n"
@@ -98,3 +99,29 @@ def test_check_names_each_case(tmp_path, capsys):
     assert out[1] == "case 9: not readable, 1 error(s), 0 warning(s)"
     assert out[2].startswith("  error: cohort.csv:5:value 'lots'")
     assert out[-1] == f"{path}: 2 cases (1 with errors), 1 error(s), 0 warning(s)"
+
+
+def claims_demo(path) -> bool:
+    """A stand-in for another format's reader (the READERS test below)."""
+    return path.suffix == ".demo"
+
+
+def load_demo(path) -> list:
+    if "broken" in path.name:
+        raise CaseError([error("not a demo file", path.name, expected="a demo")])
+    return load_cases(path.with_suffix(".csv"))
+
+
+def test_other_formats_plug_in_through_the_readers_table(tmp_path, monkeypatch, capsys, store_root):
+    from dashboard.ingest import bundle
+
+    monkeypatch.setattr(bundle, "READERS", (("tests.ingest.test_many_cases", "claims_demo", "load_demo"),))
+    (tmp_path / "cohort.csv").write_text(LONG, encoding="utf-8")
+    (tmp_path / "cohort.demo").write_text("", encoding="utf-8")
+    (tmp_path / "broken.demo").write_text("", encoding="utf-8")
+    assert bundle.is_case_source(tmp_path / "cohort.demo")
+    assert [o.case_id for o in read_cases(tmp_path / "cohort.demo")] == ["7", "9"]
+    (broken,) = read_cases(tmp_path / "broken.demo")
+    assert (broken.ok, broken.case_id, broken.problems[0].message) == (False, "broken", "not a demo file")
+    assert main(["import", str(tmp_path / "cohort.demo"), str(tmp_path / "broken.demo")]) == 1
+    assert "case broken: error: broken.demo — not a demo file" in capsys.readouterr().err
