@@ -28,19 +28,18 @@ if too_large:
     st.stop()
 
 parsed = ui.parse_upload(files)
-records = [r for _, _, found in parsed for r in found]
-identifiers = [r for r in records if str(r["message"]).startswith(IDENTIFIER_MESSAGE)]
+identifiers = [r for _, _, found in parsed for r in found if str(r["message"]).startswith(IDENTIFIER_MESSAGE)]
+shown = [(case_id, case, [r for r in found if r not in identifiers]) for case_id, case, found in parsed]
 if len(parsed) > 1:  # a file of many cases: import the good ones, name the bad ones
     good = [case for _, case, _ in parsed if case is not None]
     st.subheader("Validation report", anchor=False)
     st.info(f"{len(parsed)} cases in this file: {len(good)} can be imported, {len(parsed) - len(good)} with "
             "errors, left out until they are fixed.")
     ui.table(views.upload_cases_frame(parsed), key="upload_cases")
-    if records:
-        ui.table(views.case_problem_frame(parsed), key="upload_problems")
+    if any(found for _, _, found in shown):
+        ui.table(views.case_problem_frame(shown), key="upload_problems")
 else:
-    case_id, case, problems = parsed[0]
-    problems = [r for r in problems if r not in identifiers]
+    _, case, problems = shown[0]
     st.subheader("Validation report", anchor=False)
     if not problems:
         st.success("No problems found.")
