@@ -24,12 +24,13 @@ from dashboard.domain import schema
 from dashboard.ingest.archive import MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, unzip, workbook_sheets
 from dashboard.ingest.events import read_events
 from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, grid_from_rows, read_csv_grid
-from dashboard.ingest.long import LONG_ALIASES, find_columns, read_long, tidy_observations
+from dashboard.ingest.long import LONG_ALIASES, detect_layout, find_columns, read_long
 from dashboard.ingest.meta import meta_from_pairs, read_case_toml
 from dashboard.ingest.placement import place_timepoints, timepoint_days
 from dashboard.ingest.privacy import identifier_warnings
 from dashboard.ingest.problems import CaseError, Problem, error, errors
-from dashboard.ingest.sdtm import SDTM_ALIASES, is_sdtm, read_sdtm
+from dashboard.ingest.sdtm import SDTM_ALIASES, read_sdtm
+from dashboard.ingest.tidy import tidy_observations
 from dashboard.ingest.wide import read_wide
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -38,7 +39,7 @@ CASE_FOLDER_FILES = ("labs.csv", "labs.tsv", "labs.txt", "case.toml")  # a folde
 CASE_ID = re.compile(r"^\w(?:[\w .-]{0,126}[\w-])?$")  # the store's rule: ids become folder names
 # the column that says which case a row belongs to, in a long or SDTM table of many cases
 CASE_COLUMN = {"case_id": tuple(dict.fromkeys(LONG_ALIASES["case_id"] + SDTM_ALIASES["case_id"]))}
-SHARED_META = ("source", "timepoints")  # what one case.toml may say for all the cases of a file
+SHARED_META = ("source", "timepoints", "decimal")  # what one case.toml may say for all the cases of a file
 
 @dataclass
 class Case:
@@ -85,27 +86,12 @@ class _Parts:
     problems: list[Problem] = field(default_factory=list)
 
 
-def detect_layout(header: list[str]) -> str:
-    """'sdtm' (LBORRES column), 'long' (timepoint/analyte/value columns) or 'wide' (Table 1)."""
-    names = {" ".join(h.replace("_", " ").casefold().split()) for h in header}
-    if is_sdtm(header):
-        return "sdtm"
-    if "analyte" in names and names & {"timepoint", "time point", "visit", "time"}:
-        return "long"
-    return "wide"
-
-
-def _observations(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
-    layout = detect_layout(grid.header)
-    raw, problems = {"sdtm": read_sdtm, "long": read_long, "wide": read_wide}[layout](grid)
+def _observations(grid: Grid, decimal: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    reader = {"sdtm": read_sdtm, "long": read_long, "wide": read_wide}[detect_layout(grid.header)]
+    raw, problems = reader(grid)
     if problems:
         return schema.observation_frame(), problems
-    if raw.empty and layout == "wide":
-        return schema.observation_frame(), [error(
-            "the labs table has no timepoint columns", grid.file, grid.lines[0] - 1 if grid.lines else 1,
-            value=",".join(grid.header), expected="a column per timepoint after the analyte column, e.g. "
-            "'Analyte,Reference range,Admission,Day 7' (or the long layout: timepoint,analyte,value)")]
-    frame, more = tidy_observations(raw, grid.file)
+    frame, more = tidy_observations(raw, grid.file, decimal)
     return frame, problems + more
 
 
@@ -193,10 +179,10 @@ def _cases_in(parts: _Parts) -> tuple[dict[str | None, tuple[Grid, Grid | None]]
     return cases, problems, per_case
 
 
-def _one_case(parts: _Parts, case_id: str | None, labs: Grid, events_grid: Grid | None,
-              source: str) -> Outcome:
+def _one_case(parts: _Parts, case_id: str | None, labs: Grid, events_grid: Grid | None, source: str,
+              decimal: str | None) -> Outcome:
     """Labs (+ events) of one case -> its Outcome; `case_id` None: the id comes from meta, labs or name."""
-    observations, problems = _observations(labs)
+    observations, problems = _observations(labs, decimal or parts.meta.get("decimal"))
     meta = parts.meta if case_id is None else {k: v for k, v in parts.meta.items() if k in SHARED_META}
     if case_id is None:
         case_id, more = _case_id(parts, observations)
@@ -222,14 +208,17 @@ def _one_case(parts: _Parts, case_id: str | None, labs: Grid, events_grid: Grid 
     return Outcome(source, case_id, case, problems)
 
 
-def _assemble(parts: _Parts, source: str) -> list[Outcome]:
-    """Every case of the parts; problems of the file as a whole go to each of its cases."""
+def _assemble(parts: _Parts, source: str, decimal: str | None = None) -> list[Outcome]:
+    """Every case of the parts; problems of the file as a whole go to each of its cases.
+
+    `decimal` (the loader's option) overrides case.toml's `decimal`.
+    """
     problems = list(parts.problems)
     if parts.labs is not None and not errors(problems):
         cases, more, per_case = _cases_in(parts)
         problems += more
         if not errors(problems):
-            outcomes = [_one_case(parts, case_id, labs, events, source)
+            outcomes = [_one_case(parts, case_id, labs, events, source, decimal)
                         for case_id, (labs, events) in cases.items()]
             for outcome in outcomes:
                 own = problems + per_case.get(outcome.case_id, [])
@@ -351,8 +340,11 @@ def case_sources(paths: Iterable[str | Path]) -> list[Path]:
 _UNREADABLE = (OSError, ValueError, KeyError, TypeError, MemoryError)
 
 
-def read_cases(path: str | Path) -> list[Outcome]:
-    """Every case of a source, each with its problems; never raises for bad input."""
+def read_cases(path: str | Path, decimal: str | None = None) -> list[Outcome]:
+    """Every case of a source, each with its problems; never raises for bad input.
+
+    `decimal` ("." or ",") states the labs' decimal separator, as case.toml's `decimal` does; None detects it.
+    """
     path = Path(path)
     for claims, loader in _readers():
         if claims(path):
@@ -361,7 +353,7 @@ def read_cases(path: str | Path) -> list[Outcome]:
             except CaseError as exc:
                 return [Outcome(str(path), _slug(path.stem), None, exc.problems)]
     try:
-        return _assemble(_read_path(path), str(path))
+        return _assemble(_read_path(path), str(path), decimal)
     except _UNREADABLE as exc:
         return [Outcome(str(path), _slug(path.stem), None, [error(f"unreadable: {type(exc).__name__}: {exc}",
                                                                   str(path))])]
@@ -372,14 +364,16 @@ def read_grid(labs: Grid, source: str) -> list[Outcome]:
     return _assemble(_Parts(PurePosixPath(labs.file).stem, labs=labs), source)
 
 
-def read_uploaded(files: dict[str, bytes], name: str | None = None) -> list[Outcome]:
+def read_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None,
+                  ) -> list[Outcome]:
     """Every case of uploaded files (name -> content, as from st.file_uploader); never raises for bad input.
 
-    `name` is the fallback case id of a one-case upload.
+    `name` is the fallback case id of a one-case upload; `decimal` as in `read_cases` (the upload page's
+    choice).
     """
     source = ", ".join(files)
     try:
-        return _assemble(_parts_from_upload(files, name or ""), source)
+        return _assemble(_parts_from_upload(files, name or ""), source, decimal)
     except _UNREADABLE as exc:
         return [Outcome(source, name or "uploaded-case", None,
                         [error(f"unreadable: {type(exc).__name__}: {exc}", source)])]
@@ -401,29 +395,30 @@ def _cases(outcomes: list[Outcome]) -> list[Case]:
     return [o.case for o in outcomes]
 
 
-def load_cases(path: str | Path) -> list[Case]:
+def load_cases(path: str | Path, decimal: str | None = None) -> list[Case]:
     """Every case of a source; raises CaseError listing the problems when any case has errors."""
-    return _cases(read_cases(path))
+    return _cases(read_cases(path, decimal))
 
 
-def load_case(path: str | Path) -> Case:
+def load_case(path: str | Path, decimal: str | None = None) -> Case:
     """The one case of a folder, .zip, .xlsx or labs CSV; raises CaseError listing every error."""
-    return _only_case(read_cases(path))
+    return _only_case(read_cases(path, decimal))
 
 
-def load_uploaded(files: dict[str, bytes], name: str | None = None) -> Case:
+def load_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None) -> Case:
     """The one case of uploaded files; `name` is the fallback case id."""
-    return _only_case(read_uploaded(files, name))
+    return _only_case(read_uploaded(files, name, decimal))
 
 
-def check_case(path: str | Path) -> list[Problem]:
+def check_case(path: str | Path, decimal: str | None = None) -> list[Problem]:
     """Every problem of every case of a source, errors and warnings; never raises for bad input."""
-    return [p for outcome in read_cases(path) for p in outcome.problems]
+    return [p for outcome in read_cases(path, decimal) for p in outcome.problems]
 
 
-def check_uploaded(files: dict[str, bytes], name: str | None = None) -> list[Problem]:
+def check_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None,
+                   ) -> list[Problem]:
     """Every problem of uploaded files, errors and warnings; never raises for bad input."""
-    return [p for outcome in read_uploaded(files, name) for p in outcome.problems]
+    return [p for outcome in read_uploaded(files, name, decimal) for p in outcome.problems]
 
 
 __all__ = ["MAX_ZIP_ENTRIES", "READERS", "Case", "CaseError", "Outcome", "Problem", "case_sources",

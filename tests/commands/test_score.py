@@ -113,8 +113,9 @@ def test_a_labs_table_without_timepoint_columns_is_an_error(tmp_path, capsys):
     path = tmp_path / "no-timepoints.csv"
     path.write_text("Analyte,Reference range\nFerritin (ng/mL),6.2–138\n", encoding="utf-8")
     assert main(["score", str(path)]) == 1
-    assert "error: no-timepoints.csv:1 'Analyte,Reference range' — the labs table has no timepoint columns" \
-        in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "error: no-timepoints.csv:1 'Analyte,Reference range' — the labs table fits neither layout: " \
+        "no timepoint column (wide)" in err
 
 
 def test_a_broken_case_reports_problems_and_fails(tmp_path, capsys):
