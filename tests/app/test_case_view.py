@@ -79,12 +79,13 @@ def test_downloads_and_exports_are_offered(app):
 
 
 def test_the_stored_warnings_of_the_case_are_shown_collapsed_with_their_count(app, seed_path, table):
-    """Nothing inferred is invisible: the seed's one warning (a bare-number reference range) is listed."""
+    """Nothing inferred is invisible: the seed's two warnings (CRP's reference '< 10' printed beside
+    mg/dL, 10x the usual range, and ESR's bare-number reference '22') are listed, in file order."""
     at = app()
     warnings = load_case(seed_path).problems
     expander = next(e for e in at.expander if e.label.startswith("Warnings when the case was read"))
-    assert expander.label == f"Warnings when the case was read ({len(warnings)})" and len(warnings) == 1
+    assert expander.label == f"Warnings when the case was read ({len(warnings)})" and len(warnings) == 2
     assert not expander.proto.expanded
     shown = table(at, "case_warnings")
-    assert shown[["file", "row", "column", "value"]].values.tolist() == [
-        [warnings[0].file, str(warnings[0].row), warnings[0].column, warnings[0].value]]
+    assert sorted(shown[["file", "row", "column", "value"]].values.tolist()) == [
+        ["labs.csv", "22", "reference range", "< 10"], ["labs.csv", "23", "reference range", "22"]]
