@@ -1,0 +1,126 @@
+"""Saved web pages and PDFs -> rows of cells, read by the same row reader as copied text.
+
+HTML tables come from pandas.read_html (every cell kept as text: numbers are not converted, so `0.50`
+and `1,260` reach the cell parser as printed), with the table's <caption> or the `Table N` text before
+it. PDFs are read with pdfplumber: the words of each line with their positions; a gap much wider than
+a space separates cells, so a PDF line becomes a tab-separated row (a table with its own rules keeps
+its columns; a row with a blank cell is refused, never shifted).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from statistics import median
+
+from dashboard.ingest.grid import cell_text
+from dashboard.ingest.published_table.model import PublishedTable
+from dashboard.ingest.published_table.text import CAPTION, read_cells, read_text
+
+CELL_GAP = 2.2  # a gap wider than this many median character widths separates two cells
+
+
+def read_html(data: bytes, file: str) -> list[PublishedTable]:
+    """Every table of a saved HTML page with at least a header and one data row."""
+    import lxml.html
+    import pandas as pd
+
+    text = data.decode("utf-8", errors="replace")
+    document = lxml.html.fromstring(text)
+    elements = document.xpath("//table")
+    tables = []
+    for number, element in enumerate(elements, start=1):
+        html = lxml.html.tostring(element, encoding="unicode")
+        try:
+            frames = pd.read_html(io.StringIO(html), converters=_as_text(element), thousands=None,
+                                  keep_default_na=False, na_values=[], header=None)
+        except ValueError:
+            continue
+        if not frames:
+            continue
+        frame = frames[0]
+        rows = [(i + 1, [" ".join(cell_text(v).split()) for v in row]) for i, row in
+                enumerate(frame.itertuples(index=False))]
+        rows = [(n, _dedupe_spans(cells)) for n, cells in rows]
+        table = read_cells(rows, _caption(element), f"{file} table {number}", "html")
+        if table is not None:
+            table.source = text
+            tables.append(table)
+    return tables
+
+
+def _as_text(element) -> dict[int, type]:
+    width = max((len(row.xpath("./th|./td")) for row in element.xpath(".//tr")), default=0)
+    spans = sum(int(c.get("colspan", "1") or 1) - 1 for c in element.xpath(".//th|.//td") if c.get("colspan"))
+    return {i: str for i in range(width + spans)}
+
+
+def _dedupe_spans(cells: list[str]) -> list[str]:
+    """read_html repeats a colspan cell in each column it spans: keep one (a section header row)."""
+    if len(cells) > 1 and len(set(cells)) == 1:
+        return [cells[0]]
+    return cells
+
+
+def _caption(element) -> str:
+    caption = element.xpath("./caption")
+    if caption:
+        return " ".join(caption[0].text_content().split())
+    for previous in element.itersiblings(preceding=True):
+        words = " ".join(previous.text_content().split())
+        if CAPTION.match(words):
+            return words
+        if words:
+            break
+    parent = element.getparent()
+    if parent is not None:
+        for previous in parent.itersiblings(preceding=True):
+            words = " ".join(previous.text_content().split())
+            if CAPTION.match(words):
+                return words
+            if words:
+                break
+    return ""
+
+
+def pdf_lines(data: bytes) -> list[str]:
+    """The text of a PDF, one line per printed line, cells separated by tabs where the gap is wide."""
+    import pdfplumber
+
+    lines: list[str] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5)
+            if not words:
+                continue
+            char_width = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in words)
+            for row in _rows(words):
+                text = row[0]["text"]
+                for before, word in zip(row, row[1:], strict=False):
+                    gap = word["x0"] - before["x1"]
+                    text += ("\t" if gap > CELL_GAP * char_width else " ") + word["text"]
+                lines.append(text)
+            lines.append("")
+    return lines
+
+
+def _rows(words: list[dict]) -> list[list[dict]]:
+    """Words grouped into printed lines by their vertical position, each line left to right."""
+    rows: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if rows and abs(rows[-1][0]["top"] - word["top"]) <= 2.5:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    return [sorted(row, key=lambda w: w["x0"]) for row in rows]
+
+
+def read_pdf(data: bytes, file: str) -> list[PublishedTable]:
+    """Every table of a PDF with a text layer (a scanned PDF has no words: no table is found)."""
+    text = "\n".join(lines := pdf_lines(data))
+    tables = read_text(text, file)
+    for table in tables:
+        table.layout = "pdf (" + table.layout + ")"
+    if not tables and any(re.search(r"\d", line) for line in lines):
+        tables = read_text(text.replace("\t", " "), file)
+    return tables

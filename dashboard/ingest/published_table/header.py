@@ -1,0 +1,90 @@
+"""Timepoint names out of a flattened header line: `Admission After mPSL After DEX 6 weeks after discharge`.
+
+The number of columns is known from the rows; the words are split into that many names, each name
+scored by how much it reads like a timepoint (`Day 7`, `After X`, `6 weeks after X`, a date) and
+penalised when it starts with a continuation word (`after`, `discharge`). Only a unique best split is
+used: otherwise the columns are named T1..Tn and the user names them in the grid (the values are
+placed by position either way, so a name never moves a value).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from dashboard.domain.timepoints import label_day
+
+_LEADING = re.compile(
+    r"^(?:(?:laboratory|lab)\s+(?:parameters?|tests?|data|findings|values|investigations?)|parameters?|variables?|"
+    r"tests?|analytes?|investigations?|items?|laboratory)\b\s*", re.I)
+_REFERENCE = re.compile(r"\b(?:reference|normal|ref\.?)\s*(?:ranges?|values?|intervals?|limits?)?(?:\s*\(units?\))?",
+                        re.I)
+_UNIT = re.compile(r"^units?\b\s*|\s*\bunits?$", re.I)
+_NAMED = re.compile(
+    r"^(?:on |at |upon |before |after |pre-?|post-?)?(?:admission|discharge|baseline|presentation|diagnosis|"
+    r"follow-?up|onset|referral|transfer|initial|peak|nadir|last|recovery|remission|relapse|treatment|"
+    r"therapy|readmission|autopsy|birth|delivery|surgery|transplant(?:ation)?|icu|er|ed)$", re.I)
+_RELATIVE = re.compile(r"^(?:after|before|post|pre|during|end of|start of|at|on|upon)\b.+", re.I)
+_SPAN = re.compile(r"^\d+(?:\.\d+)?\s*(?:h|hours?|days?|d|weeks?|wks?|months?|mo|years?|y)\b.*", re.I)
+_DATE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?$|^\d{1,2}\s+[A-Za-z]{3,9}(?:\s+\d{2,4})?$|"
+                   r"^[A-Za-z]{3,9}\s+\d{1,2},?(?:\s+\d{2,4})?$")
+_STARTERS = re.compile(r"^(?:After|Before|Day|Week|Admission|Discharge|Baseline|On|At|Post|Pre|Follow|HD|D\+)",
+                       re.I)
+
+
+def strip_roles(header: str) -> str:
+    """The header without the label-column name and the reference/unit column names."""
+    text = " ".join(header.split())
+    text = _LEADING.sub("", text)
+    text = _REFERENCE.sub(" ", text)
+    text = _UNIT.sub(" ", " ".join(text.split()))
+    return " ".join(text.split())
+
+
+def _score(words: tuple[str, ...]) -> float:
+    name = " ".join(words)
+    score = 0.0
+    if label_day(name) is not None or _NAMED.match(name) or _DATE.match(name) or re.fullmatch(r"\d+", name):
+        score += 3
+    elif _SPAN.match(name) or _RELATIVE.match(name):
+        score += 3
+    first = words[0]
+    if first[:1].islower() and first.isalpha() and first.lower() == first:
+        score -= 5
+    score -= 2 * sum(1 for w in words[1:] if _STARTERS.match(w) and w[:1].isupper())
+    return score - 0.01 * len(words)
+
+
+def split_header(header: str, n: int) -> tuple[list[str], list[str]]:
+    """n timepoint names and the notes saying how they were found (or that they were not)."""
+    words = tuple(strip_roles(header).split())
+    generic = [f"T{i + 1}" for i in range(n)]
+    if n <= 0:
+        return [], []
+    if len(words) == n:
+        return list(words), []
+    if len(words) < n:
+        return generic, [f"the header '{header}' has fewer words than the {n} value columns: the timepoints are "
+                         f"named {', '.join(generic)} (name them in the grid)"]
+
+    @lru_cache(maxsize=None)
+    def best(start: int, groups: int) -> tuple[float, int, tuple[tuple[str, ...], ...]]:
+        """(score, number of splits reaching it, one such split) of words[start:] in `groups` names."""
+        if groups == 1:
+            return _score(words[start:]), 1, (words[start:],)
+        found: tuple[float, int, tuple] = (float("-inf"), 0, ())
+        for end in range(start + 1, len(words) - groups + 2):
+            score, ways, split = best(end, groups - 1)
+            total = score + _score(words[start:end])
+            if total > found[0] + 1e-9:
+                found = (total, ways, (words[start:end], *split))
+            elif abs(total - found[0]) <= 1e-9:
+                found = (found[0], found[1] + ways, found[2])
+        return found
+
+    score, ways, split = best(0, n)
+    if ways != 1 or score < 3 * n * 0.5:
+        return generic, [f"the header '{header}' could not be split into {n} timepoint names with certainty: "
+                         f"named {', '.join(generic)} (name them in the grid)"]
+    names = [" ".join(group) for group in split]
+    return names, [f"header '{header}' read as {n} timepoints: " + " | ".join(names)]
