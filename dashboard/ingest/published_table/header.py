@@ -55,17 +55,18 @@ def _score(words: tuple[str, ...]) -> float:
     return score - 0.01 * len(words)
 
 
-def split_header(header: str, n: int) -> tuple[list[str], list[str]]:
-    """n timepoint names and the notes saying how they were found (or that they were not)."""
+def split_header(header: str, n: int) -> tuple[list[str], list[str], str]:
+    """n timepoint names, the notes saying how they were found (or not), and the label column's header."""
     words = tuple(strip_roles(header).split())
     generic = [f"T{i + 1}" for i in range(n)]
     if n <= 0:
-        return [], []
+        return [], [], ""
     if len(words) == n:
-        return list(words), []
+        return list(words), [], ""
+    refused = (generic, [f"the header '{header}' could not be split into {n} timepoint names with certainty: "
+                         f"named {', '.join(generic)} (name them in the grid)"], "")
     if len(words) < n:
-        return generic, [f"the header '{header}' has fewer words than the {n} value columns: the timepoints are "
-                         f"named {', '.join(generic)} (name them in the grid)"]
+        return refused
 
     @lru_cache(maxsize=None)
     def best(start: int, groups: int) -> tuple[float, int, tuple[tuple[str, ...], ...]]:
@@ -82,9 +83,14 @@ def split_header(header: str, n: int) -> tuple[list[str], list[str]]:
                 found = (found[0], found[1] + ways, found[2])
         return found
 
-    score, ways, split = best(0, n)
-    if ways != 1 or score < 3 * n * 0.5:
-        return generic, [f"the header '{header}' could not be split into {n} timepoint names with certainty: "
-                         f"named {', '.join(generic)} (name them in the grid)"]
+    # Words before the first name may be the label column's header (`Infectious studies Day 1 Day 3`).
+    options = [(best(k, n)[0] - 0.5 * k, k) for k in range(len(words) - n + 1)]
+    top = max(score for score, _ in options)
+    ties = [k for score, k in options if abs(score - top) <= 1e-9]
+    score, ways, split = best(ties[0], n)
+    if len(ties) > 1 or ways != 1 or score < 3 * n * 0.5:
+        return refused
     names = [" ".join(group) for group in split]
-    return names, [f"header '{header}' read as {n} timepoints: " + " | ".join(names)]
+    label_header = " ".join(words[:ties[0]])
+    dropped = f" ('{label_header}' read as the label column's header)" if label_header else ""
+    return names, [f"header '{header}' read as {n} timepoints: " + " | ".join(names) + dropped], label_header

@@ -13,7 +13,7 @@ from collections import Counter
 
 from dashboard.ingest.published_table.cells import Repair, normalise_text
 from dashboard.ingest.published_table.header import split_header
-from dashboard.ingest.published_table.model import PublishedTable, header_kind, refuse_row
+from dashboard.ingest.published_table.model import PublishedTable, header_kind, refuse_row, unit_like
 from dashboard.ingest.published_table.rows import add_row, table_style
 
 CAPTION = re.compile(r"^\s*((?:Supplementary\s+)?(?:Table|Tab\.)\s*S?\d+(?:[A-Za-z](?=[\s.:]))?)[.:|]?\s*(.*)$")
@@ -27,6 +27,7 @@ VALUE_TOKENS = (
     re.compile(r"(?:^|(?<=\s))(1\s*:\s*\d+(?:\s*\([^()]*\))?)$"),
     re.compile(rf"(?:^|(?<=\s))([<>≤≥]=?\s*{_NUM}{_MARK})$"),
     re.compile(rf"(?:^|(?<=\s))({_NUM}(?:\s*/\s*{_NUM})+)$"),
+    re.compile(rf"(?:^|(?<=\s))({_NUM}\s*[x×]\s*10(?:3|6|9|12))$"),
     re.compile(rf"(?:^|(?<=\s))([*†‡§¶#^]*{_NUM}{_MARK})$"),
     re.compile(rf"(?:^|(?<=\s))({_MISSING})$"),
     re.compile(rf"(?:^|(?<=\s))({_QUALITATIVE})$", re.I),
@@ -206,9 +207,15 @@ def value_tail(text: str, ranges_spaced: bool = False) -> tuple[str, list[str]]:
     return rest, tokens
 
 
+_RANGE_UNIT = re.compile(rf"(?:^|(?<=\s))((?:[<>≤≥]=?\s*)?{_NUM}(?:\s*(?:[-–—~]|to)\s*{_NUM})?\s+(\S+))$")
+
+
 def reference_tail(text: str) -> tuple[str, str]:
-    """(label part, reference) taken from the right of what a row has left after its values."""
+    """(label part, reference) taken from the right of a row's text: a range, `< 250`, `22`, `–`, `4.5–11 K/uL`."""
     rest = text.strip()
+    found = _RANGE_UNIT.search(rest)
+    if found and unit_like(found.group(2)) and rest[:found.start(1)].strip():
+        return rest[:found.start(1)].rstrip(), found.group(1)
     for pattern in REF_TOKENS:
         found = pattern.search(rest)
         if found and rest[:found.start(1)].strip():
@@ -216,32 +223,59 @@ def reference_tail(text: str) -> tuple[str, str]:
     return rest, ""
 
 
+def _split_line(line: str, spaced: bool, reference_last: bool) -> tuple[str, list[str], str]:
+    """(label part, value tokens, reference taken from the end when the reference column is last)."""
+    reference = ""
+    text = line.strip()
+    if reference_last:
+        found = _RANGE_UNIT.search(text)
+        if found and unit_like(found.group(2)):
+            text, reference = text[:found.start(1)].rstrip(), found.group(1)
+        elif (found := RANGE_TOKEN.search(text)) and (spaced or not re.search(r"\s[-–—]\s", found.group(1))):
+            text, reference = text[:found.start(1)].rstrip(), found.group(1)
+    rest, tokens = value_tail(text, spaced)
+    return rest, tokens, reference
+
+
 def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> PublishedTable | None:
     """Space-separated rows whose columns were lost: values read from the right of each row."""
     spaced = (not any(re.search(r"\d[-–—]\d", line) for _, line in lines)
               and any(re.search(r"\d\s[-–—]\s\d", line) for _, line in lines))
-    tails = [(n, line, *value_tail(line, spaced)) for n, line in lines]
-    counts = Counter(len(tokens) for _, _, rest, tokens in tails if tokens and rest and not _is_header(rest))
+    ends_in_range = sum(bool(RANGE_TOKEN.search(line.strip())) for _, line in lines)
+    reference_last = ends_in_range > len(lines) // 3
+    tails = [(n, line, *_split_line(line, spaced, reference_last)) for n, line in lines]
+    data = [i for i, (_, _, rest, tokens, _) in enumerate(tails) if tokens and rest and not _is_header(rest)]
+    counts = Counter(len(tails[i][3]) for i in data)
     if not counts:
         return None
     table = PublishedTable(caption, "flattened text", [], [], file)
-    first_data = next(i for i, (_, _, rest, tokens) in enumerate(tails) if tokens and rest and not _is_header(rest)
-                      and len(tokens) >= counts.most_common(1)[0][0] - 1)
-    header_lines = _header_lines(tails[:first_data])
+    first_data = next(i for i in data if len(tails[i][3]) >= counts.most_common(1)[0][0] - 1)
+    header_lines, sections = _header_lines(tails[:first_data])
+    glued = None
     header_text = " ".join(line for _, line in header_lines)
-    has_reference = bool(re.search(r"\b(reference|normal|ref\.?)\b", header_text, re.I))
-    with_range = Counter(len(tokens) for _, _, rest, tokens in tails[first_data:]
-                         if tokens and RANGE_TOKEN.search(rest))
+    if not header_text and caption:  # `Table 1Infectious studies Day 1 Day 3`: the header glued to the caption
+        glued = CAPTION.match(caption)
+        header_text = glued.group(2) if glued else ""
+        table.notes.append(f"the header is on the caption line: '{caption}'")
+    has_reference = reference_last or bool(re.search(r"\b(reference|normal|ref\.?)\b", header_text, re.I))
+    has_unit = bool(re.search(r"\bunits?\b", header_text, re.I))
+    with_range = Counter(len(tokens) for _, _, rest, tokens, ref in tails[first_data:]
+                         if tokens and (RANGE_TOKEN.search(rest) or RANGE_TOKEN.search(ref) or _ends_in_range_unit(rest)))
     if with_range:
         n = with_range.most_common(1)[0][0]
     else:
         n = counts.most_common(1)[0][0] - (1 if has_reference else 0)
-    reference_last = bool(re.search(r"(reference|normal)\s*(range|values?|interval)?\s*$", header_text, re.I))
-    table.timepoints, header_notes = split_header(header_text, n)
+    if reference_last:
+        table.notes.append("the reference range is the last column")
+    table.timepoints, header_notes, label_header = split_header(header_text, n)
     table.notes.extend(header_notes)
-    style = table_style([[rest, *tokens] for _, _, rest, tokens in tails[first_data:]])
+    style = table_style([[rest, *tokens, ref] for _, _, rest, tokens, ref in tails[first_data:]])
+    if glued:
+        table.caption = f"{glued.group(1)} {label_header}".strip()
     pending: tuple[int, str] | None = None
-    for n_line, line, rest, tokens in tails[first_data:]:
+    for n_line, section in sections:
+        table.notes.append(f"line {n_line}: '{section}' has no values: read as a section header")
+    for n_line, line, rest, tokens, reference in tails[first_data:]:
         if not tokens:
             if pending:
                 table.notes.append(f"line {pending[0]}: '{pending[1]}' has no values: read as a section header")
@@ -254,19 +288,16 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
         elif pending:
             table.notes.append(f"line {pending[0]}: '{pending[1]}' has no values: read as a section header")
         pending = None
-        _flattened_row(table, n_line, line, rest, tokens, n, has_reference, reference_last, style)
+        shape = (n, has_reference, reference_last, has_unit)
+        _flattened_row(table, n_line, line, rest, tokens, reference, shape, style)
     return table if table.rows else None
 
 
-def _flattened_row(table: PublishedTable, line: int, text: str, rest: str, tokens: list[str], n: int,
-                   has_reference: bool, reference_last: bool, style: str) -> None:
-    reference = ""
-    if reference_last and has_reference:
-        if len(tokens) == n + 1:
-            reference, tokens = tokens[-1], tokens[:-1]
-        elif len(tokens) == n and RANGE_TOKEN.search(rest) is None:
-            refuse_row(table, line, rest, text, f"{n} values and a reference range were expected at the end")
-            return
+def _flattened_row(table: PublishedTable, line: int, text: str, rest: str, tokens: list[str], reference: str,
+                   shape: tuple[int, bool, bool, bool], style: str) -> None:
+    n, has_reference, reference_last, has_unit = shape
+    if reference_last and not reference and len(tokens) == n + 1:
+        reference, tokens = tokens[-1], tokens[:-1]
     tokens = _merge_thousands(tokens, n + (1 if has_reference and not reference_last else 0), table, line)
     if len(tokens) < n:
         refuse_row(table, line, rest, text, f"{len(tokens)} value(s) for {n} timepoint columns: which column a "
@@ -274,16 +305,23 @@ def _flattened_row(table: PublishedTable, line: int, text: str, rest: str, token
         return
     values, extra = tokens[len(tokens) - n:], tokens[:len(tokens) - n]
     rest = " ".join([rest, *extra]).strip()
-    if has_reference and not reference:
+    if has_reference and not reference_last:
         rest, reference = reference_tail(rest)
         if not reference and re.match(r"^[<>≤≥]?\d", values[0]):
             refuse_row(table, line, rest, text, "no reference range was found, so the first number could be the "
                        "reference range or the first value")
             return
+    elif reference_last and not reference and re.match(r"^[<>≤≥]?\d", values[-1]):
+        refuse_row(table, line, rest, text, "no reference range was found, so the last number could be the "
+                   "reference range or the last value")
+        return
+    unit = ""
+    if has_unit and " " in rest and unit_like(rest.rsplit(" ", 1)[1]):
+        rest, unit = rest.rsplit(" ", 1)
     if not rest:
         refuse_row(table, line, rest, text, "the row has no label")
         return
-    add_row(table, line, rest, "", reference, values, style)
+    add_row(table, line, rest, unit, reference, values, style)
 
 
 def _merge_thousands(tokens: list[str], target: int, table: PublishedTable, line: int) -> list[str]:
@@ -315,16 +353,33 @@ def _is_header(rest: str) -> bool:
     return bool(_HEADER_START.match(rest)) or header_kind(rest) is not None
 
 
-def _header_lines(before: list[tuple]) -> list[tuple[int, str]]:
-    """The header: the lines just above the first data row, stopping at prose or footnotes."""
-    out: list[tuple[int, str]] = []
-    for n, line, _, _ in reversed(before):
+def _header_lines(before: list[tuple]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(header lines, section headers) above the first data row, stopping at prose or footnotes.
+
+    The header is the first line after any footnotes; lines after it that start in lower case (or with
+    a parenthesis) are its wrapped cells (`6 weeks` / `after` / `discharge`); other short lines are
+    section headers (`CBC`) before the first row.
+    """
+    candidates: list[tuple[int, str]] = []
+    for n, line, *_ in reversed(before):
         if _is_footnote(line):
             break
-        out.insert(0, (n, line))
-        if _HEADER_START.match(line.strip()):
-            break
-    return out
+        candidates.insert(0, (n, line.strip()))
+    if not candidates:
+        return [], []
+    start = next((i for i, (_, line) in enumerate(candidates) if _HEADER_START.match(line)), 0)
+    header, sections = [candidates[start]], []
+    for n, line in candidates[start + 1:]:
+        if (line[:1].islower() or line.startswith("(")) and not sections:
+            header.append((n, line))
+        else:
+            sections.append((n, line))
+    return header, sections
+
+
+def _ends_in_range_unit(text: str) -> bool:
+    found = _RANGE_UNIT.search(text)
+    return bool(found and unit_like(found.group(2)))
 
 
 def _is_footnote(line: str) -> bool:
