@@ -9,8 +9,6 @@ and listed with its line.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import pytest
 
@@ -311,5 +309,5 @@ def test_timepoint_headers_and_their_days(layout, headers, days):
     assert [draft.days[h] for h in headers] == [None if d is None else float(d) for d in days]
     assert values(obs)[("ferritin", headers[2])] == exact(550.0)
     tp_days = obs.drop_duplicates("timepoint")["day"].tolist()
-    assert [None if (d is None or math.isnan(d)) else d for d in tp_days] == [
+    assert [None if pd.isna(d) else d for d in tp_days] == [
         None if d is None else float(d) for d in days]

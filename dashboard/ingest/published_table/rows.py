@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from dashboard.domain.units import is_unit
 from dashboard.domain.values import CellError, parse_cell
 from dashboard.ingest.published_table.cells import Repair, decimal_style, exponent_cell, repair_cell
 from dashboard.ingest.published_table.model import (
@@ -15,7 +16,6 @@ from dashboard.ingest.published_table.model import (
     SourceRow,
     split_reference,
     split_row_label,
-    unit_like,
 )
 from dashboard.ingest.problems import warning
 
@@ -98,8 +98,14 @@ def _combined(table: PublishedTable, line: int, label: str, unit: str, reference
                         "split into one value for each")
         table.rows.append(SourceRow(line, label, unit, reference, [""] * len(cells), list(cells)))
         return
-    units = [unit] * len(names) if not unit or unit_like(unit) and "/" not in unit else (
-        unit.split("/") if len(unit.split("/")) == len(names) else [""] * len(names))
+    pieces = [u.strip() for u in unit.split("/")]
+    if not unit or is_unit(unit):
+        units = [unit] * len(names)
+    elif len(pieces) == len(names) and all(is_unit(u) for u in pieces):
+        units = pieces
+    else:
+        units = [""] * len(names)
+        table.notes.append(f"line {line}: the unit '{unit}' of '{label}' cannot be shared out: left empty")
     refs = reference.split("/") if reference and len(reference.split("/")) == len(names) else [""] * len(names)
     table.notes.append(f"line {line}: '{label}' split into {len(names)} rows ({', '.join(names)}), each cell "
                        "read as one value per analyte")

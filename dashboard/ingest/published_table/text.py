@@ -104,10 +104,11 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
     rows = [(n, cells) for n, cells in rows if any(cells)]
     if len(rows) < 2:
         return None
-    width = Counter(len(cells) for _, cells in rows if len(cells) >= 2).most_common(1)
-    if not width:
+    counts = Counter(len(cells) for _, cells in rows if len(cells) >= 2)
+    common = [count for count, times in counts.items() if times >= max(2, len(rows) // 5)]
+    if not counts:
         return None
-    width = width[0][0]
+    width = max(common) if common else counts.most_common(1)[0][0]  # wrapped rows are short, never long
     table = PublishedTable(caption, layout, [], [], file)
     rows = _rejoin(rows, width, table)
     header_at = next((i for i, (_, cells) in enumerate(rows) if len(cells) == width), None)
@@ -140,6 +141,8 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
             table.repairs.append(Repair(n, "label", label, f"{pending} {label}".strip(),
                                         "label wrapped onto two lines joined"))
             label = f"{pending} {label}".strip()
+        elif pending:
+            _section_or_label(table, n, "", pending)
         pending = ""
         add_row(table, n, label, cells[unit] if unit is not None else "",
                 cells[reference] if reference is not None else "", [cells[i] for i in points], style)
@@ -272,8 +275,8 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
     style = table_style([[rest, *tokens, ref] for _, _, rest, tokens, ref in tails[first_data:]])
     if glued:
         table.caption = f"{glued.group(1)} {label_header}".strip()
-    pending: tuple[int, str] | None = None
-    for n_line, section in sections:
+    pending: tuple[int, str] | None = sections[-1] if sections else None  # a section, or a wrapped label
+    for n_line, section in sections[:-1]:
         table.notes.append(f"line {n_line}: '{section}' has no values: read as a section header")
     for n_line, line, rest, tokens, reference in tails[first_data:]:
         if not tokens:
@@ -298,7 +301,8 @@ def _flattened_row(table: PublishedTable, line: int, text: str, rest: str, token
     n, has_reference, reference_last, has_unit = shape
     if reference_last and not reference and len(tokens) == n + 1:
         reference, tokens = tokens[-1], tokens[:-1]
-    tokens = _merge_thousands(tokens, n + (1 if has_reference and not reference_last else 0), table, line)
+    ranged = reference or RANGE_TOKEN.search(rest) or _ends_in_range_unit(rest)
+    tokens = _merge_thousands(tokens, n, n + (1 if has_reference and not ranged else 0), table, line)
     if len(tokens) < n:
         refuse_row(table, line, rest, text, f"{len(tokens)} value(s) for {n} timepoint columns: which column a "
                    "value belongs to cannot be told")
@@ -324,11 +328,11 @@ def _flattened_row(table: PublishedTable, line: int, text: str, rest: str, token
     add_row(table, line, rest, unit, reference, values, style)
 
 
-def _merge_thousands(tokens: list[str], target: int, table: PublishedTable, line: int) -> list[str]:
+def _merge_thousands(tokens: list[str], low: int, high: int, table: PublishedTable, line: int) -> list[str]:
     """`21 400 8 600` for two columns: joined as thousands only when exactly one way fits the count."""
-    if len(tokens) <= target and not any(re.fullmatch(r"0\d\d", t) for t in tokens):
+    if len(tokens) <= high and not any(re.fullmatch(r"0\d\d", t) for t in tokens):
         return tokens
-    ways = [w for w in _joins(tokens) if len(w) in (target, target - 1)]
+    ways = [w for w in _joins(tokens) if low <= len(w) <= high]
     if len(ways) == 1 and ways[0] != tokens:
         table.repairs.append(Repair(line, "row", " ".join(tokens), " | ".join(ways[0]),
                                     "spaces as thousands separators (the only reading that fits the columns)"))
