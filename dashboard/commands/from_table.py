@@ -24,7 +24,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dashboard.ingest.bundle import check_case
-    from dashboard.ingest.published_table import clear_problem_cells, draft_from_table, import_report, read_tables
+    from dashboard.ingest.published_table import (
+        clear_problem_cells,
+        draft_from_table,
+        import_report,
+        read_tables,
+    )
 
     if args.input == "-":
         data, name = sys.stdin.buffer.read(), "stdin.txt"

@@ -9,6 +9,7 @@ not days: a table may number samples, hours or days, and the label does not say 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,10 @@ from datetime import date
 _MINUS = "−–"
 _SUFFIX = r"(?:\s*[(:,].*)?$"  # `Day 7 (discharge)`, `Day 7: discharge`
 _DAY_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
-    (re.compile(rf"^(?:hospital\s+day|HD)\s*#?\s*([+\-{_MINUS}]?\d+){_SUFFIX}", re.I), 1),
-    (re.compile(rf"^day\s*#?\s*([+\-{_MINUS}]?\d+){_SUFFIX}", re.I), 1),
+    (re.compile(rf"^(?:hospital\s+day|HD)\s*#?\s*([+\-{_MINUS}]?\d+){_SUFFIX}", re.IGNORECASE), 1),
+    (re.compile(rf"^day\s*#?\s*([+\-{_MINUS}]?\d+){_SUFFIX}", re.IGNORECASE), 1),
     (re.compile(rf"^D\s*([+\-{_MINUS}]\d+|\d+){_SUFFIX}"), 1),
-    (re.compile(rf"^(?:week|wk)\s*#?\s*(\d+){_SUFFIX}", re.I), 7),
+    (re.compile(rf"^(?:week|wk)\s*#?\s*(\d+){_SUFFIX}", re.IGNORECASE), 7),
 )
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
@@ -123,7 +124,7 @@ def infer_days(labels: Sequence[str]) -> DayInference:
         except ValueError:
             notes.append(f"'{label}' is not a calendar date: no day inferred")
     dates = list(calendar.values())
-    if without_year and any(later < earlier for earlier, later in zip(dates, dates[1:], strict=False)):
+    if without_year and any(later < earlier for earlier, later in itertools.pairwise(dates)):
         notes.append("dates without a year are not in order (a new year?): no days inferred from them")
         calendar = {}
     first = next(iter(calendar.values()), None)

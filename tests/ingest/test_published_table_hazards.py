@@ -182,7 +182,7 @@ def test_not_done_markers(layout):
     rows = [["Parameter", "Reference range", "Day 1", "Day 2", "Day 3", "Day 4"],
             ["Ferritin (ng/mL)", "15–150", "nd", "…", "/", "–"],
             ["AST (U/L)", "10–40", "45", "ND", "n.d.", "22"]]
-    table, draft, obs, cleared = imported(render(rows, layout))
+    _table, draft, obs, cleared = imported(render(rows, layout))
     assert values(obs) == {("ast", "Day 1"): exact(45.0), ("ast", "Day 4"): exact(22.0)}
     assert list(draft.grid.iloc[0][["Day 1", "Day 2", "Day 3"]]) == ["", "", ""]
     assert cleared == []
@@ -195,7 +195,7 @@ def test_censored_values_and_thousands_separators(layout):
             ["Ferritin (ng/mL)", "15–150", ">50,000", "12,500"],
             ["D-dimer (µg/L)", "< 500", "21 400", "1,266,973"],
             ["CRP (mg/dL)", "< 1.0", "4.5", "0.8"]]
-    table, _, obs, cleared = imported(render(rows, layout))
+    _table, _, obs, cleared = imported(render(rows, layout))
     assert values(obs) == {("ferritin", "Day 1"): (50000.0, ">", None), ("ferritin", "Day 2"): exact(12500.0),
                            ("d_dimer", "Day 1"): exact(21400.0), ("d_dimer", "Day 2"): exact(1266973.0),
                            ("crp", "Day 1"): exact(4.5), ("crp", "Day 2"): exact(0.8)}
@@ -213,7 +213,7 @@ def test_ambiguous_comma_is_left_empty_and_listed(layout):
     rows = [["Parameter", "Day 1", "Day 2"],
             ["LDH (U/L)", "1,260", "990"],
             ["Ferritin (ng/mL)", "550", "290"]]
-    table, draft, obs, cleared = imported(render(rows, layout))
+    table, _draft, obs, cleared = imported(render(rows, layout))
     assert values(obs) == {("ldh", "Day 2"): exact(990.0), ("ferritin", "Day 1"): exact(550.0),
                            ("ferritin", "Day 2"): exact(290.0)}
     listed = table.problems + cleared
@@ -225,7 +225,7 @@ def test_decimal_commas_decided_for_the_whole_table(layout):
     rows = [["Parameter", "Reference range", "Day 1", "Day 2"],
             ["WBC (G/L)" if False else "WBC (x10^9/L)", "4,5–11,0", "0,72", "1,12"],
             ["Fibrinogen (g/L)", "2–4", "3,5", "1,2"]]
-    table, _, obs, cleared = imported(render(rows, layout))
+    _table, _, obs, cleared = imported(render(rows, layout))
     assert values(obs) == {("wbc", "Day 1"): exact(0.72), ("wbc", "Day 2"): exact(1.12),
                            ("fibrinogen", "Day 1"): exact(3.5), ("fibrinogen", "Day 2"): exact(1.2)}
     assert obs.loc[obs["analyte"] == "wbc", "ref_low"].iloc[0] == 4.5
@@ -257,7 +257,7 @@ def test_mangled_exponents_greek_mu_and_lower_case_units(layout):
 
 def test_power_of_ten_cell_without_a_count_unit_is_refused():
     rows = [["Parameter", "Day 1", "Day 2"], ["Platelets", "234 × 106", "120"]]
-    table, draft, obs, _ = imported(render(rows, "tab"))
+    table, draft, _obs, _ = imported(render(rows, "tab"))
     assert [(p.row, p.column, p.value) for p in table.problems] == [(2, "Day 1", "234 × 106")]
     assert draft.grid.iloc[0]["Day 1"] == ""
 
@@ -268,7 +268,7 @@ def test_combined_cells_split_when_the_label_names_both(layout):
     rows = [["Parameter", "Day 1", "Day 2"],
             ["AST/ALT (U/L)", "51/46", "21/23"],
             ["Ferritin (ng/mL)", "9560", "550"]]
-    table, draft, obs, _ = imported(render(rows, layout))
+    _table, draft, obs, _ = imported(render(rows, layout))
     assert list(draft.grid["label"]) == ["AST", "ALT", "Ferritin"]
     assert values(obs) == {("ast", "Day 1"): exact(51.0), ("ast", "Day 2"): exact(21.0),
                            ("alt", "Day 1"): exact(46.0), ("alt", "Day 2"): exact(23.0),
@@ -280,7 +280,7 @@ def test_combined_cell_is_never_a_titer(layout):
     rows = [["Parameter", "Day 1", "Day 2"],
             ["Coagulation (s)", "24.1/1.7", "14/1"],
             ["Ferritin (ng/mL)", "9560", "550"]]
-    table, draft, obs, _ = imported(render(rows, layout))
+    table, _draft, obs, _ = imported(render(rows, layout))
     got = values(obs)
     assert ("Coagulation", "Day 1") not in got and ("Coagulation", "Day 2") not in got
     assert {(p.row, p.value) for p in table.problems} == {(2, "24.1/1.7"), (2, "14/1")}

@@ -40,8 +40,8 @@ def import_report(draft: Draft, cleared: list[Problem], checked: list[Problem], 
                      for tp in draft.timepoints)
     lines += [f"timepoints: {days}", f"rows: {len(draft.grid)}", ""]
     if not any(draft.days.get(tp) is not None for tp in draft.timepoints):
-        lines += ["This case has no days: its timepoints keep the table's order. Add days in case.toml "
-                  "[timepoints] (or in the app) to place them on the day axis.", ""]
+        lines += [("This case has no days: its timepoints keep the table's order. Add days in case.toml "
+                  "[timepoints] (or in the app) to place them on the day axis."), ""]
     sections = [
         ("Decisions", (table.notes if table else []) + draft.notes),
         ("Repairs (line, column: as printed -> as read: why)", [str(r) for r in table.repairs] if table else []),

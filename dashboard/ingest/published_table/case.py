@@ -9,6 +9,7 @@ which is what `casetrack from-table` writes when nobody is there to fix it.
 from __future__ import annotations
 
 import csv
+import math
 import io
 import json
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ def draft_from_table(table: PublishedTable) -> Draft:
 
 
 def _text(value: object) -> str:
-    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def labs_csv(grid: pd.DataFrame, timepoints: list[str]) -> bytes:

@@ -10,6 +10,7 @@ its columns; a row with a blank cell is refused, never shifted).
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from statistics import median
 
@@ -96,7 +97,7 @@ def pdf_lines(data: bytes) -> list[str]:
             char_width = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in words)
             for row in _rows(words):
                 text = row[0]["text"]
-                for before, word in zip(row, row[1:], strict=False):
+                for before, word in itertools.pairwise(row):
                     gap = word["x0"] - before["x1"]
                     text += ("\t" if gap > CELL_GAP * char_width else " ") + word["text"]
                 lines.append(text)

@@ -10,26 +10,26 @@ placed by position either way, so a name never moves a value).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from dashboard.domain.timepoints import label_day
 
 _LEADING = re.compile(
     r"^(?:(?:laboratory|lab)\s+(?:parameters?|tests?|data|findings|values|investigations?)|parameters?|variables?|"
-    r"tests?|analytes?|investigations?|items?|laboratory)\b\s*", re.I)
+    r"tests?|analytes?|investigations?|items?|laboratory)\b\s*", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(?:reference|normal|ref\.?)\s*(?:ranges?|values?|intervals?|limits?)?(?:\s*\(units?\))?",
-                        re.I)
-_UNIT = re.compile(r"^units?\b\s*|\s*\bunits?$", re.I)
+                        re.IGNORECASE)
+_UNIT = re.compile(r"^units?\b\s*|\s*\bunits?$", re.IGNORECASE)
 _NAMED = re.compile(
     r"^(?:on |at |upon |before |after |pre-?|post-?)?(?:admission|discharge|baseline|presentation|diagnosis|"
     r"follow-?up|onset|referral|transfer|initial|peak|nadir|last|recovery|remission|relapse|treatment|"
-    r"therapy|readmission|autopsy|birth|delivery|surgery|transplant(?:ation)?|icu|er|ed)$", re.I)
-_RELATIVE = re.compile(r"^(?:after|before|post|pre|during|end of|start of|at|on|upon)\b.+", re.I)
-_SPAN = re.compile(r"^\d+(?:\.\d+)?\s*(?:h|hours?|days?|d|weeks?|wks?|months?|mo|years?|y)\b.*", re.I)
+    r"therapy|readmission|autopsy|birth|delivery|surgery|transplant(?:ation)?|icu|er|ed)$", re.IGNORECASE)
+_RELATIVE = re.compile(r"^(?:after|before|post|pre|during|end of|start of|at|on|upon)\b.+", re.IGNORECASE)
+_SPAN = re.compile(r"^\d+(?:\.\d+)?\s*(?:h|hours?|days?|d|weeks?|wks?|months?|mo|years?|y)\b.*", re.IGNORECASE)
 _DATE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?$|^\d{1,2}\s+[A-Za-z]{3,9}(?:\s+\d{2,4})?$|"
                    r"^[A-Za-z]{3,9}\s+\d{1,2},?(?:\s+\d{2,4})?$")
 _STARTERS = re.compile(r"^(?:After|Before|Day|Week|Admission|Discharge|Baseline|On|At|Post|Pre|Follow|HD|D\+)",
-                       re.I)
+                       re.IGNORECASE)
 
 
 def strip_roles(header: str) -> str:
@@ -44,9 +44,7 @@ def strip_roles(header: str) -> str:
 def _score(words: tuple[str, ...]) -> float:
     name = " ".join(words)
     score = 0.0
-    if label_day(name) is not None or _NAMED.match(name) or _DATE.match(name) or re.fullmatch(r"\d+", name):
-        score += 3
-    elif _SPAN.match(name) or _RELATIVE.match(name):
+    if label_day(name) is not None or _NAMED.match(name) or _DATE.match(name) or re.fullmatch(r"\d+", name) or _SPAN.match(name) or _RELATIVE.match(name):
         score += 3
     first = words[0]
     if first[:1].islower() and first.isalpha() and first.lower() == first:
@@ -63,12 +61,12 @@ def split_header(header: str, n: int) -> tuple[list[str], list[str], str]:
         return [], [], ""
     if len(words) == n:
         return list(words), [], ""
-    refused = (generic, [f"the header '{header}' could not be split into {n} timepoint names with certainty: "
-                         f"named {', '.join(generic)} (name them in the grid)"], "")
+    refused = (generic, [(f"the header '{header}' could not be split into {n} timepoint names with certainty: "
+                         f"named {', '.join(generic)} (name them in the grid)")], "")
     if len(words) < n:
         return refused
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(start: int, groups: int) -> tuple[float, int, tuple[tuple[str, ...], ...]]:
         """(score, number of splits reaching it, one such split) of words[start:] in `groups` names."""
         if groups == 1:

@@ -10,6 +10,7 @@ import re
 
 from dashboard.domain.units import is_unit
 from dashboard.domain.values import CellError, parse_cell
+from dashboard.ingest.problems import warning
 from dashboard.ingest.published_table.cells import Repair, decimal_style, exponent_cell, repair_cell
 from dashboard.ingest.published_table.model import (
     PublishedTable,
@@ -17,10 +18,9 @@ from dashboard.ingest.published_table.model import (
     split_reference,
     split_row_label,
 )
-from dashboard.ingest.problems import warning
 
 _COMBINED_CELL = re.compile(r"^\d[\d.,]*(?:\s*/\s*\d[\d.,]*)+$")
-_COUNT_UNIT = re.compile(r"^(?:/|cells/)(?:L|µL|uL|μL|mm3|mm\^3|cumm|mcL)$", re.I)
+_COUNT_UNIT = re.compile(r"^(?:/|cells/)(?:L|µL|uL|μL|mm3|mm\^3|cumm|mcL)$", re.IGNORECASE)
 
 
 def table_style(rows: list[list[str]]) -> str:

@@ -30,7 +30,7 @@ VALUE_TOKENS = (
     re.compile(rf"(?:^|(?<=\s))({_NUM}\s*[x×]\s*10(?:3|6|9|12))$"),
     re.compile(rf"(?:^|(?<=\s))([*†‡§¶#^]*{_NUM}{_MARK})$"),
     re.compile(rf"(?:^|(?<=\s))({_MISSING})$"),
-    re.compile(rf"(?:^|(?<=\s))({_QUALITATIVE})$", re.I),
+    re.compile(rf"(?:^|(?<=\s))({_QUALITATIVE})$", re.IGNORECASE),
 )
 _RANGE = _NUM
 RANGE_TOKEN = re.compile(rf"(?:^|(?<=\s))({_RANGE}\s*(?:[-–—~]|to)\s*{_RANGE}|{_RANGE}\s+(?:[-–—]|to)\s+{_RANGE})$")
@@ -232,9 +232,7 @@ def _split_line(line: str, spaced: bool, reference_last: bool) -> tuple[str, lis
     text = line.strip()
     if reference_last:
         found = _RANGE_UNIT.search(text)
-        if found and unit_like(found.group(2)):
-            text, reference = text[:found.start(1)].rstrip(), found.group(1)
-        elif (found := RANGE_TOKEN.search(text)) and (spaced or not re.search(r"\s[-–—]\s", found.group(1))):
+        if found and unit_like(found.group(2)) or (found := RANGE_TOKEN.search(text)) and (spaced or not re.search(r"\s[-–—]\s", found.group(1))):
             text, reference = text[:found.start(1)].rstrip(), found.group(1)
     rest, tokens = value_tail(text, spaced)
     return rest, tokens, reference
@@ -260,8 +258,8 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
         glued = CAPTION.match(caption)
         header_text = glued.group(2) if glued else ""
         table.notes.append(f"the header is on the caption line: '{caption}'")
-    has_reference = reference_last or bool(re.search(r"\b(reference|normal|ref\.?)\b", header_text, re.I))
-    has_unit = bool(re.search(r"\bunits?\b", header_text, re.I))
+    has_reference = reference_last or bool(re.search(r"\b(reference|normal|ref\.?)\b", header_text, re.IGNORECASE))
+    has_unit = bool(re.search(r"\bunits?\b", header_text, re.IGNORECASE))
     with_range = Counter(len(tokens) for _, _, rest, tokens, ref in tails[first_data:]
                          if tokens and (RANGE_TOKEN.search(rest) or RANGE_TOKEN.search(ref) or _ends_in_range_unit(rest)))
     if with_range:
@@ -350,7 +348,7 @@ def _joins(tokens: list[str]) -> list[list[str]]:
 
 
 _HEADER_START = re.compile(r"^(parameters?|variables?|tests?|analytes?|laborator(y|ies)|investigations?|items?|"
-                           r"reference|normal|units?|lab)\b", re.I)
+                           r"reference|normal|units?|lab)\b", re.IGNORECASE)
 
 
 def _is_header(rest: str) -> bool:
