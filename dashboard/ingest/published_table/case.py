@@ -9,9 +9,9 @@ which is what `casetrack from-table` writes when nobody is there to fix it.
 from __future__ import annotations
 
 import csv
-import math
 import io
 import json
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
