@@ -40,8 +40,9 @@ def read_html(data: bytes, file: str) -> list[PublishedTable]:
         if not frames:
             continue
         frame = frames[0]
-        rows = [(i + 1, [" ".join(cell_text(v).split()) for v in row]) for i, row in
-                enumerate(frame.itertuples(index=False))]
+        header = [] if isinstance(frame.columns, pd.RangeIndex) else [_header_cell(c) for c in frame.columns]
+        body = [[" ".join(cell_text(v).split()) for v in row] for row in frame.itertuples(index=False)]
+        rows = list(enumerate(([header] if header else []) + body, start=1))
         rows = [(n, _dedupe_spans(cells)) for n, cells in rows]
         table = read_cells(rows, _caption(element), f"{file} table {number}", "html")
         if table is not None:
@@ -51,9 +52,27 @@ def read_html(data: bytes, file: str) -> list[PublishedTable]:
 
 
 def _as_text(element) -> dict[int, type]:
-    width = max((len(row.xpath("./th|./td")) for row in element.xpath(".//tr")), default=0)
-    spans = sum(int(c.get("colspan", "1") or 1) - 1 for c in element.xpath(".//th|.//td") if c.get("colspan"))
-    return {i: str for i in range(width + spans)}
+    """A str converter for every column: read_html must not turn `0.50` into 0.5 or `1,260` into 1260."""
+    width = max((sum(_span(c) for c in row.xpath("./th|./td")) for row in element.xpath(".//tr")), default=0)
+    return {i: str for i in range(width)}
+
+
+def _span(cell) -> int:
+    try:
+        return max(1, int(cell.get("colspan") or 1))
+    except ValueError:
+        return 1
+
+
+def _header_cell(column: object) -> str:
+    """A header cell; the levels of a two-row header joined (`Day 1` over `value` -> `Day 1 value`)."""
+    parts = column if isinstance(column, tuple) else (column,)
+    words: list[str] = []
+    for part in parts:
+        text = " ".join(str(part).split())
+        if text and not text.startswith("Unnamed:") and text not in words:
+            words.append(text)
+    return " ".join(words)
 
 
 def _dedupe_spans(cells: list[str]) -> list[str]:
