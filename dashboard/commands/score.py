@@ -22,6 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("score", help="clinical scores at every timepoint", description=__doc__)
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="case(s) or a folder of cases")
     parser.add_argument("--json", action="store_true", help="print the JSON contract")
+    parser.add_argument("--values", action="store_true", help="with --json: each timepoint's values as read")
     parser.add_argument("--out", type=Path, help="write one tidy scores table (.parquet or .csv)")
     parser.add_argument("--engine", choices=("pandas", "dask"), default="pandas")
     parser.set_defaults(run=run)
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     if args.json:
-        objects = [case_score_json(case) for case in cases]
+        objects = [case_score_json(case, values=args.values) for case in cases]
         print(json.dumps(objects[0] if len(objects) == 1 else objects, indent=2, ensure_ascii=False))
         return 0
     scores = pd.concat([score_observations(case.observations) for case in cases])

@@ -100,3 +100,17 @@ def test_with_the_narrative_rows_the_scores_equal_the_shipped_seed(imported, see
     hscore = admission["scores"]["hscore"]
     assert (hscore["points"], hscore["min"], hscore["max"]) == (256, 256, 291)
     assert ours["timepoints"] == seed["timepoints"]  # every score and every flag at every timepoint
+
+
+def test_score_json_values_show_what_was_read(imported, capsys):
+    import json
+
+    assert main(["score", str(imported), "--json", "--values"]) == 0
+    admission = json.loads(capsys.readouterr().out)["timepoints"][0]
+    assert admission["values"]["wbc"] == {"value": 0.72, "unit": "10^9/L", "qualifier": None, "text": "0.72"}
+    assert admission["values"]["ana"] == {"value": 640.0, "unit": "titer", "qualifier": None,
+                                          "text": "1: 640 (speckled)"}
+    assert admission["values"]["dat"] == {"value": 1.0, "unit": None, "qualifier": None, "text": "Positive"}
+    assert len(admission["values"]) == 31  # every analyte of the table has a value at admission
+    assert main(["score", str(imported), "--json"]) == 0
+    assert "values" not in json.loads(capsys.readouterr().out)["timepoints"][0]
