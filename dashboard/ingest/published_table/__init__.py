@@ -12,16 +12,19 @@ from pathlib import PurePath
 from dashboard.ingest.grid import decode
 from dashboard.ingest.problems import Problem
 from dashboard.ingest.published_table.case import Draft, case_files, clear_problem_cells, draft_from_table
-from dashboard.ingest.published_table.documents import read_html, read_pdf
+from dashboard.ingest.published_table.documents import read_case_file, read_html, read_pdf
 from dashboard.ingest.published_table.model import PublishedTable
 from dashboard.ingest.published_table.text import read_text
 
-INPUT_SUFFIXES = (".txt", ".text", ".tsv", ".pdf", ".html", ".htm")
+INPUT_SUFFIXES = (".txt", ".text", ".tsv", ".pdf", ".html", ".htm", ".csv", ".xlsx", ".zip")
+CASE_FILE_SUFFIXES = (".csv", ".xlsx", ".zip")
 
 
 def read_tables(data: bytes, name: str) -> list[PublishedTable]:
     """The tables of an input, by its kind: PDF, HTML, else text (tab-separated or flattened)."""
     suffix = PurePath(name).suffix.casefold()
+    if suffix in CASE_FILE_SUFFIXES:
+        return read_case_file(data, name)[0]
     if suffix == ".pdf" or data[:5] == b"%PDF-":
         return read_pdf(data, name)
     if suffix in (".html", ".htm") or data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):

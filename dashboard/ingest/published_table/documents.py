@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+from pathlib import PurePosixPath
 from statistics import median
 
 from dashboard.ingest.grid import cell_text
@@ -144,3 +145,55 @@ def read_pdf(data: bytes, file: str) -> list[PublishedTable]:
     if not tables and any(re.search(r"\d", line) for line in lines):
         tables = read_text(text.replace("\t", " "), file)
     return tables
+
+
+def read_case_file(data: bytes, name: str) -> tuple[list[PublishedTable], dict]:
+    """A case file (labs .csv, .xlsx workbook, .zip of a case folder) as a table for the review grid.
+
+    Returns the tables (at most one: the labs table, when it is wide) and the case.toml metadata, so an
+    upload that the loader refuses can still be opened and fixed cell by cell.
+    """
+    from dashboard.ingest.grid import read_csv_grid
+    from dashboard.ingest.meta import read_case_toml
+
+    lower = name.casefold()
+    meta: dict = {}
+    rows: list[tuple[int, list[str]]] = []
+    labs_name = name
+    if lower.endswith(".zip"):
+        import zipfile
+
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            return [], {}
+        members = {PurePosixPath(i.filename).name.casefold(): i for i in archive.infolist() if not i.is_dir()}
+        labs = next((members[k] for k in members if k.startswith("labs.") and k.endswith((".csv", ".tsv"))), None)
+        if labs is None or labs.file_size > 20 * 1024 * 1024:
+            return [], {}
+        if "case.toml" in members and members["case.toml"].file_size < 1024 * 1024:
+            meta, _ = read_case_toml(archive.read(members["case.toml"]))
+        grid = read_csv_grid(archive.read(labs), labs.filename)
+        rows, labs_name = [(grid.lines[0] - 1 if grid.lines else 1, grid.header)] + list(
+            zip(grid.lines, grid.rows, strict=True)), labs.filename
+    elif lower.endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    else:
+        grid = read_csv_grid(data, name)
+        rows = [(grid.lines[0] - 1 if grid.lines else 1, grid.header)] + list(zip(grid.lines, grid.rows, strict=True))
+    table = read_cells(rows, str(meta.get("title") or ""), labs_name, "case file") if rows else None
+    return ([table] if table is not None else []), meta
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheets = {n.strip().casefold(): n for n in book.sheetnames}
+        sheet = book[sheets.get("labs", book.sheetnames[0])]
+        rows = [(n, [cell_text(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+        book.close()
+    except Exception:  # noqa: BLE001 - a damaged workbook is "no table", reported by the caller
+        return []
+    return rows
