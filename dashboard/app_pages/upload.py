@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import review, ui, views
 from dashboard.ingest.privacy import identifier_warnings, labs_columns
 
 store = ui.get_store()
@@ -32,6 +32,10 @@ if not problems:
     st.success("No problems found.")
 ui.show_problems(problems, key="upload_problems")
 if case is None:
+    draft = review.draft_from_upload(files)  # a wide table with cells to fix opens in the review grid
+    if draft is not None and st.button("Fix the cells in the review grid", key="upload_review", type="primary"):
+        st.session_state[review.HANDED_DRAFT] = draft
+        st.switch_page("app_pages/import_table.py")
     st.stop()
 
 privacy = identifier_warnings(
