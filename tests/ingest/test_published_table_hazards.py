@@ -223,7 +223,7 @@ def test_ambiguous_comma_is_left_empty_and_listed(layout):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_decimal_commas_decided_for_the_whole_table(layout):
     rows = [["Parameter", "Reference range", "Day 1", "Day 2"],
-            ["WBC (G/L)" if False else "WBC (x10^9/L)", "4,5–11,0", "0,72", "1,12"],
+            ["WBC (x10^9/L)", "4,5–11,0", "0,72", "1,12"],
             ["Fibrinogen (g/L)", "2–4", "3,5", "1,2"]]
     _table, _, obs, cleared = imported(render(rows, layout))
     assert values(obs) == {("wbc", "Day 1"): exact(0.72), ("wbc", "Day 2"): exact(1.12),
@@ -311,3 +311,15 @@ def test_timepoint_headers_and_their_days(layout, headers, days):
     tp_days = obs.drop_duplicates("timepoint")["day"].tolist()
     assert [None if pd.isna(d) else d for d in tp_days] == [
         None if d is None else float(d) for d in days]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_lab_flags_after_values(layout):
+    rows = [["Parameter", "Reference range", "Day 1", "Day 2"],
+            ["Ferritin (ng/mL)", "15–150", "8580 H", "4.1↑"],
+            ["Platelets (x10^9/L)", "150–400", "22 L", "287"]]
+    table, _, obs, cleared = imported(render(rows, layout))
+    assert values(obs) == {("ferritin", "Day 1"): exact(8580.0), ("ferritin", "Day 2"): exact(4.1),
+                           ("platelets", "Day 1"): exact(22.0), ("platelets", "Day 2"): exact(287.0)}
+    assert sum("the lab's flag" in r.what for r in table.repairs) == 3
+    assert cleared == []
