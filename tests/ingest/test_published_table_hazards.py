@@ -323,3 +323,26 @@ def test_lab_flags_after_values(layout):
                            ("platelets", "Day 1"): exact(22.0), ("platelets", "Day 2"): exact(287.0)}
     assert sum("the lab's flag" in r.what for r in table.repairs) == 3
     assert cleared == []
+
+
+def test_blank_cells_of_a_copied_web_table_stay_in_their_columns():
+    text = ("Parameter\tReference range\tDay 1\tDay 3\tDay 5\n"
+            "Haptoglobin (mg/dL)\t41–165\t21\t\t\n"
+            "Ferritin (ng/mL)\t6.2–138\t9560\t\t550\n")
+    _, _, obs, cleared = imported(text)
+    assert values(obs) == {("haptoglobin", "Day 1"): exact(21.0), ("ferritin", "Day 1"): exact(9560.0),
+                           ("ferritin", "Day 5"): exact(550.0)}
+    assert cleared == []
+
+
+def test_a_table_with_analytes_as_columns_is_transposed():
+    text = ("Date\tWBC (x10^9/L)\tHemoglobin (g/dL)\tPlatelets (x10^9/L)\tFerritin (ng/mL)\n"
+            "Day 1\t1.2\t7.8\t22\t9560\n"
+            "Day 4\t2.0\t8.1\t\t4200\n")
+    table, draft, obs, _ = imported(text)
+    assert table.timepoints == ["Day 1", "Day 4"] and draft.days == {"Day 1": 1.0, "Day 4": 4.0}
+    assert values(obs) == {("wbc", "Day 1"): exact(1.2), ("wbc", "Day 4"): exact(2.0),
+                           ("hemoglobin", "Day 1"): exact(78.0), ("hemoglobin", "Day 4"): exact(81.0),
+                           ("platelets", "Day 1"): exact(22.0), ("ferritin", "Day 1"): exact(9560.0),
+                           ("ferritin", "Day 4"): exact(4200.0)}
+    assert any("transposed" in note for note in table.notes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from dashboard.domain.analytes import match_analyte
 from dashboard.ingest.published_table.cells import Repair, normalise_text
 from dashboard.ingest.published_table.header import split_header
 from dashboard.ingest.published_table.model import PublishedTable, header_kind, refuse_row, unit_like
@@ -40,7 +41,7 @@ REF_TOKENS = (RANGE_TOKEN, *VALUE_TOKENS)
 def segments(text: str) -> list[tuple[str, int, list[tuple[int, str]]]]:
     """(caption, caption line, [(line, text)]) for each `Table N` in the text; the whole text when none."""
     normal, _ = normalise_text(text)
-    lines = [(n, line.rstrip()) for n, line in enumerate(normal.splitlines(), start=1)]
+    lines = [(n, line.rstrip("\r\n ")) for n, line in enumerate(normal.splitlines(), start=1)]
     found: list[tuple[str, int, list[tuple[int, str]]]] = []
     for number, line in lines:
         caption = CAPTION.match(line.split("\t")[0])
@@ -89,7 +90,6 @@ def _caption_and_first(caption: str, line: int, first_cell: str, table_notes: li
 def read_tabbed(lines: list[tuple[int, str]], caption: str, file: str) -> PublishedTable | None:
     """Tab-separated rows: header, then data rows; wrapped cells rejoined; short rows refused."""
     rows = [(n, [c.strip() for c in line.split("\t")]) for n, line in lines]
-    rows = [(n, _trim(cells)) for n, cells in rows]
     return read_cells(rows, caption, file, "tab-separated")
 
 
@@ -99,16 +99,48 @@ def _trim(cells: list[str]) -> list[str]:
     return cells
 
 
-def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layout: str) -> PublishedTable | None:
+def _fit(cells: list[str], width: int) -> list[str]:
+    """A row's cells: trailing empty cells kept up to the width (blank cells of a copied table), not past it."""
+    trimmed = _trim(cells)
+    return cells[:width] if len(trimmed) <= width <= len(cells) else trimmed
+
+
+def _transposed(rows: list[tuple[int, list[str]]], width: int) -> list[tuple[int, list[str]]] | None:
+    """The rows of a table printed with analytes as columns (`Date | WBC | Hb | ...`), turned; else None."""
+    header_at = next((i for i, (_, cells) in enumerate(rows) if len(cells) == width), None)
+    if header_at is None:
+        return None
+    header_line, header = rows[header_at]
+    body = [(n, cells) for n, cells in rows[header_at + 1:] if len(cells) == width]
+    named = sum(match_analyte(h) is not None for h in header[1:])
+    firsts = sum(match_analyte(cells[0]) is not None for _, cells in body)
+    if named < 2 or named < 0.6 * (width - 1) or firsts > 0.3 * max(len(body), 1) or not body:
+        return None
+    turned = [[header[0] or "Parameter", *[cells[0] for _, cells in body]]]
+    turned += [[header[j], *[cells[j] for _, cells in body]] for j in range(1, width)]
+    return [(header_line, cells) for cells in turned]
+
+
+def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layout: str,
+               transpose: bool | None = None) -> PublishedTable | None:
     """Rows of cells (tab-separated text, HTML, PDF) -> a table; the first row of the widest kind is the header."""
     rows = [(n, cells) for n, cells in rows if any(cells)]
     if len(rows) < 2:
         return None
-    counts = Counter(len(cells) for _, cells in rows if len(cells) >= 2)
+    counts = Counter(len(_trim(cells)) for _, cells in rows if len(_trim(cells)) >= 2)
     common = [count for count, times in counts.items() if times >= max(2, len(rows) // 5)]
     if not counts:
         return None
     width = max(common) if common else counts.most_common(1)[0][0]  # wrapped rows are short, never long
+    rows = [(n, _fit(cells, width)) for n, cells in rows]
+    if transpose is None:
+        flipped = _transposed(rows, width)
+        if flipped is not None:
+            table = read_cells(flipped, caption, file, layout, transpose=False)
+            if table is not None:
+                table.notes.append("analytes are the columns and timepoints the rows: the table was transposed "
+                                   "(line numbers are those of the header row)")
+            return table
     table = PublishedTable(caption, layout, [], [], file)
     rows = _rejoin(rows, width, table)
     header_at = next((i for i, (_, cells) in enumerate(rows) if len(cells) == width), None)
