@@ -9,6 +9,8 @@ and listed with its line.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -346,3 +348,32 @@ def test_a_table_with_analytes_as_columns_is_transposed():
                            ("platelets", "Day 1"): exact(22.0), ("ferritin", "Day 1"): exact(9560.0),
                            ("ferritin", "Day 4"): exact(4200.0)}
     assert any("transposed" in note for note in table.notes)
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "published"
+
+
+def test_journal_style_table_with_the_reference_last_and_a_two_line_caption():
+    table, draft, obs, cleared = imported((FIXTURES / "reference_last_flattened.txt").read_text(encoding="utf-8"))
+    assert draft.title == "Table 1 Laboratory findings on admission and follow-up."
+    assert table.timepoints == ["On admission", "Day 3", "Day 7"]
+    got = values(obs)
+    assert len(got) == 29 and cleared == [] and table.problems == []  # 10 rows x 3, one printed as a dash
+    assert got[("hemoglobin", "On admission")] == exact(98.0)
+    assert got[("ferritin", "On admission")] == exact(15230.0)
+    assert got[("triglycerides", "Day 7")] == exact(round(210 / 88.57, 6))
+    assert got[("crp", "On admission")] == exact(15.6)
+    assert obs.loc[obs["analyte"] == "ast", "ref_high"].iloc[0] == 40.0
+
+
+def test_units_after_a_comma_grouped_thousands_and_a_refused_row():
+    table, _, obs, _ = imported((FIXTURES / "units_after_comma_flattened.txt").read_text(encoding="utf-8"))
+    got = values(obs)
+    assert got[("wbc", "HD 5")] == exact(1.8)  # 1800 /µL
+    assert got[("platelets", "HD 12")] == exact(35.0)  # ×103/μL read as 10^3/µL
+    assert [got[("ferritin", tp)] for tp in ("HD 1", "HD 5", "HD 12", "HD 20")] == [
+        exact(2450.0), exact(18500.0), exact(32000.0), exact(4200.0)]
+    assert obs.loc[obs["analyte"] == "wbc", "ref_high"].iloc[0] == 10.0  # `4000–10 000` /µL
+    assert ("scd25", "HD 1") not in got and got[("scd25", "HD 5")] == exact(8450.0)
+    refused = [p for p in table.problems if p.row == 14]
+    assert len(refused) == 1 and "EBV DNA" in refused[0].value  # `2.1 × 10⁴`: refused, never shifted

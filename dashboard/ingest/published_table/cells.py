@@ -29,6 +29,7 @@ _LEADING_MARKER = re.compile(rf"^({_FOOTNOTE})\s*(?=[<>≤≥]?\d)")
 _LAB_FLAG = re.compile(r"^(.*\d)\s*(\((?:H|L|HH|LL|high|low)\)|(?:H|L|HH|LL)|[↑↓]+)$")
 _COMMA_GROUPS = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,])")
 _SPACE_GROUPS = re.compile(r"^([<>≤≥]=?\s*)?(\d{1,3}(?: \d{3})+)(\.\d+)?$")
+_SPACED_RANGE = re.compile(r"^(\d+(?: \d{3})*)\s*([-–—])\s*(\d{1,3}(?: \d{3})+|\d+)$")
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")  # `1,260` stays: 1260 or 1.26?
 _MANGLED_UNIT = re.compile(r"^(?:[x×]\s*)?10(3|6|9|12)\s*/")
 _EXPONENT_CELL = re.compile(r"^(\d+(?:\.\d+)?)\s*[x×]\s*10(?:\^|\*\*|\*|e|E)?(3|6|9|12)$")
@@ -106,6 +107,9 @@ def repair_cell(text: str, style: str, line: int | None, column: str) -> tuple[s
         record(found.group(1), f"the lab's flag '{found.group(2)}' removed (kept in the original text)")
     if found := _TRAILING_MARKER.match(cell):
         record(found.group(1).rstrip(), f"footnote marker '{found.group(2)}' removed")
+    if found := _SPACED_RANGE.match(cell):
+        record(f"{found.group(1).replace(' ', '')}{found.group(2)}{found.group(3).replace(' ', '')}",
+               "spaces as thousands separators removed from the range")
     if found := _SPACE_GROUPS.match(cell):
         record((found.group(1) or "") + found.group(2).replace(" ", "") + (found.group(3) or ""),
                "space as thousands separator removed")

@@ -35,7 +35,8 @@ VALUE_TOKENS = (
 )
 _RANGE = _NUM
 RANGE_TOKEN = re.compile(rf"(?:^|(?<=\s))({_RANGE}\s*(?:[-–—~]|to)\s*{_RANGE}|{_RANGE}\s+(?:[-–—]|to)\s+{_RANGE})$")
-REF_TOKENS = (RANGE_TOKEN, *VALUE_TOKENS)
+GROUPED_RANGE = re.compile(r"(?:^|(?<=\s))(\d+(?: \d{3})*\s*[-–—]\s*\d{1,3}(?: \d{3})+)$")  # `4000–10 000`
+REF_TOKENS = (GROUPED_RANGE, RANGE_TOKEN, *VALUE_TOKENS)
 
 
 def segments(text: str) -> list[tuple[str, int, list[tuple[int, str]]]]:
@@ -60,6 +61,8 @@ def read_text(text: str, file: str = "table") -> list[PublishedTable]:
     _, invisible = normalise_text(text)
     for caption, caption_line, lines in segments(text):
         lines = [(n, line) for n, line in lines if line.strip()]
+        if caption_line and lines and _caption_goes_on(caption, lines[0][1]):  # `Table 1` / `Laboratory data.`
+            caption = f"{caption} {lines.pop(0)[1].strip()}"
         tabbed = sum("\t" in line for _, line in lines)
         if caption_line and "\t" in caption:  # `Table 1Infectious studies<TAB>Day 1...`: a glued header row
             lines.insert(0, (caption_line, caption))
@@ -74,6 +77,19 @@ def read_text(text: str, file: str = "table") -> list[PublishedTable]:
         table.source = text
         tables.append(table)
     return tables
+
+
+_CAPTION_WORDS = re.compile(r"\b(laborator|findings?|results?|characteristics|data|values|investigations?|"
+                            r"course|tests?|parameters?|evolution|trends?)", re.IGNORECASE)
+
+
+def _caption_goes_on(caption: str, line: str) -> bool:
+    """The line after a bare `Table 1` that is the rest of its caption (a sentence, not the header)."""
+    found = CAPTION.match(caption)
+    if not found or found.group(2) or "\t" in line or value_tail(line)[1]:
+        return False
+    text = line.strip()
+    return text.endswith(".") or bool(_CAPTION_WORDS.search(text) and not _HEADER_START.match(text))
 
 
 def _caption_and_first(caption: str, line: int, first_cell: str, table_notes: list) -> tuple[str, str]:
@@ -329,6 +345,8 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
 def _flattened_row(table: PublishedTable, line: int, text: str, rest: str, tokens: list[str], reference: str,
                    shape: tuple[int, bool, bool, bool], style: str) -> None:
     n, has_reference, reference_last, has_unit = shape
+    while len(tokens) > n and re.fullmatch(r"\d{3}", tokens[0]) and re.search(r"[-–—]\s*\d{1,3}$", rest):
+        rest = f"{rest} {tokens.pop(0)}"  # `4000–10 000`: the range's upper limit, written in groups
     if reference_last and not reference and len(tokens) == n + 1:
         reference, tokens = tokens[-1], tokens[:-1]
     ranged = reference or RANGE_TOKEN.search(rest) or _ends_in_range_unit(rest)
