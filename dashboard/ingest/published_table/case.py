@@ -114,6 +114,16 @@ def _cell_of(problem: Problem, draft: Draft) -> tuple[int | None, str | None]:
     return index, None
 
 
+def _printed(draft: Draft, row: int, column: str, text: str) -> str:
+    """The cell as the table printed it (before repairs), when the grid row still is the row as read."""
+    if draft.table is None or column not in draft.timepoints or row >= len(draft.table.rows):
+        return text
+    source = draft.table.rows[row]
+    if source.label != _text(draft.grid.iloc[row]["label"]):
+        return text
+    return source.printed[draft.timepoints.index(column)]
+
+
 def clear_problem_cells(draft: Draft, rounds: int = 5) -> list[Problem]:
     """Empty every cell an error points at (a row's values when its unit is refused), until none is left.
 
@@ -127,14 +137,16 @@ def clear_problem_cells(draft: Draft, rounds: int = 5) -> list[Problem]:
         for problem, row, column in errors:
             if row is None:
                 continue
-            columns = draft.timepoints if column in ("unit", "label", None) else [column]
+            columns = draft.timepoints if column in ("label", None) else [column]
+            if column == "unit":  # values in a unit that cannot be read are not values: clear both
+                columns = [*draft.timepoints, "reference", "unit"]
             for name in columns:
                 text = _text(draft.grid.iloc[row][name])
                 if not text or text in ("–", "-"):
                     continue
                 line = draft.grid.iloc[row]["line"]
                 cleared.append(warning(f"left empty: {problem.message}", draft.table.file if draft.table else "",
-                                       None if pd.isna(line) else int(line), name, text,
+                                       None if pd.isna(line) else int(line), name, _printed(draft, row, name, text),
                                        problem.expected or "a value casetrack can read, typed into the grid"))
                 draft.grid.iloc[row, draft.grid.columns.get_loc(name)] = ""
     return cleared

@@ -90,6 +90,9 @@ def split_row_label(text: str, line: int, table: PublishedTable) -> tuple[str, s
         label, unit = found.group("label"), found.group("unit")
         table.repairs.append(Repair(line, "label", text.strip(), label, f"unit '{unit}' after the comma taken "
                                                                           "out of the label"))
+    elif " " in label and re.search(r"[/%°]", last := label.rsplit(" ", 1)[1]) and unit_like(last):
+        label, unit = label.rsplit(" ", 1)[0], last
+        table.repairs.append(Repair(line, "label", text.strip(), label, f"unit '{unit}' after the label split off"))
     if unit:
         unit, more = repair_unit(unit, line)
         table.repairs.extend(more)
