@@ -13,20 +13,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from dashboard.ingest.store import CaseStore
+from tests.browser.test_app_browser import wait_for_app
 
 pytestmark = pytest.mark.browser
 
 SEED_TEXT = Path(__file__).resolve().parents[1] / "fixtures" / "published" / "seed_table1.txt"
 ROW_PX = 35  # the data editor's row height (header row too)
-
-
-def wait_for_app(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')",
-        timeout=60_000,
-    )
 
 
 def open_editor(page, column: int):

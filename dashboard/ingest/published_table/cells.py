@@ -23,7 +23,6 @@ MISSING_MARKS = {"…": "not done", "...": "not done", "/": "not done", "nd": "n
                  "n.d": "not done", "nr": "not reported", "n.r.": "not reported", "nm": "not measured",
                  "not tested": "not done", "not performed": "not done", "pending": "not available"}
 _FOOTNOTE = r"[*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠᵍ]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
-_NUMBER_CORE = r"[<>≤≥]?=?\s*[+\-]?\d[\d,. ]*"
 _TRAILING_MARKER = re.compile(rf"^(.*\d)\s*({_FOOTNOTE}|(?<=\d)[a-f](?![a-z]))$")
 _LEADING_MARKER = re.compile(rf"^({_FOOTNOTE})\s*(?=[<>≤≥]?\d)")
 _LAB_FLAG = re.compile(r"^(.*\d)\s*(\((?:H|L|HH|LL|high|low)\)|(?:H|L|HH|LL)|[↑↓]+)$")

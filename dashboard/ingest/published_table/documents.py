@@ -84,23 +84,19 @@ def _dedupe_spans(cells: list[str]) -> list[str]:
 
 
 def _caption(element) -> str:
+    """The table's <caption>, else a `Table N ...` text just before it (or before its wrapper)."""
     caption = element.xpath("./caption")
     if caption:
         return " ".join(caption[0].text_content().split())
+    parent = element.getparent()
+    return _caption_before(element) or (_caption_before(parent) if parent is not None else "")
+
+
+def _caption_before(element) -> str:
     for previous in element.itersiblings(preceding=True):
         words = " ".join(previous.text_content().split())
-        if CAPTION.match(words):
-            return words
         if words:
-            break
-    parent = element.getparent()
-    if parent is not None:
-        for previous in parent.itersiblings(preceding=True):
-            words = " ".join(previous.text_content().split())
-            if CAPTION.match(words):
-                return words
-            if words:
-                break
+            return words if CAPTION.match(words) else ""
     return ""
 
 
