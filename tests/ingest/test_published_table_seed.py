@@ -114,3 +114,17 @@ def test_score_json_values_show_what_was_read(imported, capsys):
     assert len(admission["values"]) == 31  # every analyte of the table has a value at admission
     assert main(["score", str(imported), "--json"]) == 0
     assert "values" not in json.loads(capsys.readouterr().out)["timepoints"][0]
+
+
+def test_the_whole_article_gives_table_1_and_stops_at_the_prose(imported, tmp_path):
+    seed = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_6a0309929bdddacf.txt"
+    article = tmp_path / "article.txt"
+    article.write_text("Some prose before the table, as in the case report.\n\n"
+                       + SEED_TEXT.read_text(encoding="utf-8")
+                       + "\n cyclophosphamide, anakinra, etoposide, and IVIG for \nsevere or refractory cases.\n",
+                       encoding="utf-8")
+    out = tmp_path / "from-article"
+    assert main(["from-table", str(article), "--out", str(out)]) == 0
+    assert (out / "labs.csv").read_bytes() == (imported / "labs.csv").read_bytes()
+    assert "the table ends here" in (out / "import-report.txt").read_text(encoding="utf-8")
+    assert seed.name  # the same text the seed file holds (checked above, verbatim)

@@ -325,6 +325,9 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
     for n_line, section in sections[:-1]:
         table.notes.append(f"line {n_line}: '{section}' has no values: read as a section header")
     for n_line, line, rest, tokens, reference in tails[first_data:]:
+        if not tokens and _is_prose(line):
+            table.notes.append(f"line {n_line}: the table ends here (prose: '{line.strip()[:60]}')")
+            break
         if not tokens:
             if pending:
                 table.notes.append(f"line {pending[0]}: '{pending[1]}' has no values: read as a section header")
@@ -432,6 +435,12 @@ def _header_lines(before: list[tuple]) -> tuple[list[tuple[int, str]], list[tupl
 def _ends_in_range_unit(text: str) -> bool:
     found = _RANGE_UNIT.search(text)
     return bool(found and unit_like(found.group(2)))
+
+
+def _is_prose(line: str) -> bool:
+    """A line of running text or a footnote after the table, not a section header or a wrapped label."""
+    text = line.strip()
+    return len(text.split()) >= 6 or (text.endswith(".") and len(text) > 25) or bool(re.match(r"^Fig(ure|\.)\s*\d", text))
 
 
 def _is_footnote(line: str) -> bool:
