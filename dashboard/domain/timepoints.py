@@ -22,6 +22,7 @@ _DAY_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
     (re.compile(rf"^day\s*#?\s*([+\-{_MINUS}]?\d+){_SUFFIX}", re.IGNORECASE), 1),
     (re.compile(rf"^D\s*([+\-{_MINUS}]\d+|\d+){_SUFFIX}"), 1),
     (re.compile(rf"^(?:week|wk)\s*#?\s*(\d+){_SUFFIX}", re.IGNORECASE), 7),
+    (re.compile(rf"^(\d+)(?:st|nd|rd|th)\s+(?:hospital\s+)?day{_SUFFIX}", re.IGNORECASE), 1),
 )
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}

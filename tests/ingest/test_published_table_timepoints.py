@@ -6,6 +6,7 @@ import pytest
 
 from dashboard.domain.timepoints import infer_days, label_day
 from dashboard.ingest.bundle import load_uploaded
+from dashboard.ingest.published_table.header import split_header
 
 
 @pytest.mark.parametrize(("label", "day"), [
@@ -46,3 +47,27 @@ def test_case_toml_fills_what_the_labels_do_not_state():
     toml = '[timepoints]\n"Admission" = 0\n'
     case = load_uploaded({"labs.csv": labs.encode(), "case.toml": toml.encode()}, "days")
     assert case.meta["timepoints"] == {"Admission": 0, "Day 5": 5}
+
+
+@pytest.mark.parametrize(("header", "names"), [
+    ("Reference range Admission After mPSL After DEX 6 weeks after discharge",
+     ["Admission", "After mPSL", "After DEX", "6 weeks after discharge"]),
+    ("Laboratory test Reference range Admission Day 2 Day 5 Discharge", ["Admission", "Day 2", "Day 5", "Discharge"]),
+    ("Parameter Units Normal range Pre-treatment Post-treatment", ["Pre-treatment", "Post-treatment"]),
+    ("Test Normal values 1st day 3rd day 7th day 14th day", ["1st day", "3rd day", "7th day", "14th day"]),
+    ("Variables At presentation After 48 hours After 1 week At discharge",
+     ["At presentation", "After 48 hours", "After 1 week", "At discharge"]),
+    ("Parameter Reference Jan 5 Jan 8 Jan 15", ["Jan 5", "Jan 8", "Jan 15"]),
+    ("Values On admission (day 1) Day 3 Day 10 (discharge)", ["On admission (day 1)", "Day 3", "Day 10 (discharge)"]),
+    ("Lab values Baseline Week 1 Week 4 Month 3", ["Baseline", "Week 1", "Week 4", "Month 3"]),
+    ("Parameter Reference range First admission Second admission", ["First admission", "Second admission"]),
+    ("Infectious studies Day 1 Day 3", ["Day 1", "Day 3"]),
+])
+def test_flattened_headers_split_into_timepoint_names(header, names):
+    assert split_header(header, len(names))[0] == names
+
+
+@pytest.mark.parametrize("header", ["Parameter Alpha beta gamma delta epsilon", "Reference range Early Late phase"])
+def test_a_header_without_a_clear_split_gets_generic_names(header):
+    names, notes, _ = split_header(header, 3 if "Alpha" in header else 2)
+    assert names == ["T1", "T2", "T3"][:len(names)] and "name them in the grid" in notes[0]

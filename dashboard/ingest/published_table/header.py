@@ -24,6 +24,8 @@ _NAMED = re.compile(
     r"^(?:on |at |upon |before |after |pre-?|post-?)?(?:admission|discharge|baseline|presentation|diagnosis|"
     r"follow-?up|onset|referral|transfer|initial|peak|nadir|last|recovery|remission|relapse|treatment|"
     r"therapy|readmission|autopsy|birth|delivery|surgery|transplant(?:ation)?|icu|er|ed)$", re.IGNORECASE)
+_ORDINAL = re.compile(r"^(?:first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))\s+(?:day|week|month|admission|"
+                      r"visit|sample|measurement|follow-?up|hospitali[sz]ation|presentation)$", re.IGNORECASE)
 _RELATIVE = re.compile(r"^(?:after|before|post|pre|during|end of|start of|at|on|upon)\b.+", re.IGNORECASE)
 _SPAN = re.compile(r"^\d+(?:\.\d+)?\s*(?:h|hours?|days?|d|weeks?|wks?|months?|mo|years?|y)\b.*", re.IGNORECASE)
 _DATE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?$|^\d{1,2}\s+[A-Za-z]{3,9}(?:\s+\d{2,4})?$|"
@@ -44,7 +46,8 @@ def strip_roles(header: str) -> str:
 def _score(words: tuple[str, ...]) -> float:
     name = " ".join(words)
     score = 0.0
-    if label_day(name) is not None or _NAMED.match(name) or _DATE.match(name) or re.fullmatch(r"\d+", name) or _SPAN.match(name) or _RELATIVE.match(name):
+    patterns = (_NAMED, _DATE, _ORDINAL, _SPAN, _RELATIVE)
+    if label_day(name) is not None or re.fullmatch(r"\d+", name) or any(p.match(name) for p in patterns):
         score += 3
     first = words[0]
     if first[:1].islower() and first.isalpha() and first.lower() == first:
