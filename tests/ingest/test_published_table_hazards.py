@@ -377,3 +377,15 @@ def test_units_after_a_comma_grouped_thousands_and_a_refused_row():
     assert ("scd25", "HD 1") not in got and got[("scd25", "HD 5")] == exact(8450.0)
     refused = [p for p in table.problems if p.row == 14]
     assert len(refused) == 1 and "EBV DNA" in refused[0].value  # `2.1 × 10⁴`: refused, never shifted
+
+
+def test_a_header_over_two_rows_is_joined():
+    text = ("\tReference\tHospital day\t\t\n"
+            "Parameter\t\t1\t3\t7\n"
+            "Ferritin (ng/mL)\t15–150\t9560\t8580\t550\n"
+            "AST (U/L)\t10–40\t51\t48\t21\n")
+    table, draft, obs, _ = imported(text)
+    assert table.timepoints == ["Hospital day 1", "Hospital day 3", "Hospital day 7"]
+    assert draft.days == {"Hospital day 1": 1.0, "Hospital day 3": 3.0, "Hospital day 7": 7.0}
+    assert values(obs)[("ast", "Hospital day 7")] == exact(21.0)
+    assert list(draft.grid["label"]) == ["Ferritin", "AST"]

@@ -165,6 +165,7 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
     for n, cells in rows[:header_at]:
         if CAPTION.match(cells[0]) and not table.caption:
             table.caption = cells[0]
+    header_at = _group_header(rows, header_at, width, table)
     header_line, header = rows[header_at]
     caption, header[0] = _caption_and_first(table.caption, header_line, header[0], table.repairs)
     table.caption = caption
@@ -195,6 +196,28 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
         add_row(table, n, label, cells[unit] if unit is not None else "",
                 cells[reference] if reference is not None else "", [cells[i] for i in points], style)
     return table if table.rows else None
+
+
+def _group_header(rows: list[tuple[int, list[str]]], at: int, width: int, table: PublishedTable) -> int:
+    """A header over two rows (`Hospital day` spanning `1 3 7`): the names joined, the lower row returned."""
+    top = rows[at][1]
+    if at + 1 >= len(rows) or all(top[1:]) or not any(top[1:]):
+        return at
+    below_line, below = rows[at + 1]
+    if len(below) != width or sum(1 for c in below[1:] if c) < width - 2 or match_analyte(below[0]) is not None:
+        return at
+    group, joined = "", list(below)
+    for j in range(1, width):
+        group = top[j] or group
+        if not below[j]:
+            joined[j] = top[j]  # `Reference` over an empty cell
+        elif header_kind(below[j]) is None and group and header_kind(group) is None:
+            joined[j] = f"{group} {below[j]}"
+    joined[0] = below[0] or top[0]
+    table.repairs.append(Repair(below_line, "header", " | ".join(top) + " / " + " | ".join(below),
+                                " | ".join(joined), "a header over two rows joined (the upper cell spans those below)"))
+    rows[at + 1] = (below_line, joined)
+    return at + 1
 
 
 def _section_or_label(table: PublishedTable, line: int, text: str, pending: str) -> str:
