@@ -73,7 +73,8 @@ def current_draft(draft: Draft, grid: pd.DataFrame, days: pd.DataFrame, title: s
 
 def problems_of(draft: Draft) -> list[tuple[Problem, int | None, str | None]]:
     """Problems of the table as read (cells left empty) and of the case it would write, with their cells."""
-    read = [(p, None, p.column) for p in (draft.table.problems if draft.table else [])]
+    rows = {int(line): i for i, line in reversed(list(enumerate(draft.grid["line"]))) if not pd.isna(line)}
+    read = [(p, rows.get(p.row), p.column) for p in (draft.table.problems if draft.table else [])]
     return read + grid_problems(draft)
 
 

@@ -103,3 +103,29 @@ def test_paste_fix_set_a_day_save_and_view(page, app_url, app_store, artifacts):
     ferritin = case.observations[case.observations["analyte"] == "ferritin"]
     assert ferritin["value"].tolist() == [9560.0, 8580.0, 550.0, 290.0]
     assert "White blood cell count  (109/L)" in case.meta["import"]["original_text"]
+
+
+def test_problems_are_listed_whole_and_block_the_save(page, app_url, app_store, artifacts):
+    page.set_viewport_size({"width": 1600, "height": 1400})
+    page.goto(f"{app_url}/import")
+    wait_for_app(page)
+    text = ("Table 2 Laboratory course\nParameter\tReference range\tDay 1\tDay 4\n"
+            "Ferritin (zorks/L)\t15–150\t9560\t8580\nLDH (U/L)\t135–225\t1,260\t990\n")
+    page.get_by_label("Paste the table here").fill(text)
+    page.keyboard.press("Control+Enter")
+    wait_for_app(page)
+    read = page.get_by_role("button", name="Read the table")
+    expect(read).to_be_enabled()
+    read.click()
+    wait_for_app(page)
+    problems = page.locator(".st-key-import_problems")
+    problems.get_by_text("unknown unit 'zorks/L'", exact=False).first.wait_for()
+    ambiguous = problems.get_by_text("'1,260'", exact=False).first
+    ambiguous.wait_for()
+    assert "It is not guessed" in ambiguous.inner_text() or "thousands" in ambiguous.inner_text()
+    page.get_by_role("button", name="Save case").click()
+    wait_for_app(page)
+    page.get_by_text("Not saved:", exact=False).first.wait_for()
+    page.wait_for_timeout(300)
+    page.screenshot(path=artifacts / "import_problems.png", full_page=True)
+    assert CaseStore(app_store).list_cases()["case_id"].str.startswith("table-2").sum() == 0

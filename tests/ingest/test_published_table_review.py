@@ -51,6 +51,7 @@ def test_problems_point_at_their_cells_and_are_marked():
     assert read == {(3, "Day 3", "4?8")}  # listed with its line and column, left empty in the grid
     marked = review.check_marks(review.editor_frame(draft), problems, draft)
     assert "⚠ unit" in marked.loc[0, review.CHECK_COLUMN].split("  ")
+    assert marked.loc[1, review.CHECK_COLUMN] == "• Day 3"  # the cell left empty, marked on its row
     assert marked.loc[2, review.CHECK_COLUMN] == ""
     lines = review.problem_lines(problems, draft)
     assert any("row 'Ferritin', column 'unit' 'zorks/L'" in text for _, text in lines)
