@@ -100,3 +100,26 @@ def test_stdin_and_no_table(tmp_path, monkeypatch, capsys):
     assert main(["from-table", str(prose), "--out", str(tmp_path / "none")]) == 1
     assert "no table found" in capsys.readouterr().err
     assert not (tmp_path / "none").exists()
+
+
+def test_pdf_blank_cells_are_placed_by_their_position(tmp_path):
+    """A PDF row with blank (not measured) cells: each printed value lands in the column it sits under."""
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed (make chromium)"
+    pdf = tmp_path / "blank_cells.pdf"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", (HTML.parent / "blank_cells.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    case = _imported(pdf, tmp_path / "blank")
+    obs = case.observations
+    got = {(row.analyte, row.timepoint): float(row.value) for row in obs[obs["orig_text"].notna()].itertuples()}
+    assert got == pytest.approx({
+        ("ferritin", "Day 1"): 12450.0, ("ferritin", "Day 5"): 3200.0, ("ferritin", "Day 12"): 410.0,
+        ("platelets", "Day 1"): 35.0, ("platelets", "Day 2"): 28.0, ("platelets", "Day 12"): 190.0,
+        ("ast", "Day 2"): 310.0, ("ast", "Day 5"): 120.0,
+        ("fibrinogen", "Day 1"): 1.1, ("fibrinogen", "Day 2"): 0.9, ("fibrinogen", "Day 5"): 1.8,
+        ("fibrinogen", "Day 12"): 2.9,
+        ("triglycerides", "Day 1"): 4.2, ("triglycerides", "Day 2"): 4.6, ("triglycerides", "Day 5"): 3.1,
+        ("triglycerides", "Day 12"): 1.9,
+    })
+    assert "blank cells placed by their position" in (tmp_path / "blank" / "import-report.txt").read_text("utf-8")

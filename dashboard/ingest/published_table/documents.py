@@ -10,8 +10,8 @@ its columns; a row with a blank cell is refused, never shifted).
 from __future__ import annotations
 
 import io
-import itertools
 import re
+from collections import Counter
 from pathlib import PurePosixPath
 from statistics import median
 
@@ -100,8 +100,12 @@ def _caption_before(element) -> str:
     return ""
 
 
-def pdf_lines(data: bytes) -> list[str]:
-    """The text of a PDF, one line per printed line, cells separated by tabs where the gap is wide."""
+def pdf_lines(data: bytes, notes: list[str] | None = None) -> list[str]:
+    """The text of a PDF, one line per printed line, cells separated by tabs where the gap is wide.
+
+    A row with blank cells is placed by position: each of its cells goes to the column (measured on the
+    page's complete rows) it overlaps, when that is unique and in order; the blanks become empty cells.
+    """
     import pdfplumber
 
     lines: list[str] = []
@@ -111,14 +115,57 @@ def pdf_lines(data: bytes) -> list[str]:
             if not words:
                 continue
             char_width = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in words)
-            for row in _rows(words):
-                text = row[0]["text"]
-                for before, word in itertools.pairwise(row):
-                    gap = word["x0"] - before["x1"]
-                    text += ("\t" if gap > CELL_GAP * char_width else " ") + word["text"]
-                lines.append(text)
+            rows = [_chunks(row, CELL_GAP * char_width) for row in _rows(words)]
+            spans = _column_spans(rows)
+            for row in rows:
+                cells = [text for _, _, text in row]
+                placed = _placed(row, spans) if spans and 2 <= len(row) < len(spans) else None
+                if placed is not None:
+                    if notes is not None:
+                        notes.append(f"PDF line '{' '.join(cells)[:50]}': blank cells placed by their position on "
+                                     "the page")
+                    cells = placed
+                lines.append("\t".join(cells))
             lines.append("")
     return lines
+
+
+def _chunks(row: list[dict], gap: float) -> list[tuple[float, float, str]]:
+    """A printed line's cells: words closer than `gap` joined, as (x0, x1, text)."""
+    out = [(row[0]["x0"], row[0]["x1"], row[0]["text"])]
+    for word in row[1:]:
+        x0, x1, text = out[-1]
+        if word["x0"] - x1 > gap:
+            out.append((word["x0"], word["x1"], word["text"]))
+        else:
+            out[-1] = (x0, word["x1"], f"{text} {word['text']}")
+    return out
+
+
+def _column_spans(rows: list[list[tuple[float, float, str]]]) -> list[tuple[float, float]]:
+    """The x-span of each column, from the rows that have every cell (the most common long row length)."""
+    counts = Counter(len(row) for row in rows if len(row) >= 3)
+    if not counts:
+        return []
+    width, times = counts.most_common(1)[0]
+    if times < 3:
+        return []
+    full = [row for row in rows if len(row) == width]
+    return [(min(r[j][0] for r in full), max(r[j][1] for r in full)) for j in range(width)]
+
+
+def _placed(row: list[tuple[float, float, str]], spans: list[tuple[float, float]]) -> list[str] | None:
+    """The row's cells in their columns (blanks empty), or None when any cell's column is not clear."""
+    cells = [""] * len(spans)
+    last = -1
+    for x0, x1, text in row:
+        overlaps = [min(x1, hi) - max(x0, lo) for lo, hi in spans]
+        hits = [j for j, o in enumerate(overlaps) if o > 0]
+        if len(hits) != 1 or hits[0] <= last:
+            return None
+        last = hits[0]
+        cells[last] = text
+    return cells
 
 
 def _rows(words: list[dict]) -> list[list[dict]]:
@@ -134,10 +181,12 @@ def _rows(words: list[dict]) -> list[list[dict]]:
 
 def read_pdf(data: bytes, file: str) -> list[PublishedTable]:
     """Every table of a PDF with a text layer (a scanned PDF has no words: no table is found)."""
-    text = "\n".join(lines := pdf_lines(data))
+    notes: list[str] = []
+    text = "\n".join(lines := pdf_lines(data, notes))
     tables = read_text(text, file)
     for table in tables:
         table.layout = "pdf (" + table.layout + ")"
+        table.notes.extend(notes)
     if not tables and any(re.search(r"\d", line) for line in lines):
         tables = read_text(text.replace("\t", " "), file)
     return tables
