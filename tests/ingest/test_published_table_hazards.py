@@ -389,3 +389,16 @@ def test_a_header_over_two_rows_is_joined():
     assert draft.days == {"Hospital day 1": 1.0, "Hospital day 3": 3.0, "Hospital day 7": 7.0}
     assert values(obs)[("ast", "Hospital day 7")] == exact(21.0)
     assert list(draft.grid["label"]) == ["Ferritin", "AST"]
+
+
+def test_a_panel_column_beside_the_labels_is_set_aside():
+    text = ("Panel\tParameter\tReference\tDay 1\tDay 3\n"
+            "CBC\tWBC (x10^9/L)\t4–10\t1.2\t2.3\n"
+            "CBC\tPlatelets (x10^9/L)\t150–400\t22\t45\n"
+            "Chemistry\tFerritin (ng/mL)\t15–150\t9560\t8000\n"
+            "Chemistry\tAST (U/L)\t10–40\t51\t40\n")
+    table, draft, obs, _ = imported(text)
+    assert table.timepoints == ["Day 1", "Day 3"]
+    assert list(draft.grid["label"]) == ["WBC", "Platelets", "Ferritin", "AST"]
+    assert values(obs)[("ferritin", "Day 3")] == exact(8000.0)
+    assert any("set aside" in note for note in table.notes)

@@ -121,6 +121,16 @@ def _fit(cells: list[str], width: int) -> list[str]:
     return cells[:width] if len(trimmed) <= width <= len(cells) else trimmed
 
 
+def _group_column(rows: list[tuple[int, list[str]]], width: int) -> bool:
+    """A first column of panel names (`CBC` spanning its rows) beside the label column."""
+    full = [cells for _, cells in rows if len(cells) == width][1:]  # below the header
+    if width < 4 or len(full) < 3:
+        return False
+    first = sum(match_analyte(c[0]) is not None for c in full)
+    second = sum(match_analyte(c[1]) is not None for c in full)
+    return first == 0 and second >= 0.5 * len(full) and len({c[0] for c in full}) <= 0.5 * len(full)
+
+
 def _transposed(rows: list[tuple[int, list[str]]], width: int) -> list[tuple[int, list[str]]] | None:
     """The rows of a table printed with analytes as columns (`Date | WBC | Hb | ...`), turned; else None."""
     header_at = next((i for i, (_, cells) in enumerate(rows) if len(cells) == width), None)
@@ -149,6 +159,11 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
         return None
     width = max(common) if common else counts.most_common(1)[0][0]  # wrapped rows are short, never long
     rows = [(n, _fit(cells, width)) for n, cells in rows]
+    if _group_column(rows, width):
+        table = read_cells([(n, cells[1:]) for n, cells in rows], caption, file, layout, transpose)
+        if table is not None:
+            table.notes.append("the first column groups the rows (a panel name beside each label): set aside")
+        return table
     if transpose is None:
         flipped = _transposed(rows, width)
         if flipped is not None:
