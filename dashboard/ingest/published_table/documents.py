@@ -16,8 +16,9 @@ from pathlib import PurePosixPath
 from statistics import median
 
 from dashboard.ingest.grid import cell_text
-from dashboard.ingest.published_table.model import PublishedTable
-from dashboard.ingest.published_table.text import CAPTION, read_cells, read_text
+from dashboard.ingest.published_table.model import CAPTION, PublishedTable
+from dashboard.ingest.published_table.tabbed import read_cells
+from dashboard.ingest.published_table.text import read_text
 
 CELL_GAP = 2.2  # a gap wider than this many median character widths separates two cells
 

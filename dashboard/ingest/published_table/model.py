@@ -13,6 +13,7 @@ from dashboard.domain.units import is_unit
 from dashboard.ingest.problems import Problem, warning
 from dashboard.ingest.published_table.cells import Repair, repair_unit
 
+CAPTION = re.compile(r"^\s*((?:Supplementary\s+)?(?:Table|Tab\.)\s*S?\d+(?:[A-Za-z](?=[\s.:]))?)[.:|]?\s*(.*)$")
 REFERENCE_WORDS = ("reference range", "reference ranges", "normal range", "normal ranges", "reference values",
                    "reference value", "normal values", "normal value", "reference interval", "ref range",
                    "ref. range", "reference", "normal", "range", "rr", "ref", "ref.", "normal limits",
