@@ -122,6 +122,8 @@ with st.expander(f"How the table was read ({len(draft.table.repairs) if draft.ta
     st.text(review.saved_meta(current, "", [p for p, _, _ in problems])["report"])
 
 case_id = st.text_input("Case id", key="import_case_id")
+if case_id.strip() in set(store.list_cases()["case_id"]):
+    st.info(f"A case with id {plain(case_id.strip())} is stored already: saving keeps it as a prior version.")
 if st.button("Save case", key="import_save", type="primary"):
     current = review.current_draft(draft, grid_now, days_now, title, source)
     problems = review.problems_of(current)
