@@ -16,7 +16,7 @@ from dashboard.ingest.published_table.model import CAPTION, PublishedTable, head
 from dashboard.ingest.published_table.rows import add_row, table_style
 
 _NUM = r"[+\-]?(?:\d+(?:[.,]\d+)*|\.\d+)"
-_MARK = r"(?:[*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠᵍ]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\d)[a-f](?=\s|$))?(?:\s+(?:H|L|HH|LL)(?=\s|$)|\s*[↑↓]+)?"
+_MARK = r"(?:[*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠᵍ]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\d)[a-f](?=\s|$))?(?:\s+(?:H|L|HH|LL)(?=\s|$)|\s*\((?:H|L)\)|\s*[↑↓]+)?"
 _QUALITATIVE = (r"not detected|non-reactive|nonreactive|weakly positive|positive|negative|pos|neg|normal|"
                 r"low|high|yes|no|detected|reactive|absent|present|trace|\+{1,4}")
 _MISSING = r"–|—|-|‒|nd|ND|n\.d\.|NA|N/A|n/a|…|\.\.\.|/|NR|NM"
