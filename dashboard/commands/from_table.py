@@ -1,4 +1,4 @@
-"""`casetrack from-table INPUT --out DIR [--table N]`: a published lab table -> a case folder.
+"""`casetrack from-table INPUT --out DIR [--table N] [--page N]`: a published lab table -> a case folder.
 
 INPUT is text copied from a web page or PDF (`.txt`, or `-` for stdin), a PDF, or a saved HTML page.
 DIR gets labs.csv, case.toml (the caption as title, days where the timepoint names state them),
@@ -19,6 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("input", help="a .txt, .pdf or .html file, or - for text on stdin")
     parser.add_argument("--out", required=True, type=Path, help="the case folder to write (new or empty)")
     parser.add_argument("--table", type=int, default=None, help="which table (1, 2, ...) when there are several")
+    parser.add_argument("--page", type=int, default=None, help="PDF only: read this page (1, 2, ...)")
     parser.set_defaults(run=run)
 
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()):
         print(f"error: {out} exists and is not empty: choose a new folder (nothing is overwritten)", file=sys.stderr)
         return 2
-    tables = read_tables(data, name)
+    tables = read_tables(data, name, args.page)
     if not tables:
         print(f"error: {name}: no table found (expected a header row and rows of values)", file=sys.stderr)
         return 1

@@ -123,3 +123,10 @@ def test_pdf_blank_cells_are_placed_by_their_position(tmp_path):
         ("triglycerides", "Day 12"): 1.9,
     })
     assert "blank cells placed by their position" in (tmp_path / "blank" / "import-report.txt").read_text("utf-8")
+
+
+def test_pdf_page_option(pdf, tmp_path, capsys):
+    assert main(["from-table", str(pdf), "--page", "1", "--out", str(tmp_path / "page1")]) == 0
+    _check(load_case(tmp_path / "page1"))
+    assert main(["from-table", str(pdf), "--page", "2", "--out", str(tmp_path / "page2")]) == 1  # one page only
+    assert "no table found" in capsys.readouterr().err

@@ -20,13 +20,13 @@ INPUT_SUFFIXES = (".txt", ".text", ".tsv", ".pdf", ".html", ".htm", ".csv", ".xl
 CASE_FILE_SUFFIXES = (".csv", ".xlsx", ".zip")
 
 
-def read_tables(data: bytes, name: str) -> list[PublishedTable]:
-    """The tables of an input, by its kind: PDF, HTML, else text (tab-separated or flattened)."""
+def read_tables(data: bytes, name: str, page: int | None = None) -> list[PublishedTable]:
+    """The tables of an input, by its kind: PDF (all pages, or `page`), HTML, else text."""
     suffix = PurePath(name).suffix.casefold()
     if suffix in CASE_FILE_SUFFIXES:
         return read_case_file(data, name)[0]
     if suffix == ".pdf" or data[:5] == b"%PDF-":
-        return read_pdf(data, name)
+        return read_pdf(data, name, page)
     if suffix in (".html", ".htm") or data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         return read_html(data, name)
     text, _ = decode(data, name)

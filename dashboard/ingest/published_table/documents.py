@@ -101,7 +101,7 @@ def _caption_before(element) -> str:
     return ""
 
 
-def pdf_lines(data: bytes, notes: list[str] | None = None) -> list[str]:
+def pdf_lines(data: bytes, notes: list[str] | None = None, page: int | None = None) -> list[str]:
     """The text of a PDF, one line per printed line, cells separated by tabs where the gap is wide.
 
     A row with blank cells is placed by position: each of its cells goes to the column (measured on the
@@ -111,8 +111,9 @@ def pdf_lines(data: bytes, notes: list[str] | None = None) -> list[str]:
 
     lines: list[str] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            words = page.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5)
+        pages = pdf.pages if page is None else pdf.pages[page - 1:page]
+        for sheet in pages:
+            words = sheet.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5)
             if not words:
                 continue
             char_width = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in words)
@@ -180,10 +181,10 @@ def _rows(words: list[dict]) -> list[list[dict]]:
     return [sorted(row, key=lambda w: w["x0"]) for row in rows]
 
 
-def read_pdf(data: bytes, file: str) -> list[PublishedTable]:
-    """Every table of a PDF with a text layer (a scanned PDF has no words: no table is found)."""
+def read_pdf(data: bytes, file: str, page: int | None = None) -> list[PublishedTable]:
+    """Every table of a PDF (or of one page, 1-based) with a text layer; a scanned PDF has no words."""
     notes: list[str] = []
-    text = "\n".join(lines := pdf_lines(data, notes))
+    text = "\n".join(lines := pdf_lines(data, notes, page))
     tables = read_text(text, file)
     for table in tables:
         table.layout = "pdf (" + table.layout + ")"
