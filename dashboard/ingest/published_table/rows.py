@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from dashboard.domain.units import is_unit
+from dashboard.domain.units import is_unit, normalise_unit
 from dashboard.domain.values import CellError, parse_cell
 from dashboard.ingest.problems import warning
 from dashboard.ingest.published_table.cells import Repair, decimal_style, exponent_cell, repair_cell
 from dashboard.ingest.published_table.model import (
     PublishedTable,
     SourceRow,
+    refuse_row,
     split_reference,
     split_row_label,
 )
@@ -36,9 +37,11 @@ def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, r
         reference, ref_unit = split_reference(ref_text, line, table)
         if ref_unit and not unit:
             unit = ref_unit
-        elif ref_unit and ref_unit != unit:
-            table.notes.append(f"line {line}: the reference cell's unit '{ref_unit}' differs from the label's "
-                               f"'{unit}': the label's is used")
+        elif ref_unit and normalise_unit(ref_unit) != normalise_unit(unit):
+            refuse_row(table, line, label, label_text, f"the label says '{unit}' and the reference cell "
+                       f"'{ref_unit}': the values' unit is not certain")
+            table.rows.append(SourceRow(line, label, "", "", [""] * len(cells), list(cells)))
+            return
     if unit_text:
         unit = unit_text.strip()
     if "/" in label and any(_COMBINED_CELL.match(c.strip()) for c in cells):
