@@ -402,3 +402,13 @@ def test_a_panel_column_beside_the_labels_is_set_aside():
     assert list(draft.grid["label"]) == ["WBC", "Platelets", "Ferritin", "AST"]
     assert values(obs)[("ferritin", "Day 3")] == exact(8000.0)
     assert any("set aside" in note for note in table.notes)
+
+
+def test_a_unit_printed_twice_and_disagreeing_is_refused():
+    text = ("Test\tReference range\tDay 1\tDay 3\n"
+            "Fibrinogen (mg/dL)\t2–4 g/L\t1.5\t3.2\n"
+            "WBC (x10^9/L)\t4.5–11 x10^9/L\t1.2\t3\n")
+    table, draft, obs, _ = imported(text)
+    assert values(obs) == {("wbc", "Day 1"): exact(1.2), ("wbc", "Day 3"): exact(3.0)}
+    assert [(p.row, p.value) for p in table.problems] == [(2, "Fibrinogen (mg/dL)")]
+    assert list(draft.grid.loc[0, ["Day 1", "Day 3"]]) == ["", ""]
