@@ -42,7 +42,11 @@ if handed is not None:
 pasted = st.text_area("Paste the table here", key="import_text", height=180,
                       placeholder="Table 1 Laboratory data ...\nReference range Admission Day 3 ...")
 dropped = st.file_uploader("…or drop a file", type=[s.lstrip(".") for s in INPUT_SUFFIXES], key="import_file")
-if st.button("Read the table", key="import_read", type="primary", disabled=not (pasted.strip() or dropped)):
+# Always enabled: a paste is committed when the box loses focus, i.e. by this very click.
+read = st.button("Read the table", key="import_read", type="primary")
+if read and not (pasted.strip() or dropped):
+    st.warning("Paste a table into the box or drop a file first.")
+elif read:
     data, name = (dropped.getvalue(), dropped.name) if dropped else (pasted.encode("utf-8"), "pasted.txt")
     try:
         found = read_tables(data, name)
