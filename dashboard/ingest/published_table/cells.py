@@ -1,7 +1,8 @@
 """Text repairs of a published table's cells, each one recorded: what a careful reader undoes by eye.
 
-PDF and web copies add invisible characters, footnote markers (`9560†`, `22ᵃ`), lab flags (`8580 H`),
-thousands separators (`21 400`, `>50,000`), decimal commas and mangled exponents (`109/L` for 10⁹/L).
+PDF and web copies add invisible characters, footnote markers (`9560†`, `22ᵃ`), thousands separators
+(`21 400`, `>50,000`), decimal commas and mangled exponents (`109/L` for 10⁹/L). A lab's own flag
+(`8580 H`) and missing markers (`nd`, `…`, `/`) are left to the cell parser (domain/values.py).
 Each repair here is unambiguous by itself or by a decision made once for the whole table (the decimal
 style); anything else is left as written, so the cell parser refuses it and the user is asked.
 """
@@ -11,21 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Invisible or look-alike characters of PDF/web copies -> plain text (thin spaces inside numbers are
-# thousands separators: joined first, see `normalise_text`).
-_INVISIBLE = {
-    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\u200a": " ",
-    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
-    "\u2010": "-", "\u2011": "-", "\u2012": "–", "\u2212": "-", "\ufe63": "-", "\uff0d": "-",
-}
+from dashboard.domain.text import HYPHENS, REMOVED, SPACES
+
+_PLAIN = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys(REMOVED, None), **dict.fromkeys(HYPHENS, "-")})
 _THIN_THOUSANDS = re.compile(r"(?<=\d)[\u2009\u202f\u2007](?=\d{3}(?!\d))")
-MISSING_MARKS = {"…": "not done", "...": "not done", "/": "not done", "nd": "not done", "n.d.": "not done",
-                 "n.d": "not done", "nr": "not reported", "n.r.": "not reported", "nm": "not measured",
-                 "not tested": "not done", "not performed": "not done", "pending": "not available"}
 _FOOTNOTE = r"[*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠᵍ]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
 _TRAILING_MARKER = re.compile(rf"^(.*\d)\s*({_FOOTNOTE}|(?<=\d)[a-f](?![a-z]))$")
 _LEADING_MARKER = re.compile(rf"^({_FOOTNOTE})\s*(?=[<>≤≥]?\d)")
-_LAB_FLAG = re.compile(r"^(.*\d)\s*(\((?:H|L|HH|LL|high|low)\)|(?:H|L|HH|LL)|[↑↓]+)$")
 _COMMA_GROUPS = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,])")
 _SPACE_GROUPS = re.compile(r"^([<>≤≥]=?\s*)?(\d{1,3}(?: \d{3})+)(\.\d+)?$")
 _SPACED_RANGE = re.compile(r"^(\d+(?: \d{3})*)\s*([-–—])\s*(\d{1,3}(?: \d{3})+|\d+)$")
@@ -51,18 +44,11 @@ class Repair:
 
 
 def normalise_text(text: str) -> tuple[str, int]:
-    """Invisible characters of a copy made plain; thin spaces between digit groups joined. (text, count)."""
+    """Invisible characters of a copy made plain (domain.text's rule); thin spaces between digit groups are
+    thousands separators and are joined first. Returns (text, number of characters changed)."""
     joined = _THIN_THOUSANDS.sub("", text)
-    count = len(text) - len(joined)
-    out = []
-    for char in joined:
-        replacement = _INVISIBLE.get(char)
-        if replacement is None:
-            out.append(char)
-        else:
-            out.append(replacement)
-            count += 1
-    return "".join(out), count
+    count = len(text) - len(joined) + sum(joined.count(c) for c in (*SPACES, *REMOVED, *HYPHENS))
+    return joined.translate(_PLAIN), count  # not plain_text(): it strips, and a leading tab is an empty cell
 
 
 def decimal_style(cells: list[str]) -> str:
@@ -97,13 +83,8 @@ def repair_cell(text: str, style: str, line: int | None, column: str) -> tuple[s
             repairs.append(Repair(line, column, cell, after, what))
             cell = after
 
-    if cell.casefold() in MISSING_MARKS:
-        record("", f"'{cell}' means {MISSING_MARKS[cell.casefold()]}: left empty")
-        return cell, repairs
     if found := _LEADING_MARKER.match(cell):
         record(cell[found.end():], f"footnote marker '{found.group(1)}' removed")
-    if found := _LAB_FLAG.match(cell):
-        record(found.group(1), f"the lab's flag '{found.group(2)}' removed (kept in the original text)")
     if found := _TRAILING_MARKER.match(cell):
         record(found.group(1).rstrip(), f"footnote marker '{found.group(2)}' removed")
     if found := _SPACED_RANGE.match(cell):

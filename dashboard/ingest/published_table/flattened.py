@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from dashboard.domain.values import MISSING
 from dashboard.ingest.published_table.cells import Repair
 from dashboard.ingest.published_table.header import split_header
 from dashboard.ingest.published_table.model import CAPTION, PublishedTable, header_kind, refuse_row, unit_like
@@ -19,7 +20,10 @@ _NUM = r"[+\-]?(?:\d+(?:[.,]\d+)*|\.\d+)"
 _MARK = r"(?:[*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠᵍ]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\d)[a-f](?=\s|$))?(?:\s+(?:H|L|HH|LL)(?=\s|$)|\s*\((?:H|L)\)|\s*[↑↓]+)?"
 _QUALITATIVE = (r"not detected|non-reactive|nonreactive|weakly positive|positive|negative|pos|neg|normal|"
                 r"low|high|yes|no|detected|reactive|absent|present|trace|\+{1,4}")
-_MISSING = r"–|—|-|‒|nd|ND|n\.d\.|NA|N/A|n/a|…|\.\.\.|/|NR|NM"
+# one-word missing markers of the cell parser (`–`, `nd`, `…`, `/`), as tokens of a flattened row
+# (lower or upper case only: `Na` ending a label is sodium, not "not available")
+_MISSING = "|".join(re.escape(m) for m in sorted({f for m in MISSING for f in (m, m.upper())}, key=len, reverse=True)
+                    if m and " " not in m and m != "?")
 VALUE_TOKENS = (
     re.compile(r"(?:^|(?<=\s))([<>≤≥]=?\s*1\s*:\s*\d+)$"),
     re.compile(r"(?:^|(?<=\s))(1\s*:\s*\d+(?:\s*\([^()]*\))?)$"),
