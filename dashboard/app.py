@@ -13,6 +13,7 @@ st.navigation([
     st.Page(PAGES / "case_view.py", title="Case view", icon=":material/monitoring:", url_path="case", default=True),
     st.Page(PAGES / "library.py", title="Case library", icon=":material/folder_open:", url_path="library"),
     st.Page(PAGES / "upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+    st.Page(PAGES / "import_table.py", title="Import a table", icon=":material/table_view:", url_path="import"),
     st.Page(PAGES / "cohort.py", title="Cohort", icon=":material/group:", url_path="cohort"),
     st.Page(PAGES / "presentation.py", title="Presentation mode", icon=":material/slideshow:", url_path="present"),
 ]).run()
