@@ -32,8 +32,8 @@ SHIPPED_CASES = REPO_ROOT / "data" / "cases"
 # Session keys shared between pages (widget keys stay local to their page).
 CURRENT_CASE = "current_case_id"
 SLIDE_INDEX = "presentation_slide"
-CHOSEN_ANALYTES = "chosen_analytes"  # copies of the case view's widgets: widget state ends with its page
-CHOSEN_XULN = "chosen_xuln"
+CHOSEN_ANALYTES = "chosen_analytes"  # {case id: analytes}: each case keeps its own choice across pages
+CHOSEN_XULN = "chosen_xuln"  # a copy of the case view's toggle: widget state ends with its page
 FLASH = "flash_message"
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
@@ -197,6 +197,29 @@ def case_heading(meta: dict, case_id: str, *, level: str = "subheader") -> None:
     getattr(st, level)(plain(meta.get("title") or case_id), anchor=False)
     if meta.get("source"):
         st.caption("Source: " + plain(meta["source"]))
+
+
+def analyte_picker(case_id: str, available: list[str]) -> list[str]:
+    """The analytes of one case: its own last choice, else the MAS panel it has (display names shown).
+
+    The widget key names the case, so switching case never shows (or draws) the previous case's list;
+    the choice is also kept outside widget state, which Streamlit drops once a widget is not drawn.
+    """
+    analytes = st.multiselect(
+        "Analytes", available, default=chosen_analytes(case_id, available), key=f"case_analytes:{case_id}",
+        format_func=views.analyte_name,
+        help="Default: the MAS panel (ferritin, platelets, WBC, hemoglobin, AST, LDH, TG, fibrinogen, CRP, D-dimer).",
+    )
+    st.session_state.setdefault(CHOSEN_ANALYTES, {})[case_id] = analytes
+    return analytes
+
+
+def chosen_analytes(case_id: str, available: list[str]) -> list[str]:
+    """The case's last chosen analytes that it still has, or its default panel if never chosen."""
+    chosen = st.session_state.get(CHOSEN_ANALYTES, {}).get(case_id)
+    if chosen is None:
+        return views.default_analytes(available)
+    return [a for a in chosen if a in available]
 
 
 # --------------------------------------------------------------------------------------------- figures

@@ -17,20 +17,14 @@ if case_id is None:
     st.stop()
 
 data = ui.case_data(store, case_id)
-if st.session_state.get("case_view_case") != case_id:  # another case: its analytes differ
-    st.session_state.pop("case_analytes", None)
-    st.session_state["case_view_case"] = case_id
 meta = data.case.meta
 ui.case_heading(meta, case_id)
 
 available = views.analytes_with_values(data.flags)
 with st.sidebar:
-    analytes = st.multiselect(
-        "Analytes", available, default=views.default_analytes(available), key="case_analytes",
-        help="Default: the MAS panel (ferritin, platelets, WBC, hemoglobin, AST, LDH, TG, fibrinogen, CRP, D-dimer).",
-    )
+    analytes = ui.analyte_picker(case_id, available)
     xuln = st.toggle("× upper limit of normal (one axis)", key="case_xuln")
-    st.session_state[ui.CHOSEN_ANALYTES], st.session_state[ui.CHOSEN_XULN] = analytes, xuln
+    st.session_state[ui.CHOSEN_XULN] = xuln
     if st.button("Presentation mode", key="case_present", icon=":material/slideshow:"):
         st.session_state[ui.SLIDE_INDEX] = 0
         st.switch_page("app_pages/presentation.py")

@@ -18,7 +18,7 @@ if case_id is None:
 
 data = ui.case_data(store, case_id)
 available = views.analytes_with_values(data.flags)
-chosen = [a for a in st.session_state.get(ui.CHOSEN_ANALYTES, views.default_analytes(available)) if a in available]
+chosen = ui.chosen_analytes(case_id, available)
 xuln = bool(st.session_state.get(ui.CHOSEN_XULN, False))
 slides = views.presentation_slides(chosen, lane=views.has_event_lane(data.case.events, data.flags), xuln=xuln)
 last = len(slides) - 1

@@ -11,7 +11,7 @@ def test_slides_step_through_the_case(app, chart, page_text):
     at = app()
     at.button(key="case_present").click().run()
     assert not at.exception
-    slides = presentation_slides([a for a in at.session_state["chosen_analytes"]])
+    slides = presentation_slides([a for a in at.session_state["chosen_analytes"]["seed-sle-mas"]])
     assert f"Slide 1 of {len(slides)}" in page_text(at)
     first = chart(at, "present_chart")
     assert "MAS complicating an SLE flare" in first["layout"]["title"]["text"]
