@@ -39,9 +39,10 @@ SCORE_SUMMARY_COLUMNS: dict[str, str] = {
     "ms_score.value": "MS score",
     "ferritin_esr.ratio": "Ferritin/ESR",
 }
+# The downloadable table: which case, what the report printed (text, number, unit), what it became.
 DERIVED_COLUMNS = (
-    "timepoint", "day", "label", "analyte", "value", "unit", "qualifier", "result", "ref_low", "ref_high",
-    "ref_source", "flag", "x_uln", "change", "pct_change",
+    "case_id", "timepoint", "day", "label", "analyte", "orig_text", "orig_value", "orig_unit", "value", "unit",
+    "qualifier", "result", "ref_low", "ref_high", "ref_source", "flag", "x_uln", "change", "pct_change",
 )
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.axis import as_float, timepoints
+from dashboard.charts.axis import timepoints
+from dashboard.charts.cells import cell_text
 from dashboard.charts.events_lane import wrap_label
 from dashboard.charts.style import (
     FLAG_COLORS,
@@ -36,23 +37,11 @@ def discrete_colorscale() -> list[list]:
     return scale
 
 
-def cell_text(frame: pd.DataFrame) -> pd.Series:
-    """'<0.5', '9560', '1:640' for titers, else the qualitative result ('positive'); '' when empty.
-
-    A yes/positive finding is stored as value 1 without a unit; its result reads better than '1'.
-    """
-    value = as_float(frame["value"])
+def hover_unit(frame: pd.DataFrame) -> pd.Series:
+    """The unit after a number; none after Yes/No, a size ('3 cm') or a titer, whose text says it."""
     unit = frame["unit"].astype("string").fillna("")
-    qualifier = frame["qualifier"].astype("string").fillna("") if "qualifier" in frame else ""
-    number = pd.Series([format(v, ".4g") if np.isfinite(v) else "" for v in value], index=frame.index)
-    number = number.where(unit != "titer", "1:" + number)
-    number = number.where(unit != "cm", number + " cm")  # organ enlargement below the costal margin
-    number = (qualifier + number).where(number != "", "")
-    result = (
-        frame["result"].astype("string").fillna("") if "result" in frame else pd.Series("", index=frame.index)
-    )
-    use_result = (result != "") & ((number == "") | (unit == ""))
-    return number.where(~use_result, result).astype(str).map(safe_text)
+    says_it = ~frame["text"].str.contains(r"\d", regex=True) | unit.isin(["cm", "titer"])
+    return unit.where(~says_it.to_numpy(), "").map(safe_text)
 
 
 def row_order(frame: pd.DataFrame) -> list[str]:
@@ -90,7 +79,7 @@ def flag_heatmap(
         + "<br>"
         + frame["text"]
         + " "
-        + frame["unit"].astype("string").fillna("").map(safe_text)
+        + hover_unit(frame)
         + "<br>"
         + flag_keys(frame).map(FLAG_NAMES)
     )

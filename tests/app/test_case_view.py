@@ -117,3 +117,14 @@ MINI_TITLES = ["Ferritin", "Platelets", "White blood cell count", "Hemoglobin", 
 def panel_titles(figure: dict) -> list[str]:
     return [a["text"].removeprefix("<b>").removesuffix("</b>") for a in figure["layout"].get("annotations", [])
             if a.get("name") == "panel-title"]
+
+
+def test_derived_table_names_the_case_and_the_value_as_printed(app, table):
+    derived = table(app(), "case_derived")
+    assert list(derived.columns[:8]) == ["case_id", "timepoint", "day", "label", "analyte", "orig_text",
+                                         "orig_value", "orig_unit"]
+    assert set(derived["case_id"]) == {SEED_ID}
+    dimer = derived[(derived["analyte"] == "d_dimer") & (derived["timepoint"] == "Admission")].iloc[0]
+    assert (dimer["orig_text"], dimer["orig_value"], dimer["orig_unit"]) == ("4766", 4766, "µg/L")
+    ana = derived[derived["analyte"] == "ana"].iloc[0]
+    assert (ana["orig_text"], ana["value"], ana["unit"]) == ("1: 640 (speckled)", 640, "titer")
