@@ -12,6 +12,7 @@ import threading
 
 import kaleido
 import plotly.graph_objects as go
+from kaleido import PageGenerator
 
 from dashboard.charts.style import PRESENTATION, SCREEN
 
@@ -19,12 +20,16 @@ FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 DEFAULT_HEIGHT = 800
 PNG_SCALE = 2  # sharp on slides and retina screens
 
+# The page kaleido draws in: plotly.js from the installed plotly package, and no MathJax, which kaleido
+# would otherwise load from cdnjs.cloudflare.com on every export (casetrack figures use no LaTeX).
+EXPORT_PAGE = PageGenerator(mathjax=False)
+
 _lock = threading.Lock()
 
 
 def ensure_server() -> None:
     """Start kaleido's persistent Chromium once per process (a no-op once running)."""
-    kaleido.start_sync_server(silence_warnings=True)
+    kaleido.start_sync_server(page_generator=EXPORT_PAGE, silence_warnings=True)
 
 
 def default_width(fig: go.Figure) -> int:

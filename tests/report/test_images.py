@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -74,3 +75,12 @@ def test_a_full_set_takes_seconds_with_the_persistent_server(seed_figures, tmp_p
 def test_unknown_format_is_refused(seed_figures):
     with pytest.raises(ValueError, match="png, svg, pdf"):
         export_figure(seed_figures["case"], "gif")
+
+
+def test_the_export_page_loads_nothing_from_outside():
+    from dashboard.report.images import EXPORT_PAGE
+
+    page = EXPORT_PAGE.generate_index()
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts and all(src.startswith("file://") for src in scripts)  # plotly.js from the plotly package
+    assert "mathjax" not in page.lower() and "http" not in page
