@@ -18,12 +18,15 @@ from dashboard import views
 from dashboard.charts.case_figure import case_figure
 from dashboard.charts.heatmap import flag_heatmap
 from dashboard.charts.scores import score_figure
+from dashboard.charts.slides import Slide, case_slide_plan
+from dashboard.charts.slides import slide_figure as build_slide
+from dashboard.charts.style import SLIDE_HEIGHT, SLIDE_WIDTH, Look, slide_look
 from dashboard.domain.flags import reference_flags
 from dashboard.domain.scores import score_observations
 from dashboard.ingest.bundle import Case, CaseError, load_uploaded
 from dashboard.ingest.store import CaseStore
 from dashboard.report.html import case_report_html
-from dashboard.report.images import export_figure
+from dashboard.report.images import export_deck, export_figure
 from dashboard.views import plain
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -39,13 +42,15 @@ FLASH = "flash_message"
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 IMAGE_FORMATS = ("png", "svg", "pdf")
 IMAGE_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-SLIDE_HEIGHT_PX = 900  # a 1080p projector minus the browser bar and the slide buttons
+SCREEN = "presentation_screen"  # the browser's inner size, reported by the presentation component
+SLIDE_CHROME_PX = 100  # the slide buttons and the page padding above and below a slide's figure
 FIGURE_TITLES = {"case": "Case figure", "scores": "Score trajectory", "heatmap": "Flag heatmap"}
 
 # Static CSS of presentation mode (no user data): hide the sidebar and its toggle, enlarge the text.
 PRESENTATION_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"] {display: none;}
-.block-container {padding-top: 1.5rem; max-width: 100%;}
+.block-container {padding-top: 1rem; padding-bottom: 0; max-width: 100%;}
+.st-key-present_keys {display: none;}
 h1, h2, h3 {font-size: 2.2rem !important;}
 [data-testid="stCaptionContainer"] {font-size: 1.25rem;}
 </style>"""
@@ -263,32 +268,119 @@ def _stored_figures(root: str, case_id: str, stamp: str, analytes: tuple[str, ..
     return case_figures(data, list(analytes), xuln=xuln, presentation=presentation, titled=titled)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _slide(root: str, case_id: str, stamp: str, name: str, analytes: tuple[str, ...], xuln: bool) -> go.Figure:
-    data = _case_data(root, case_id, stamp)
-    if name == "heatmap":  # keeps a legible row height per analyte, and scrolls if it must
-        return build_figure(data, name, [], xuln=xuln, presentation=True)
+# ---------------------------------------------------------------------------------------- presentation
+@dataclass(frozen=True)
+class Screen:
+    """The browser's inner size in px, as the presentation component reports it."""
+
+    width: int = SLIDE_WIDTH
+    height: int = SLIDE_HEIGHT
+
+    @property
+    def slide_height(self) -> int:
+        """px a slide's figure may take: the screen minus the slide buttons above it."""
+        return max(self.height - SLIDE_CHROME_PX, 200)
+
+    @property
+    def look(self) -> Look:
+        return slide_look(self.width, self.height)
+
+
+# A clicker sends ArrowRight/ArrowLeft or PageDown/PageUp: they click the Next/Previous buttons (one code
+# path with the mouse); Home/End jump to the first/last slide. The component also reports the screen size
+# (and again after a resize) so every slide is built to fit it. Static code, no user data.
+_PRESENTER_JS = """
+export default function(component) {
+  const { setStateValue, setTriggerValue, data } = component;
+  const report = () => {
+    const size = { width: window.innerWidth, height: window.innerHeight };
+    if (!data || data.width !== size.width || data.height !== size.height) setStateValue("screen", size);
+  };
+  const click = (key) => {
+    const button = document.querySelector(`.st-key-${key} button`);
+    if (button && !button.disabled) button.click();
+  };
+  const keys = { ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev" };
+  const onKey = (event) => {
+    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (keys[event.key]) click(`present_${keys[event.key]}`);
+    else if (event.key === "Home") setTriggerValue("jump", "first");
+    else if (event.key === "End") setTriggerValue("jump", "last");
+    else return;
+    event.preventDefault();
+  };
+  let timer;
+  const onResize = () => { clearTimeout(timer); timer = setTimeout(report, 200); };
+  report();
+  document.addEventListener("keydown", onKey);
+  window.addEventListener("resize", onResize);
+  return () => {
+    document.removeEventListener("keydown", onKey);
+    window.removeEventListener("resize", onResize);
+    clearTimeout(timer);
+  };
+}
+"""
+_presenter = st.components.v2.component("casetrack_presenter", js=_PRESENTER_JS)
+
+
+def presenter(last: int) -> None:
+    """Mount the keyboard and screen-size listener (its callbacks run before the next rerun draws)."""
+    _presenter(key="present_keys", data=st.session_state.get(SCREEN), on_screen_change=_keep_screen,
+               on_jump_change=lambda: _jump(last), height=0)
+
+
+def current_screen() -> Screen:
+    """The screen the presentation component last reported; 1920 x 1080 until it has."""
+    size = st.session_state.get(SCREEN)
+    return Screen(int(size["width"]), int(size["height"])) if size else Screen()
+
+
+def _keep_screen() -> None:
+    st.session_state[SCREEN] = st.session_state["present_keys"]["screen"]
+
+
+def _jump(last: int) -> None:
+    target = st.session_state["present_keys"]["jump"]
+    st.session_state[SLIDE_INDEX] = 0 if target == "first" else last
+
+
+def slide_plan(store: CaseStore, case_id: str, analytes: list[str], *, xuln: bool, screen: Screen) -> list[Slide]:
+    """The slides of a case on this screen (the heatmap split into pages that fit it)."""
+    data = case_data(store, case_id)
     meta = data.case.meta
-    labels = {"title": meta.get("title") or data.case.id, "source": meta.get("source"), "presentation": True}
-    lane = case_figure(data.flags, data.case.events, [], **labels)
-    if name == "lane":  # lane rows grow to fill the screen, as the lab slides do
-        return lane.update_layout(height=max(SLIDE_HEIGHT_PX, lane.layout.height or 0))
-    span = list(lane.layout.xaxis.range) if lane.layout.xaxis.range else None  # every slide on the lane's days
-    if name == "scores":  # both panels shrink to one screen; title, day axis and legend keep their room
-        return score_figure(data.scores, x_span=span, height=SLIDE_HEIGHT_PX, **labels)
-    figure = case_figure(data.flags, None, list(analytes), scale="xuln" if xuln else "absolute", x_span=span,
-                         **labels)
-    return figure.update_layout(height=SLIDE_HEIGHT_PX)  # lab panels (no text rows) grow to fill the screen
+    return case_slide_plan(data.flags, data.case.events, analytes, xuln=xuln, lk=screen.look,
+                           height=screen.slide_height, title=meta.get("title") or case_id, source=meta.get("source"))
 
 
-def slide_figure(store: CaseStore, case_id: str, name: str, analytes: list[str], *, xuln: bool) -> go.Figure:
-    """One presentation slide's figure (projector fonts, titled with the case), cached."""
-    return _slide(str(store.root), case_id, _stamp(store, [case_id]), name, tuple(analytes), xuln)
+def slide_figure(store: CaseStore, case_id: str, slide: Slide, *, xuln: bool, screen: Screen) -> go.Figure:
+    """One slide's figure, built for this screen and cached."""
+    return _slide(str(store.root), case_id, _stamp(store, [case_id]), slide, xuln, screen)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _slide(root: str, case_id: str, stamp: str, slide: Slide, xuln: bool, screen: Screen) -> go.Figure:
+    data = _case_data(root, case_id, stamp)
+    meta = data.case.meta
+    return build_slide(data.flags, data.case.events, data.scores, slide, xuln=xuln, lk=screen.look,
+                       height=screen.slide_height, title=meta.get("title") or case_id, source=meta.get("source"))
 
 
 def deferred_export(make: Callable[[], go.Figure], fmt: str) -> Callable[[], bytes]:
     """Image bytes made only when the user clicks (kaleido drives Chromium: too slow for every rerun)."""
     return lambda: export_figure(make(), fmt)
+
+
+def deferred_deck(store: CaseStore, case_id: str, analytes: list[str], *, xuln: bool) -> Callable[[], bytes]:
+    """The whole slide deck as one PDF, a 16:9 page per slide at 1920 x 1080, made when the user clicks."""
+
+    def deck() -> bytes:
+        screen = Screen()
+        plan = slide_plan(store, case_id, analytes, xuln=xuln, screen=screen)
+        return export_deck([slide_figure(store, case_id, s, xuln=xuln, screen=screen) for s in plan],
+                           width=screen.width, height=screen.height)
+
+    return deck
 
 
 def deferred_report(data: CaseData, analytes: list[str], *, xuln: bool) -> Callable[[], str]:

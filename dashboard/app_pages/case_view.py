@@ -31,10 +31,10 @@ with st.sidebar:
 
 # On screen the page heading carries the case title and source; exported figures carry their own.
 figures = ui.stored_figures(store, case_id, analytes, xuln=xuln, titled=False)
-st.plotly_chart(figures["case"], key="case_chart", config=ui.PLOTLY_CONFIG)
+st.plotly_chart(figures["case"], key="case_chart", config=ui.PLOTLY_CONFIG, theme=None)
 
 st.subheader("Scores per timepoint", anchor=False)
-st.plotly_chart(figures["scores"], key="case_score_chart", config=ui.PLOTLY_CONFIG)
+st.plotly_chart(figures["scores"], key="case_score_chart", config=ui.PLOTLY_CONFIG, theme=None)
 ui.table(views.score_summary(data.scores), key="case_scores")
 st.caption(
     "HScore: points from the known items; min–max is the range the unknown items allow; probability from "
@@ -46,7 +46,7 @@ with st.expander("HLH-2004 criteria per timepoint"):
     ui.table(views.item_breakdown(data.scores, "hlh2004.criteria."), key="case_hlh_items", hide_index=False)
 
 st.subheader("Reference-range flags", anchor=False)
-st.plotly_chart(figures["heatmap"], key="case_heatmap", config=ui.PLOTLY_CONFIG)
+st.plotly_chart(figures["heatmap"], key="case_heatmap", config=ui.PLOTLY_CONFIG, theme=None)
 
 st.subheader("Derived table", anchor=False)
 derived = views.derived_table(data.flags)
