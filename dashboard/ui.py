@@ -6,6 +6,7 @@ cache or the way a problem is shown is written once. Table shaping is pure and l
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,8 @@ from dashboard.charts.style import SLIDE_HEIGHT, SLIDE_WIDTH, Look, slide_look
 from dashboard.domain.flags import reference_flags
 from dashboard.domain.scores import score_observations
 from dashboard.ingest.bundle import Case, CaseError, load_uploaded
-from dashboard.ingest.store import CaseStore
+from dashboard.ingest.store import CURRENT, META_FILE, CaseStore
+from dashboard.report.csv_safe import safe_csv_bytes
 from dashboard.report.html import case_report_html
 from dashboard.report.images import export_deck, export_figure
 from dashboard.views import plain
@@ -84,9 +86,20 @@ def case_data(store: CaseStore, case_id: str) -> CaseData:
 
 
 def _stamp(store: CaseStore, case_ids: list[str]) -> str:
-    """Last-change times of some cases: part of every cache key, so a save or restore is seen at once."""
-    cases = store.list_cases()
-    return "|".join(cases.loc[cases["case_id"].isin(case_ids), "updated"].astype(str))
+    """Last changes of some cases: part of every cache key, so a save or restore is seen at once.
+
+    One stat() per case of its current meta.json (a save writes a new one and renames it into place), not
+    a read of every case's metadata: this runs on every rerun of every page.
+    """
+    parts = []
+    for case_id in case_ids:
+        try:
+            info = (store.root / case_id / CURRENT / META_FILE).stat()
+        except OSError:
+            parts.append(f"{case_id}:absent")
+            continue
+        parts.append(f"{case_id}:{info.st_mtime_ns}:{info.st_ino}:{info.st_size}")
+    return "|".join(parts)
 
 
 @st.cache_data(show_spinner="Loading case…", max_entries=32)
@@ -138,7 +151,25 @@ def save_case(store: CaseStore, case: Case) -> bool:
         return False
     st.session_state[CURRENT_CASE] = case.id
     flash(f"Saved {case.id} (version {version}).")
+    warm_case_view(store, case.id)
     return True
+
+
+def warm_case_view(store: CaseStore, case_id: str) -> None:
+    """Build a just-saved case's tables and default figures in the background, while the user reads the
+    confirmation: "Open in case view" then finds them cached (the caches lock per key, so a case view
+    that asks first simply waits for the same result instead of building it twice)."""
+    threading.Thread(target=_warm, args=(str(store.root), case_id, _stamp(store, [case_id])), daemon=True).start()
+
+
+def _warm(root: str, case_id: str, stamp: str) -> None:
+    try:
+        data = _case_data(root, case_id, stamp)
+        _case_tables(root, case_id, stamp)
+        analytes = views.default_analytes(views.analytes_with_values(data.flags))
+        _stored_figures(root, case_id, stamp, tuple(analytes), False, False, False)
+    except Exception:  # noqa: BLE001 - only a head start: the case view builds (and reports) it again
+        return
 
 
 def show_problems(records: list[dict], *, key: str) -> None:
@@ -261,7 +292,39 @@ def stored_figures(store: CaseStore, case_id: str, analytes: list[str], *, xuln:
                            titled)
 
 
+@dataclass(frozen=True)
+class CaseTables:
+    """The case view's tables and downloads, made once per stored version (not on every rerun)."""
+
+    scores: pd.DataFrame
+    hscore_items: pd.DataFrame
+    hlh_items: pd.DataFrame
+    derived: pd.DataFrame
+    derived_csv: bytes
+    derived_parquet: bytes
+
+
+def case_tables(store: CaseStore, case_id: str) -> CaseTables:
+    return _case_tables(str(store.root), case_id, _stamp(store, [case_id]))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
+def _case_tables(root: str, case_id: str, stamp: str) -> CaseTables:
+    data = _case_data(root, case_id, stamp)
+    derived = views.derived_table(data.flags)
+    return CaseTables(
+        scores=views.score_summary(data.scores),
+        hscore_items=views.item_breakdown(data.scores, "hscore.items."),
+        hlh_items=views.item_breakdown(data.scores, "hlh2004.criteria."),
+        derived=derived,
+        derived_csv=safe_csv_bytes(derived),
+        derived_parquet=views.parquet_bytes(derived),
+    )
+
+
+# Figures are cached as objects, not pickled copies: unpickling a Figure re-validates every property (0.2 s
+# each, on every rerun). No caller changes a cached figure (plotly_chart and the exports only read it).
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _stored_figures(root: str, case_id: str, stamp: str, analytes: tuple[str, ...], xuln: bool, presentation: bool,
                     titled: bool) -> dict[str, go.Figure]:
     data = _case_data(root, case_id, stamp)
@@ -358,7 +421,7 @@ def slide_figure(store: CaseStore, case_id: str, slide: Slide, *, xuln: bool, sc
     return _slide(str(store.root), case_id, _stamp(store, [case_id]), slide, xuln, screen)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _slide(root: str, case_id: str, stamp: str, slide: Slide, xuln: bool, screen: Screen) -> go.Figure:
     data = _case_data(root, case_id, stamp)
     meta = data.case.meta

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import ui, views
-from dashboard.report.csv_safe import safe_csv_bytes
 
 store = ui.get_store()
 cases = store.list_cases()
@@ -35,29 +34,29 @@ st.plotly_chart(figures["case"], key="case_chart", config=ui.PLOTLY_CONFIG, them
 
 st.subheader("Scores per timepoint", anchor=False)
 st.plotly_chart(figures["scores"], key="case_score_chart", config=ui.PLOTLY_CONFIG, theme=None)
-ui.table(views.score_summary(data.scores), key="case_scores")
+tables = ui.case_tables(store, case_id)
+ui.table(tables.scores, key="case_scores")
 st.caption(
     "HScore: points from the known items; min–max is the range the unknown items allow; probability from "
     "Fardet 2014's table. HLH-2004: criteria met / unknown of 8 (≥ 5 met = fulfilled)."
 )
 with st.expander("HScore item breakdown (points per timepoint)", expanded=True):
-    ui.table(views.item_breakdown(data.scores, "hscore.items."), key="case_hscore_items", hide_index=False)
+    ui.table(tables.hscore_items, key="case_hscore_items", hide_index=False)
 with st.expander("HLH-2004 criteria per timepoint"):
-    ui.table(views.item_breakdown(data.scores, "hlh2004.criteria."), key="case_hlh_items", hide_index=False)
+    ui.table(tables.hlh_items, key="case_hlh_items", hide_index=False)
 
 st.subheader("Reference-range flags", anchor=False)
 st.plotly_chart(figures["heatmap"], key="case_heatmap", config=ui.PLOTLY_CONFIG, theme=None)
 
 st.subheader("Derived table", anchor=False)
-derived = views.derived_table(data.flags)
-ui.table(derived, key="case_derived")
+ui.table(tables.derived, key="case_derived")
 csv_col, parquet_col, _ = st.columns([1, 1, 3])
 csv_col.download_button(
-    "Download CSV", safe_csv_bytes(derived), file_name=f"{case_id}-derived.csv", mime="text/csv",
+    "Download CSV", tables.derived_csv, file_name=f"{case_id}-derived.csv", mime="text/csv",
     key="case_download_csv", on_click="ignore",
 )
 parquet_col.download_button(
-    "Download parquet", views.parquet_bytes(derived), file_name=f"{case_id}-derived.parquet",
+    "Download parquet", tables.derived_parquet, file_name=f"{case_id}-derived.parquet",
     mime="application/vnd.apache.parquet", key="case_download_parquet", on_click="ignore",
 )
 
