@@ -117,5 +117,7 @@ def test_clicker_keys_move_the_slides(browser, app_url):
         page.keyboard.press("Home")
         wait_for_slide(page, 1)
         assert slide_number(page) == (1, total)
+        page.set_viewport_size({"width": 1920, "height": 1080})  # a resized window rebuilds the slide for it
+        page.wait_for_function(f"() => document.querySelector('{PLOT}').layout.height === 1080 - 100")
     finally:
         context.close()
