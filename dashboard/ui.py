@@ -19,9 +19,8 @@ from dashboard import views
 from dashboard.charts.case_figure import case_figure
 from dashboard.charts.heatmap import flag_heatmap
 from dashboard.charts.scores import score_figure
-from dashboard.charts.slides import Slide, case_slide_plan
+from dashboard.charts.slides import Screen, Slide, case_slide_plan
 from dashboard.charts.slides import slide_figure as build_slide
-from dashboard.charts.style import SLIDE_HEIGHT, SLIDE_WIDTH, Look, slide_look
 from dashboard.domain.flags import reference_flags
 from dashboard.domain.scores import score_observations
 from dashboard.ingest.bundle import Case, CaseError, load_uploaded
@@ -45,7 +44,6 @@ PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 IMAGE_FORMATS = ("png", "svg", "pdf")
 IMAGE_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 SCREEN = "presentation_screen"  # the browser's inner size, reported by the presentation component
-SLIDE_CHROME_PX = 100  # the slide buttons and the page padding above and below a slide's figure
 FIGURE_TITLES = {"case": "Case figure", "scores": "Score trajectory", "heatmap": "Flag heatmap"}
 
 # Static CSS of presentation mode (no user data): hide the sidebar and its toggle, enlarge the text.
@@ -332,58 +330,10 @@ def _stored_figures(root: str, case_id: str, stamp: str, analytes: tuple[str, ..
 
 
 # ---------------------------------------------------------------------------------------- presentation
-@dataclass(frozen=True)
-class Screen:
-    """The browser's inner size in px, as the presentation component reports it."""
-
-    width: int = SLIDE_WIDTH
-    height: int = SLIDE_HEIGHT
-
-    @property
-    def slide_height(self) -> int:
-        """px a slide's figure may take: the screen minus the slide buttons above it."""
-        return max(self.height - SLIDE_CHROME_PX, 200)
-
-    @property
-    def look(self) -> Look:
-        return slide_look(self.width, self.height)
-
-
 # A clicker sends ArrowRight/ArrowLeft or PageDown/PageUp: they click the Next/Previous buttons (one code
 # path with the mouse); Home/End jump to the first/last slide. The component also reports the screen size
 # (and again after a resize) so every slide is built to fit it. Static code, no user data.
-_PRESENTER_JS = """
-export default function(component) {
-  const { setStateValue, setTriggerValue, data } = component;
-  const report = () => {
-    const size = { width: window.innerWidth, height: window.innerHeight };
-    if (!data || data.width !== size.width || data.height !== size.height) setStateValue("screen", size);
-  };
-  const click = (key) => {
-    const button = document.querySelector(`.st-key-${key} button`);
-    if (button && !button.disabled) button.click();
-  };
-  const keys = { ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev" };
-  const onKey = (event) => {
-    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
-    if (keys[event.key]) click(`present_${keys[event.key]}`);
-    else if (event.key === "Home") setTriggerValue("jump", "first");
-    else if (event.key === "End") setTriggerValue("jump", "last");
-    else return;
-    event.preventDefault();
-  };
-  let timer;
-  const onResize = () => { clearTimeout(timer); timer = setTimeout(report, 200); };
-  report();
-  document.addEventListener("keydown", onKey);
-  window.addEventListener("resize", onResize);
-  return () => {
-    document.removeEventListener("keydown", onKey);
-    window.removeEventListener("resize", onResize);
-    clearTimeout(timer);
-  };
-}
-"""
+_PRESENTER_JS = (Path(__file__).resolve().parent / "static" / "presenter.js").read_text(encoding="utf-8")
 _presenter = st.components.v2.component("casetrack_presenter", js=_PRESENTER_JS)
 
 

@@ -8,18 +8,39 @@ The heatmap is split over as many slides as its rows need (`heatmap.slide_pages`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.case_figure import case_figure
 from dashboard.charts.heatmap import flag_heatmap, slide_pages
 from dashboard.charts.scores import score_figure
-from dashboard.charts.style import Look
+from dashboard.charts.style import SLIDE_HEIGHT, SLIDE_WIDTH, Look, slide_look
 
 # Lab panels per slide (at projector sizes a third panel leaves each too flat to read).
 PANELS_PER_SLIDE = 2
 
+SLIDE_CHROME_PX = 100  # the slide buttons and the page padding above and below a slide's figure
+
 Slide = tuple[str, tuple[str, ...]]  # (kind, analytes or heatmap rows): "lane" | "case" | "scores" | "heatmap"
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The browser's inner size in px, as the presentation component reports it."""
+
+    width: int = SLIDE_WIDTH
+    height: int = SLIDE_HEIGHT
+
+    @property
+    def slide_height(self) -> int:
+        """px a slide's figure may take: the screen minus the slide buttons above it."""
+        return max(self.height - SLIDE_CHROME_PX, 200)
+
+    @property
+    def look(self) -> Look:
+        return slide_look(self.width, self.height)
 
 
 def has_event_lane(events: pd.DataFrame, flags: pd.DataFrame) -> bool:
