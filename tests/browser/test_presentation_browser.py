@@ -46,9 +46,17 @@ def open_presentation(browser, app_url, width: int, height: int):
     page.set_default_timeout(30_000)
     page.goto(f"{app_url}/present")
     wait_for_slide(page, 1)
-    page.wait_for_function(f"() => document.querySelector('{PLOT}').layout.height <= {height}")  # sized to it
+    wait_for_height(page, f"<= {height}")  # built for this screen
     wait_for_app(page)
     return context, page
+
+
+def wait_for_height(page, test: str) -> None:
+    """Wait until the slide's figure is drawn with a height passing `test` (e.g. "<= 720")."""
+    page.wait_for_function(
+        f"() => {{ const plot = document.querySelector('{PLOT}'); return !!(plot && plot.layout && plot.layout.height {test}); }}"
+    )
+    wait_for_app(page)
 
 
 def relative_luminance(rgb: tuple[int, int, int]) -> float:
@@ -118,6 +126,6 @@ def test_clicker_keys_move_the_slides(browser, app_url):
         wait_for_slide(page, 1)
         assert slide_number(page) == (1, total)
         page.set_viewport_size({"width": 1920, "height": 1080})  # a resized window rebuilds the slide for it
-        page.wait_for_function(f"() => document.querySelector('{PLOT}').layout.height === 1080 - 100")
+        wait_for_height(page, "=== 1080 - 100")
     finally:
         context.close()
