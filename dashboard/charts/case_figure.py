@@ -160,8 +160,8 @@ def case_figure(
     """Event lane + one lab panel per analyte (default the MAS panel), or one x ULN panel.
 
     `x_span` sets the day range (a slide of labs takes the event-lane slide's, so slides line up).
-    `strip` draws only the medications, as a thin strip named inside its bars (a lab slide's reminder
-    of what was given when). `height` (px) fits the whole figure to a screen: the lab panels share
+    `strip` draws only the medications, as a thin strip (a lab slide's reminder of what was given when):
+    short row names, each course named on its bar. `height` (px) fits the whole figure to a screen: the lab panels share
     what the title, lane, day axis and legend leave.
 
     Analytes without a numeric value are skipped. When a timepoint has no day, x is timepoint order
@@ -223,8 +223,9 @@ def case_figure(
     if has_lane:
         data += [t.update(xaxis="x", yaxis="y") for t in lane_traces_]
         layout["yaxis1"].update(lane_ticks(lanes))
-        if strip:
-            layout["yaxis1"].update(showticklabels=False, title={"text": "medication", "font": {"size": lk.legend}})
+        if strip:  # row names on one short line, small: the strip's rows are a line of text tall
+            names = [text.split("<br>")[0] for text in layout["yaxis1"]["ticktext"]]
+            layout["yaxis1"].update(ticktext=names, tickfont={"size": round(lk.tick * 0.75)})
         first_panel = 2
     flags_present: set[str] = set()
     for n, panel in enumerate(panels, start=first_panel):
