@@ -44,9 +44,10 @@ SCORE_SUMMARY_COLUMNS: dict[str, str] = {
     "ms_score.mas": "MS score MAS",
     "ferritin_esr_ratio.value": "Ferritin/ESR",
 }
+# The downloadable table: which case, what the report printed (text, number, unit), what it became.
 DERIVED_COLUMNS = (
-    "timepoint", "day", "label", "analyte", "value", "unit", "qualifier", "result", "ref_low", "ref_high",
-    "ref_source", "flag", "x_uln", "change", "pct_change",
+    "case_id", "timepoint", "day", "label", "analyte", "orig_text", "orig_value", "orig_unit", "value", "unit",
+    "qualifier", "result", "ref_low", "ref_high", "ref_source", "flag", "x_uln", "change", "pct_change",
 )
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
@@ -126,6 +127,24 @@ def problem_frame(records: list[dict]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------- upload
+def upload_cases_frame(parsed: list[tuple[str, object, list[dict]]]) -> pd.DataFrame:
+    """One row per case of a many-case upload: id, whether it can be imported, error and warning counts."""
+    rows = [{"case": case_id, "status": "ready" if case is not None else "has errors",
+             "errors": sum(r["severity"] == "error" for r in records),
+             "warnings": sum(r["severity"] != "error" for r in records),
+             "observations": len(case.observations) if case is not None else 0}
+            for case_id, case, records in parsed]
+    return pd.DataFrame(rows, columns=["case", "status", "errors", "warnings", "observations"])
+
+
+def case_problem_frame(parsed: list[tuple[str, object, list[dict]]]) -> pd.DataFrame:
+    """The problems of many cases in one table, each row led by its case id."""
+    frames = [problem_frame(records).assign(case=case_id) for case_id, _, records in parsed if records]
+    if not frames:
+        return problem_frame([]).assign(case=pd.Series(dtype="string"))[["case", *PROBLEM_COLUMNS]]
+    return pd.concat(frames, ignore_index=True)[["case", *PROBLEM_COLUMNS]]
+
+
 def upload_preview(observations: pd.DataFrame) -> pd.DataFrame:
     """The columns a user needs to check a parse: what was written beside what was understood."""
     return observations[list(PREVIEW_COLUMNS)].reset_index(drop=True)
@@ -251,24 +270,3 @@ def cohort_score_table(scores: pd.DataFrame) -> pd.DataFrame:
     out = frame[["case_id", "timepoint", "day", *SCORE_SUMMARY_COLUMNS]]
     return out.rename(columns={**SCORE_SUMMARY_COLUMNS, "case_id": "Case", "timepoint": "Timepoint",
                                "day": "Day"}).reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------------------- presentation
-# Lab panels per slide. The event lane gets a slide of its own: at projector sizes (>= 20 px text) the
-# lane alone fills most of a 1080p screen, and squeezing labs under it makes the lane's labels overlap.
-PANELS_PER_SLIDE = 2
-
-
-def has_event_lane(events: pd.DataFrame, flags: pd.DataFrame) -> bool:
-    """Whether a case can draw its event lane: events with start days, and timepoints with days."""
-    return bool(events["start_day"].notna().any() and flags["day"].notna().any())
-
-
-def presentation_slides(analytes: list[str], *, lane: bool = True, xuln: bool = False,
-                        per_slide: int = PANELS_PER_SLIDE) -> list[tuple[str, tuple[str, ...]]]:
-    """The slide plan: the event lane, the labs a few panels per slide (or one x ULN slide), scores, flags."""
-    if xuln:
-        labs = [("case", tuple(analytes))] if analytes else []
-    else:
-        labs = [("case", tuple(analytes[i:i + per_slide])) for i in range(0, len(analytes), per_slide)]
-    return [*([("lane", ())] if lane else []), *labs, ("scores", ()), ("heatmap", ())]

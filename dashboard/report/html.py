@@ -8,15 +8,17 @@ for all figures) and needs no network. Every string that comes from the case goe
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from dashboard.charts.axis import timepoints
+from dashboard.charts.axis import as_float, timepoints
+from dashboard.charts.cells import cell_text, range_text, was_converted
 from dashboard.charts.heatmap import row_order
+from dashboard.charts.trajectories import catalogue_ranges
 from dashboard.domain.headlines import headline_row, population_note, probability_range, timepoint_scores
 
 ITEM_PREFIX = "hscore.items."
@@ -164,17 +166,16 @@ def flags_table(flags: pd.DataFrame) -> str:
     frame = flags.copy()
     frame["row_key"] = frame["analyte"].astype("string").fillna("label:" + frame["label"].astype("string"))
     frame = frame.drop_duplicates(["row_key", "timepoint"])
+    frame["text"] = cell_text(frame)
     tps = timepoints(frame)["timepoint"].astype(str).tolist()
     cells = frame.set_index(["row_key", "timepoint"])
     header = ["Analyte", "Unit", "Reference"] + [esc(t) for t in tps]
     rows, classes = [], []
     for key in row_order(frame):
-        first = frame[frame["row_key"] == key].iloc[0]
-        ref = first.get("ref_text")
-        if ref is None or pd.isna(ref):
-            low, high = first.get("ref_low"), first.get("ref_high")
-            ref = None if pd.isna(low) and pd.isna(high) else f"{esc(low)}–{esc(high)}"
-        row = [esc(first["label"]), esc(first.get("unit")) if pd.notna(first.get("unit")) else "", esc(ref)]
+        analyte_rows = frame[frame["row_key"] == key]
+        first = analyte_rows.iloc[0]
+        row = [esc(first["label"]), esc(first.get("unit")) if pd.notna(first.get("unit")) else "",
+               esc(reference_text(analyte_rows))]
         cls = ["", "", ""]
         for tp in tps:
             if (key, tp) not in cells.index:
@@ -182,14 +183,7 @@ def flags_table(flags: pd.DataFrame) -> str:
                 cls.append("")
                 continue
             c = cells.loc[(key, tp)]
-            value = c.get("value")
-            shown = (
-                (esc(c.get("qualifier")) if pd.notna(c.get("qualifier")) else "") + esc(value)
-                if pd.notna(value)
-                else esc(c.get("result"))
-                if pd.notna(c.get("result"))
-                else ""
-            )
+            shown = esc(c["text"]) if c["text"] else ""
             flag = c.get("flag")
             has_flag = flag is not None and pd.notna(flag)
             row.append(shown + (f" <b>{esc(flag)}</b>" if has_flag and flag != "N" else ""))
@@ -197,6 +191,25 @@ def flags_table(flags: pd.DataFrame) -> str:
         rows.append(row)
         classes.append(cls)
     return table(header, rows, row_classes=classes)
+
+
+def reference_text(rows: pd.DataFrame) -> str | None:
+    """The reference range of an analyte's row, in the unit its values are shown in.
+
+    The range as the report printed it when no value of the row was converted; else the converted
+    range at the analyte's precision (platelets from /µL read 150–400 10^9/L, never 150000–400000).
+    """
+    first = rows.iloc[0]
+    values, originals = as_float(rows["value"]), as_float(rows["orig_value"])
+    converted = any(was_converted(v, o) for v, o in zip(values, originals, strict=True) if np.isfinite(v))
+    if not converted and pd.notna(first.get("ref_text")):
+        return str(first["ref_text"])
+    low, high = as_float(rows["ref_low"].iloc[:1])[0], as_float(rows["ref_high"].iloc[:1])[0]
+    analyte = first.get("analyte")
+    if not (np.isfinite(low) or np.isfinite(high)) and (rows["ref_source"] == "catalogue").any():
+        low, high = catalogue_ranges().get(str(analyte), (None, None))  # the range the flag used
+        return f"{range_text(low, high, analyte)} (catalogue)" if low is not None or high is not None else None
+    return range_text(low, high, analyte) or None
 
 
 def events_table(events: pd.DataFrame) -> str:
@@ -225,12 +238,26 @@ def events_table(events: pd.DataFrame) -> str:
     return table(["Kind", "Name", "Days", "Dose", "Route", "Note"], rows)
 
 
+def warnings_html(problems: Sequence) -> str:
+    """Every warning stored with the case (a unit inferred, a possible identifier, ...) and where it was found.
+
+    `problems` are `ingest.problems.Problem`s (anything with location(), value, message, expected).
+    """
+    if not problems:
+        return "<h2>Warnings (0)</h2><p>No warnings when the case was read.</p>"
+    rows = [[esc(p.location()), "" if p.value is None else esc(p.value), esc(p.message),
+             "" if not p.expected else esc(p.expected)] for p in problems]
+    return f"<h2>Warnings ({len(problems)})</h2>" + table(
+        ["Where (file:row:column)", "Value", "Warning", "Expected"], rows)
+
+
 def case_report_html(
     case_meta: Mapping,
     flags: pd.DataFrame,
     scores: pd.DataFrame,
     events: pd.DataFrame | None,
     figures: Mapping[str, go.Figure],
+    warnings: Sequence = (),
 ) -> str:
     """The whole report as one HTML string (plotly.js inline once; figures stay interactive offline)."""
     frame = score_rows(scores)
@@ -254,6 +281,7 @@ def case_report_html(
         + flags_table(flags)
         + "<h2>Treatments and events</h2>"
         + events_table(events)
+        + warnings_html(warnings)
         + f"<h2>Source</h2><p class='source'>{esc(case_meta.get('source', 'not stated'))}</p>"
     )
     title = esc(case_meta.get("title", "Case report"))
