@@ -48,7 +48,8 @@ _UCUM = {
     "ratio": "{ratio}", "g/day": "g/d", "mg/day": "mg/d", "L/L": "L/L",
 }
 _FROM_UCUM = {**{ucum: unit for unit, ucum in _UCUM.items()}, "[IU]/L": "U/L", "[iU]/L": "U/L",
-              "[IU]/mL": "U/mL", "[iU]/mL": "U/mL", "{ratio}": "ratio", "1": "ratio", "/[HPF]": None}
+              "[IU]/mL": "U/mL", "[iU]/mL": "U/mL", "{ratio}": "ratio", "1": "ratio", "g/(24.h)": "g/day",
+              "mg/(24.h)": "mg/day"}
 
 
 def to_ucum(unit: str | None) -> str | None:
