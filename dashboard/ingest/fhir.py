@@ -27,8 +27,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from dashboard.domain.analytes import analyte, match_analyte
-from dashboard.domain.codes import (FINDING_SNOMED, LOINC_SYSTEM, REFUSED_LOINC, SNOMED_SYSTEM, analyte_by_loinc,
-                                    from_ucum)
+from dashboard.domain.codes import (
+    FINDING_SNOMED,
+    LOINC_SYSTEM,
+    REFUSED_LOINC,
+    SNOMED_SYSTEM,
+    analyte_by_loinc,
+    from_ucum,
+)
 from dashboard.ingest.grid import MAX_FILE_BYTES
 from dashboard.ingest.problems import Problem, error, warning
 from dashboard.ingest.study import Cohort, case_from_rows
@@ -236,7 +242,7 @@ def read_fhir(path: str | Path, data: bytes | None = None) -> Cohort:
     patients = _collect(resources, file, problems)
     cohort = Cohort(problems=problems)
     stem = PurePosixPath(file).name.split(".")[0] or "fhir"
-    for key, collected in patients.items():
+    for collected in patients.values():
         case_id = stem if len(patients) == 1 else f"{stem}-{collected.number}"
         case, more = _case(case_id, collected, file)
         cohort.problems += more
