@@ -10,7 +10,8 @@ read as), so a malformed date or decimal is reported with the element's path ins
 * `Condition` hepatomegaly (SNOMED 80515008) / splenomegaly (16294009), or any Condition whose text names
   a catalogue finding -> that finding, positive at every timepoint from onset up to (not including)
   abatement; a refuted Condition is a documented absence at its recorded date.
-* `MedicationAdministration` / `MedicationStatement` -> medication events (dose, unit, route, days).
+* `MedicationAdministration` / `MedicationStatement` -> medication events (dose, unit, route, days);
+  `Procedure` -> a procedure event.
 * `Patient` -> age (whole years at the first date, from a full birthDate) and sex. Names, identifiers,
   contact details and the birth date itself are never stored; the import warns that they were left out.
 
@@ -216,6 +217,15 @@ def _medication(resource: Any, kind: str) -> dict:
             "dose": None if dose is None else float(dose), "dose_unit": unit, "route": route, "note": note}
 
 
+def _procedure(resource: Any) -> dict:
+    """name and start/end date of a Procedure (an event of kind procedure)."""
+    period = resource.performedPeriod
+    start = resource.performedDateTime or (period.start if period else None)
+    end = period.end if period and period.end else start
+    return {"kind": "procedure", "name": _concept_text(resource.code) or "procedure", "start": _when(start),
+            "end": _when(end), "dose": None, "dose_unit": None, "route": None, "note": None}
+
+
 class _Patient:
     """What is collected for one patient before its dates are known."""
 
@@ -273,8 +283,8 @@ def _collect(resources: list[tuple[int, Any, str | None]], file: str,
             _read_observation(resource, number, patient_of(_reference(resource)), file, problems)
         elif kind == "Condition":
             _read_condition(resource, number, patient_of(_reference(resource)), file, problems)
-        elif kind in ("MedicationAdministration", "MedicationStatement"):
-            record = _medication(resource, kind)
+        elif kind in ("MedicationAdministration", "MedicationStatement", "Procedure"):
+            record = _procedure(resource) if kind == "Procedure" else _medication(resource, kind)
             if record["start"] is None:
                 problems.append(warning(f"{kind} '{record['name']}' without a full date is not placed on the day "
                                         "axis", file, number, "effective[x]"))
