@@ -110,3 +110,20 @@ def test_a_timepoint_without_a_day_cannot_be_dated(tmp_path):
     case.observations["day"] = case.observations["day"].where(case.observations["timepoint"] != "After DEX")
     with pytest.raises(ValueError, match="timepoint 'After DEX' has no whole day"):
         case_bundle(case)
+
+
+def test_casetrack_export_writes_either_format_from_a_path_or_the_store(tmp_path, capsys):
+    from dashboard.cli import main
+    from dashboard.ingest.store import CaseStore
+
+    store = tmp_path / "store"
+    CaseStore(store).save(load_case(SEED))
+    out = tmp_path / "seed.fhir.json"
+    assert main(["export", "seed-sle-mas", "--store", str(store), "--format", "fhir", "--out", str(out)]) == 0
+    assert load_fhir(out)[0].meta["patient"] == {"sex": "F", "age": 33}
+    assert main(["export", str(SEED), "--format", "phenopacket", "--day0", "2021-05-01"]) == 0
+    printed = capsys.readouterr()
+    assert json.loads(printed.out)["subject"]["id"] == "seed-sle-mas"
+    assert "note: clinical event 'Discharge' is not a medical action: left out" in printed.err
+    assert main(["export", "no-such-case", "--store", str(store), "--format", "fhir"]) == 1
+    assert "no case 'no-such-case'" in capsys.readouterr().err
