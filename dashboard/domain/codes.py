@@ -17,6 +17,7 @@ from dashboard.domain.analytes import CATALOGUE, catalogue
 LOINC_SYSTEM = "http://loinc.org"
 SNOMED_SYSTEM = "http://snomed.info/sct"
 UCUM_SYSTEM = "http://unitsofmeasure.org"
+AGE_LOINC = "30525-0"  # Age: how a FHIR export carries the patient's age, which a Patient resource cannot hold
 
 # Codes that name a catalogue analyte on a scale casetrack does not convert: read as unmapped, with the reason.
 REFUSED_LOINC: dict[str, str] = {

@@ -29,6 +29,7 @@ from typing import Any
 
 from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.codes import (
+    AGE_LOINC,
     FINDING_SNOMED,
     LOINC_SYSTEM,
     REFUSED_LOINC,
@@ -41,7 +42,6 @@ from dashboard.ingest.problems import Problem, error, warning
 from dashboard.ingest.study import Cohort, case_from_rows
 
 BUNDLE_TYPES = ("collection", "searchset", "transaction", "batch", "transaction-response", "batch-response")
-AGE_LOINC = "30525-0"  # Age: how the FHIR export writes the patient's age, which a Patient cannot hold
 PATIENT_DETAILS = ("identifier", "name", "telecom", "address", "birthDate", "photo", "contact")
 _BY_SNOMED = {code: finding for finding, (code, _display) in FINDING_SNOMED.items()}
 

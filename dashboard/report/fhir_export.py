@@ -24,6 +24,7 @@ import pandas as pd
 
 from dashboard.domain.analytes import analyte
 from dashboard.domain.codes import (
+    AGE_LOINC,
     FINDING_SNOMED,
     LOINC_SYSTEM,
     SNOMED_SYSTEM,
@@ -32,7 +33,6 @@ from dashboard.domain.codes import (
     to_ucum,
 )
 
-AGE_LOINC = "30525-0"
 PLACEHOLDER_DAY0 = date(1970, 1, 1)
 _ORDER = {"positive": "Positive", "negative": "Negative", "low": "Low", "normal": "Normal", "high": "High"}
 

@@ -164,3 +164,13 @@ def test_an_observation_without_a_full_date_is_an_error(tmp_path):
                                                          valueQuantity=_quantity(1, "ng/mL"))])).problems
     assert [(p.message, p.row, p.column) for p in problems if p.is_error] == [
         ("an Observation without a full date", 2, "effectiveDateTime")]
+
+
+def test_the_docs_list_the_codes_the_reader_uses():
+    from dashboard.domain.codes import AGE_LOINC, FINDING_SNOMED, REFUSED_LOINC
+
+    text = (SEED.parents[2] / "docs" / "case-format.md").read_text(encoding="utf-8")
+    for code, _display in FINDING_SNOMED.values():
+        assert f"`{code}`" in text
+    for code in [*REFUSED_LOINC, AGE_LOINC]:
+        assert f"LOINC `{code}`" in text

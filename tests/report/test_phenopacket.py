@@ -130,3 +130,14 @@ def test_the_checker_finds_what_is_wrong(exported, change, problem):
     document = json.loads(json.dumps(exported[0]))
     change(document)
     assert any(problem in p for p in check_phenopacket(document))
+
+
+def test_the_docs_list_every_hpo_term_and_route_the_export_uses():
+    from dashboard.domain.codes import FINDING_HPO
+    from dashboard.report.phenopacket import DAILY, FINDING_RESULT, ROUTES
+
+    text = (SEED.parents[2] / "docs" / "case-format.md").read_text(encoding="utf-8")
+    for curie, _label in FINDING_HPO.values():
+        assert f"`{curie}`" in text
+    for curie, _label in [*ROUTES.values(), DAILY, *FINDING_RESULT.values()]:
+        assert f"`{curie.removeprefix('NCIT:')}`" in text
