@@ -2,27 +2,18 @@
 
 Every resource is parsed and validated with fhir.resources (R4B models, which R4 resources of these types
 read as), so a malformed date or decimal is reported with the element's path instead of being guessed.
-
-* `Observation` -> an observation: the analyte by LOINC code first (the catalogue's `loinc`/`loinc_alt`),
-  else SNOMED CT for findings, else the code's text or display as a label. `valueQuantity` (UCUM unit,
-  comparator `<`/`>` as a censored value), `valueString`, `valueBoolean`, `valueCodeableConcept`,
-  `valueInteger`; `referenceRange` low/high/text.
-* `Condition` hepatomegaly (SNOMED 80515008) / splenomegaly (16294009), or any Condition whose text names
-  a catalogue finding -> that finding, positive at every timepoint from onset up to (not including)
-  abatement; a refuted Condition is a documented absence at its recorded date.
-* `MedicationAdministration` / `MedicationStatement` -> medication events (dose, unit, route, days);
-  `Procedure` -> a procedure event.
-* `Patient` -> age (whole years at the first date, from a full birthDate) and sex. Names, identifiers,
-  contact details and the birth date itself are never stored; the import warns that they were left out.
-
-Timepoints are calendar dates: label `YYYY-MM-DD`, day = days since the patient's first observation date.
-Case ids are not taken from the file (a Patient id can be a record number): one patient gives the file
-name, several give `<file name>-1`, `-2`, ... in the order the Patients appear.
+Observations map to analytes by LOINC first, then SNOMED CT, then their text; hepatomegaly/splenomegaly
+Conditions cover the timepoints from onset up to abatement; medications and procedures become events;
+a Patient gives age and sex only (names, identifiers, contact details and the birth date are never
+stored, and the import says so). Timepoints are calendar dates (label `YYYY-MM-DD`, day = days since the
+first observation date). Case ids never come from the file (a Patient id can be a record number): the
+file name, or `<file name>-1`, `-2`, ... for several patients. The rules: docs/case-format.md.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -226,17 +217,17 @@ def _procedure(resource: Any) -> dict:
             "end": _when(end), "dose": None, "dose_unit": None, "route": None, "note": None}
 
 
+@dataclass
 class _Patient:
     """What is collected for one patient before its dates are known."""
 
-    def __init__(self, number: int) -> None:
-        self.number = number
-        self.readings: list[dict] = []     # raw rows with a `date` instead of a day
-        self.conditions: list[dict] = []
-        self.events: list[dict] = []
-        self.patient: dict = {}
-        self.birth: date | None = None
-        self.left_out: set[str] = set()
+    number: int
+    readings: list[dict] = field(default_factory=list)  # raw rows with a `date` instead of a day
+    conditions: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    patient: dict = field(default_factory=dict)
+    birth: date | None = None
+    left_out: set[str] = field(default_factory=set)
 
 
 def read_fhir(path: str | Path, data: bytes | None = None) -> Cohort:
@@ -292,14 +283,12 @@ def _collect(resources: list[tuple[int, Any, str | None]], file: str,
             patient_of(_reference(resource)).events.append(record)
     # resources that name no subject belong to the only patient, when there is one
     orphans = patients.pop("(no subject)", None)
-    if orphans is not None:
-        if len(patients) == 1:
-            only = next(iter(patients.values()))
-            only.readings += orphans.readings
-            only.conditions += orphans.conditions
-            only.events += orphans.events
-        else:
-            patients["(no subject)"] = orphans
+    if orphans is not None and len(patients) == 1:
+        only = next(iter(patients.values()))
+        only.readings, only.conditions = only.readings + orphans.readings, only.conditions + orphans.conditions
+        only.events += orphans.events
+    elif orphans is not None:
+        patients["(no subject)"] = orphans
     return patients
 
 
