@@ -37,12 +37,15 @@ PATIENT_DETAILS = ("identifier", "name", "telecom", "address", "birthDate", "pho
 _BY_SNOMED = {code: finding for finding, (code, _display) in FINDING_SNOMED.items()}
 
 
-def is_fhir(name: str, data: bytes) -> bool:
-    """A .json Bundle/resource or an .ndjson file."""
-    lower = name.casefold()
-    head = data[:200].lstrip()
-    return lower.endswith(".ndjson") or (lower.endswith(".json") and head.startswith(b"{")
-                                         and b'"resourceType"' in data[:4096])
+def is_fhir_file(path: Path) -> bool:
+    """A .json file holding a FHIR resource, or an .ndjson file (the loader dispatch asks this)."""
+    if not path.is_file() or path.suffix.casefold() not in (".json", ".ndjson"):
+        return False
+    if path.suffix.casefold() == ".ndjson":
+        return True
+    with path.open("rb") as handle:
+        head = handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(b"{") and b'"resourceType"' in head
 
 
 def _resources(data: bytes, file: str) -> tuple[list[tuple[int, Any, str | None]], list[Problem]]:

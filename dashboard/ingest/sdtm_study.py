@@ -328,6 +328,10 @@ def _cohort(path: Path, rows: list[dict], events: dict, subjects: dict, problems
         cohort.problems += [_about(p, subject) for p in more if p not in problems]
         if case is not None:
             cohort.cases.append(case)
+    silent = sorted(set(subjects) - set(by_subject))
+    if silent:
+        cohort.problems.append(warning(f"{len(silent)} subject(s) in DM have no LB or VS observations: no case "
+                                       f"({', '.join(silent[:5])})", "dm"))
     orphans = sorted(set(events) - set(by_subject))
     if orphans:
         cohort.problems.append(warning(f"treatments of subjects without observations are not read: "

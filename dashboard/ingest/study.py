@@ -26,9 +26,14 @@ class Cohort:
     problems: list[Problem] = field(default_factory=list)
 
     def raise_on_errors(self) -> list[Case]:
-        """The cases, or CaseError listing every problem when any is an error."""
+        """The cases, each holding the study's warnings about it, or CaseError listing every problem."""
         if errors(self.problems) or not self.cases:
             raise CaseError(self.problems or [error("no subject with observations found")])
+        ids = [case.id for case in self.cases]
+        for case in self.cases:
+            about = [p for p in self.problems if p not in case.problems and (
+                case.id in f"{p.message} {p.value}" or not any(i in f"{p.message} {p.value}" for i in ids))]
+            case.problems = about + case.problems
         return self.cases
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.domain.score_json import case_score_json
 from dashboard.ingest.bundle import load_case
-from dashboard.ingest.fhir import is_fhir, load_fhir, read_fhir
+from dashboard.ingest.fhir import is_fhir_file, load_fhir, read_fhir
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "standards" / "seed-us-units.fhir.json"
 SEED = Path(__file__).resolve().parents[2] / "data" / "cases" / "seed-sle-mas"
@@ -94,7 +94,7 @@ def test_age_is_whole_years_on_the_first_date(tmp_path, birth, age):
 def test_ndjson_reads_like_the_bundle(tmp_path):
     bundle = json.loads(FIXTURE.read_text(encoding="utf-8"))
     path = _write(tmp_path, [e["resource"] for e in bundle["entry"]], "seed.ndjson", ndjson=True)
-    assert is_fhir(path.name, path.read_bytes())
+    assert is_fhir_file(path) and is_fhir_file(FIXTURE) and not is_fhir_file(SEED / 'labs.csv')
     a, b = load_fhir(path)[0], load_fhir(FIXTURE)[0]
     assert a.observations.drop(columns="case_id").equals(b.observations.drop(columns="case_id"))
 

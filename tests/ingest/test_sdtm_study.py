@@ -162,3 +162,12 @@ def test_a_folder_without_lb_or_vs_is_refused_with_what_is_expected(tmp_path):
     problems = read_sdtm_study(folder).problems
     assert [(p.message, p.expected) for p in problems if p.is_error] == [
         ("no LB or VS dataset", "lb.xpt or lb.csv (and dm, vs, ex, cm)")]
+
+
+def test_each_case_keeps_the_study_warnings_that_concern_it(study):
+    first, second = load_sdtm_study(study)
+    messages = [p.message for p in first.problems]
+    assert any("BRTHDTC" in m for m in messages)            # about the whole study: every case
+    assert any("2 temperatures for STUDY1-001" in m for m in messages)
+    assert not any("STUDY1-001" in p.message for p in second.problems)
+    assert any("BRTHDTC" in p.message for p in second.problems)
