@@ -152,7 +152,9 @@ def _subjects(grids: dict[str, Grid], problems: list[Problem]) -> tuple[dict, di
         subject = record.get("USUBJID", "")
         patient: dict = {}
         age, unit = record.get("AGE", ""), record.get("AGEU", "YEARS").upper() or "YEARS"
-        if age and unit == "YEARS":
+        if age and not _is_number(age):
+            problems.append(error("AGE is not a number", grid.file, record["_line"], "AGE", age, "a number of years"))
+        elif age and unit == "YEARS":
             patient["age"] = _number(age)
         elif age:
             problems.append(warning(f"age in {unit} is not stored (casetrack keeps age in years)", grid.file,
@@ -204,7 +206,10 @@ def _vital_rows(grid: Grid, subjects: dict, reference: dict[str, date], problems
         if test in ("WEIGHT", "HEIGHT"):
             key, factors = ("weight_kg", TO_KG) if test == "WEIGHT" else ("height_cm", TO_CM)
             patient = subjects.setdefault(subject, {"patient": {}})["patient"]
-            if text and key not in patient and unit in factors:
+            if text and not _is_number(text):
+                problems.append(warning(f"{test} is not a number: not stored", grid.file, record["_line"],
+                                        "VSORRES", text))
+            elif text and key not in patient and unit in factors:
                 patient[key] = round(float(text) * factors[unit], 1)
             elif text and unit not in factors:
                 problems.append(warning(f"{test} unit '{unit}' not understood: not stored", grid.file,

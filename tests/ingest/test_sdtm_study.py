@@ -171,3 +171,17 @@ def test_each_case_keeps_the_study_warnings_that_concern_it(study):
     assert any("2 temperatures for STUDY1-001" in m for m in messages)
     assert not any("STUDY1-001" in p.message for p in second.problems)
     assert any("BRTHDTC" in p.message for p in second.problems)
+
+
+def test_unreadable_age_and_weight_are_named_not_guessed(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    dm = _dm().assign(AGE=["thirty", "61"])
+    vs = _vs().assign(VSORRES=["100.2", "101.5", "heavy", "175", "100", "36.8"])
+    pyreadstat.write_xport(dm, str(folder / "dm.xpt"), table_name="DM", file_format_version=5)
+    pyreadstat.write_xport(vs, str(folder / "vs.xpt"), table_name="VS", file_format_version=5)
+    problems = read_sdtm_study(folder).problems
+    assert [(p.severity, p.message, p.row, p.column, p.value) for p in problems
+            if p.column in ("AGE", "VSORRES") and "temperatures" not in p.message] == [
+        ("error", "AGE is not a number", 2, "AGE", "thirty"),
+        ("warning", "WEIGHT is not a number: not stored", 4, "VSORRES", "heavy")]
