@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from calculator import score_row
 from timing import timed
 
-from dashboard.domain.matrix import INPUT_COLUMNS, timepoint_matrix
+from dashboard.domain.matrix import FINDING_INPUTS, MEASURE_INPUTS, PRINTED, bound_columns, timepoint_matrix
 from dashboard.domain.scores import score_matrix
 from dashboard.synth import synthetic_matrix, synthetic_observations
 
@@ -49,14 +49,29 @@ def peak_mb(fn) -> float:
 
 
 def matrix_rows(matrix: pd.DataFrame) -> list[dict]:
-    """The calculator's input: one dict per timepoint, None where unknown."""
-    values = matrix[list(INPUT_COLUMNS)].to_numpy(dtype="float64", na_value=np.nan)
-    return [{k: (None if math.isnan(v) else v) for k, v in zip(INPUT_COLUMNS, row)} for row in values.tolist()]
+    """The calculator's input: one dict per timepoint; a numeric input as its bounds
+    (low, high, low_inclusive, high_inclusive) or None when unknown, a finding as 1/0/None."""
+    measures = [*MEASURE_INPUTS, *(printed for *_, printed in PRINTED)]
+    bounds = {name: [matrix[c].to_numpy(dtype=dtype, na_value=np.nan) if dtype == "float64"
+                     else matrix[c].to_numpy(dtype=bool)
+                     for c, dtype in zip(bound_columns(name), ("float64", "float64", "bool", "bool"))]
+              for name in measures}
+    findings = matrix[list(FINDING_INPUTS)].to_numpy(dtype="float64", na_value=np.nan)
+    rows = []
+    for i, finding_row in enumerate(findings.tolist()):
+        row: dict = {k: (None if math.isnan(v) else v) for k, v in zip(FINDING_INPUTS, finding_row)}
+        for name, (low, high, low_inc, high_inc) in bounds.items():
+            known = not math.isnan(low[i])
+            row[name] = (float(low[i]), float(high[i]), bool(low_inc[i]), bool(high_inc[i])) if known else None
+        rows.append(row)
+    return rows
 
 
 def _same(a: object, b: object) -> bool:
     if a is None or b is None:
         return a is None and b is None
+    if a == b:  # also two equal infinite bounds
+        return True
     if isinstance(a, float) or isinstance(b, float):
         return abs(float(a) - float(b)) <= FLOAT_TOLERANCE * max(1.0, abs(float(a)))
     return a == b

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from dashboard.domain import matrix as matrix_spec
 from dashboard.domain.analytes import analyte
+from dashboard.domain.measure import Measure
 from dashboard.domain.schema import EVENT_SCHEMA, OBSERVATION_SCHEMA, event_frame, observation_frame
 
 
@@ -300,19 +301,26 @@ def synthetic_matrix(n_cases: int, timepoints_per_case: int = 4, seed: int = 0) 
     """
     c, blocks = _generate(n_cases, timepoints_per_case, seed)
     n, t = c["a"].shape
-    grid = {name: np.full(n * t, np.nan) for name in matrix_spec.INPUT_COLUMNS}
+    grid = {name: matrix_spec.unknown_column(name, n * t) for name in matrix_spec.INPUT_COLUMNS}
     finding_value = np.array([np.nan, 1.0, 0.0, 1.0, 0.0])  # RESULTS codes; nk "low" counts as present
     any_row = np.zeros(n * t, dtype=bool)
     for b in blocks:
         present = b.present.reshape(-1)
         any_row |= present
-        if b.analyte in matrix_spec.NUMERIC:
-            grid[matrix_spec.NUMERIC[b.analyte]] = np.where(present, b.value.reshape(-1), np.nan)
+        if b.analyte in matrix_spec.NUMERIC:  # synthetic values are exact, in canonical units
+            exact = Measure.exact(np.where(present, b.value.reshape(-1), np.nan))
+            grid.update(matrix_spec.measure_columns(matrix_spec.NUMERIC[b.analyte], exact))
+            for analyte, _, unit, printed in matrix_spec.PRINTED:  # values written in a printed unit
+                if analyte == b.analyte and b.spec.alt_unit == unit:
+                    arrived = present & np.repeat(b.use_alt, t)
+                    as_written = Measure.exact(np.where(arrived, b.orig_value.reshape(-1), np.nan))
+                    grid.update(matrix_spec.measure_columns(printed, as_written))
         if b.analyte in matrix_spec.FINDINGS:
             known = finding_value[b.result.reshape(-1)]
             grid[matrix_spec.FINDINGS[b.analyte]] = np.where(present, known, np.nan)
         if b.analyte in matrix_spec.SIZES:
-            grid[matrix_spec.SIZES[b.analyte]] = np.where(present, b.value.reshape(-1), np.nan)
+            exact = Measure.exact(np.where(present, b.value.reshape(-1), np.nan))
+            grid.update(matrix_spec.measure_columns(matrix_spec.SIZES[b.analyte], exact))
     case_ix = np.repeat(np.arange(n), t)[any_row]
     day = c["day"].reshape(-1)[any_row]
     tp_vocab = np.array(["Admission", *(f"Day {d}" for d in range(1, int(c["day"].max()) + 1))], dtype=object)

@@ -208,6 +208,7 @@ def test_hscore_at_every_timepoint(scores):
         r = scores.iloc[i]
         assert (r["hscore.points"], r["hscore.min"], r["hscore.max"]) == HSCORE[i]
         assert r["hscore.probability"] == pytest.approx(PROBABILITY[i][0])
+        assert r["hscore.probability_min"] == pytest.approx(PROBABILITY[i][0])  # points is the minimum
         assert r["hscore.probability_max"] == pytest.approx(PROBABILITY[i][1])
         assert r["hscore.missing"].split(",") == MISSING[i]
         for item, expected in HSCORE_ITEMS.items():
@@ -261,7 +262,7 @@ def test_json_contract_admission(seed):
     assert adm["flags"]["by_analyte"]["hemorrhage"] is None
     assert adm["scores"]["hscore"] == {
         "points": 256, "min": 256, "max": 291, "missing": ["hemophagocytosis"],
-        "probability": 0.995, "probability_max": 0.995,
+        "probability": 0.995, "probability_min": 0.995, "probability_max": 0.995,
         "items": {"immunosuppression": 18, "temperature": 33, "organomegaly": 38, "cytopenias": 34,
                   "ferritin": 50, "triglycerides": 64, "fibrinogen": 0, "ast": 19,
                   "hemophagocytosis": None},
@@ -275,7 +276,10 @@ def test_json_contract_admission(seed):
     assert adm["scores"]["mas2016"]["classified"] is True
     assert adm["scores"]["parodi2009"]["fulfilled"] is True
     assert (adm["scores"]["parodi2009"]["clinical"], adm["scores"]["parodi2009"]["laboratory"]) == (3, 5)
-    assert adm["scores"]["ferritin_esr_ratio"] == {"value": 154.2}
+    assert adm["scores"]["ferritin_esr_ratio"] == {"value": 154.2, "min": 154.2, "max": 154.2}
+    after_dex = doc["timepoints"][2]["scores"]["hscore"]  # "HScore 62–184 (probability 0.5–74 %)"
+    assert (after_dex["points"], after_dex["max"]) == (62, 184)
+    assert (after_dex["probability_min"], after_dex["probability_max"]) == (0.005, 0.74)
     assert adm["scores"]["ms_score"] == {"value": None, "min": -0.55, "max": 2.29, "mas": True}
 
 

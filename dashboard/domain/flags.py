@@ -7,7 +7,8 @@ test or finding is `A` (abnormal), a negative one `N`; a titer above its limit i
 
 Flags: L (below the lower limit), N (within; a value exactly at a limit is N), H (above the upper
 limit), A (abnormal qualitative result), null (unknown: no value or no applicable limit).
-Censored values count when they are certain: ">1000" against an upper limit of 1000 is H.
+A censored value is flagged only when every value it allows gets the same flag (domain/measure.py):
+">1000" against an upper limit of 1000 is H, "<3" against 0–5 is N, but "<10" against 0–5 is unknown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from dashboard.domain.measure import Measure
 
 ABNORMAL: frozenset[str] = frozenset({"L", "H", "A"})
 _RESULT_FLAG = {"positive": "A", "negative": "N", "normal": "N", "low": "L", "high": "H"}
@@ -53,15 +56,19 @@ def _ranges(obs: pd.DataFrame, defaults: pd.DataFrame) -> tuple[np.ndarray, np.n
 
 
 def _flags(obs: pd.DataFrame, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """L/N/H when every value the observation's bounds allow agrees (`<10` against 0–5 could be 4 or 8:
+    unknown); A for a titer above its limit or a positive result; None when unknown."""
     value = _floats(obs["value"])
-    qualifier = _strings(obs["qualifier"])
+    m = Measure.from_qualified(value, obs["qualifier"])
     unit = _strings(obs["unit"])
     result = pd.Series(_strings(obs["result"]), dtype=object).str.lower()
 
-    is_high = (value > high) | ((qualifier == ">") & (value >= high))
-    is_low = (value < low) | ((qualifier == "<") & (value <= low))
-    assessable = ~np.isnan(value) & (~np.isnan(low) | ~np.isnan(high))
-    numeric = np.where(is_high, "H", np.where(is_low, "L", "N"))
+    no_low, no_high = np.isnan(low), np.isnan(high)
+    is_high = (m.low > high) | ((m.low == high) & ~m.low_inclusive)
+    is_low = (m.high < low) | ((m.high == low) & ~m.high_inclusive)
+    within = (no_low | (m.low >= low)) & (no_high | (m.high <= high))
+    assessable = ~np.isnan(value) & (~no_low | ~no_high)
+    numeric = np.where(is_high, "H", np.where(is_low, "L", np.where(within, "N", None)))
     titer = unit == "titer"
     numeric = np.where(titer & (numeric == "H"), "A", numeric)
 

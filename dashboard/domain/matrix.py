@@ -1,13 +1,21 @@
-"""Tidy observations -> one row per (case_id, timepoint) with one float column per score input.
+"""Tidy observations -> one row per (case_id, timepoint) with the score inputs as columns.
 
 The scores read columns, not rows: this is the single place where a tidy table becomes the wide matrix
 they need. Values stay in the catalogue's canonical units (the column names say which); the scores
-convert to their criterion's units. NaN always means unknown, never absent: a finding is 1 when positive
-(or an organ size > 0 cm), 0 when negative, NaN when not reported. NK-cell activity becomes `nk_low`:
-1 when low or absent ("negative"), 0 when normal or high.
+convert to their criterion's units.
 
-Censored values ("<0.5", ">1000") enter at their bound, which can only understate how far past the bound
-the true value is.
+A numeric input (a lab value, a temperature, an organ size) is carried as what the table says about it:
+four columns `<input>.low`, `<input>.high` (float64) and `<input>.low_inclusive`, `<input>.high_inclusive`
+(bool). An exact value has equal, inclusive bounds; `<30` is [0, 30) and `<=30` is [0, 30]; `>6000` is
+(6000, +inf) and `>=6000` is [6000, +inf); NaN bounds mean unknown (`measure.Measure`).
+Where a score's source prints a cut-off in another unit (criteria.printed_units(): triglycerides and
+fibrinogen in mg/dL, hemoglobin in g/dL), the values that arrived in that unit (tidy `orig_unit`) are
+also carried as written, in `<analyte>_<unit>.*` columns (`triglycerides_mg_per_dl.low`, ...; NaN for rows
+that arrived in another unit), so a score can compare them with the printed cut-off (criteria.py).
+
+Findings are 1.0/0.0/NaN: 1 when positive (or an organ size > 0 cm), 0 when negative, NaN when not
+reported; NaN always means unknown, never absent. NK-cell activity becomes `nk_low`: 1 when low or absent
+("negative"), 0 when normal or high.
 """
 
 from __future__ import annotations
@@ -16,6 +24,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+
+from dashboard.domain import criteria
+from dashboard.domain.measure import Measure, floats
 
 NUMERIC: dict[str, str] = {
     "hemoglobin": "hemoglobin_g_per_l",
@@ -42,12 +53,34 @@ FINDINGS: dict[str, str] = {
     "arthritis": "arthritis",
 }
 SIZES: dict[str, str] = {"hepatomegaly": "hepatomegaly_cm", "splenomegaly": "splenomegaly_cm"}
-
-INPUT_COLUMNS: tuple[str, ...] = (
-    *NUMERIC.values(),
-    "hepatomegaly", "hepatomegaly_cm", "splenomegaly", "splenomegaly_cm",
-    "immunosuppression", "hemophagocytosis", "nk_low", "hemorrhage", "cns_involvement", "arthritis",
+# (analyte, input, unit as printed, name of the measure carrying values that arrived in that unit)
+PRINTED: tuple[tuple[str, str, str, str], ...] = tuple(
+    (analyte, name, unit, f"{analyte}_{unit.lower().replace('/', '_per_')}")
+    for name, unit in criteria.printed_units()
+    for analyte in [next(a for a, n in NUMERIC.items() if n == name)]
 )
+
+MEASURE_INPUTS: tuple[str, ...] = (*NUMERIC.values(), *SIZES.values())
+# matrix input -> the catalogue analyte whose tidy rows fill it (sizes and findings of an organ share it)
+ANALYTE_OF: dict[str, str] = {
+    name: analyte for mapping in (FINDINGS, SIZES, NUMERIC) for analyte, name in mapping.items()
+}
+FINDING_INPUTS: tuple[str, ...] = (
+    "hepatomegaly", "splenomegaly", "immunosuppression", "hemophagocytosis", "nk_low", "hemorrhage",
+    "cns_involvement", "arthritis",
+)
+BOUNDS: tuple[str, ...] = ("low", "high", "low_inclusive", "high_inclusive")
+
+
+def bound_columns(name: str) -> tuple[str, ...]:
+    """The four matrix columns of a measure: name.low, name.high, name.low_inclusive, name.high_inclusive."""
+    return tuple(f"{name}.{bound}" for bound in BOUNDS)
+
+
+MEASURE_COLUMNS: tuple[str, ...] = tuple(
+    column for name in (*MEASURE_INPUTS, *(p[3] for p in PRINTED)) for column in bound_columns(name)
+)
+INPUT_COLUMNS: tuple[str, ...] = (*MEASURE_COLUMNS, *FINDING_INPUTS)
 INDEX: list[str] = ["case_id", "timepoint"]
 
 _FINDING_RESULT = {"positive": 1.0, "negative": 0.0}
@@ -76,11 +109,32 @@ def _finding_values(nk: np.ndarray, result: pd.Series, value: np.ndarray) -> np.
     return out
 
 
+def measure_columns(name: str, m: Measure) -> dict[str, np.ndarray]:
+    """The four matrix columns of one measure (for builders of a matrix without the tidy detour)."""
+    return dict(zip(bound_columns(name), (m.low, m.high, m.low_inclusive, m.high_inclusive), strict=True))
+
+
+def measures(matrix: pd.DataFrame) -> dict[str, Measure]:
+    """Each numeric input of a timepoint matrix as a Measure, with its printed-unit arrivals attached."""
+
+    def read(name: str) -> Measure:
+        low, high, low_inc, high_inc = (matrix[c] for c in bound_columns(name))
+        return Measure(
+            floats(low), floats(high),
+            low_inc.to_numpy(dtype=bool), high_inc.to_numpy(dtype=bool),
+        )
+
+    found = {name: read(name) for name in MEASURE_INPUTS}
+    for _, name, unit, printed in PRINTED:
+        found[name].printed[unit] = read(printed)
+    return found
+
+
 def timepoint_matrix(observations: pd.DataFrame) -> pd.DataFrame:
     """One row per (case_id, timepoint), ordered by case and tp_order, index (case_id, timepoint).
 
-    Columns: tp_order, day, then INPUT_COLUMNS as float64 (NaN = unknown). A repeated analyte at one
-    timepoint keeps its last row.
+    Columns: tp_order, day, then INPUT_COLUMNS (bounds float64 with NaN unknown, inclusive flags bool,
+    findings float64). A repeated analyte at one timepoint keeps its last row.
     """
     obs = observations
     keys = obs[INDEX].astype("string")
@@ -92,38 +146,74 @@ def timepoint_matrix(observations: pd.DataFrame) -> pd.DataFrame:
     frame["tp_order"] = obs["tp_order"].to_numpy(dtype="float64", na_value=np.nan)[first]
     frame["day"] = obs["day"].to_numpy(dtype="float64", na_value=np.nan)[first]
 
-    columns = list(INPUT_COLUMNS)
-    col_of = {name: i for i, name in enumerate(columns)}
-    grid = np.full((n_rows, len(columns)), np.nan)
-
     value = obs["value"].to_numpy(dtype="float64", na_value=np.nan)
+    qualifier = obs["qualifier"] if "qualifier" in obs.columns else pd.Series([None] * len(obs))
     # one factorize of the analyte ids, then every per-analyte lookup is over the few distinct ids
     analyte_code, distinct = pd.factorize(obs["analyte"].astype("string"))
     analytes = [*distinct.tolist(), None]  # code -1 (NA) takes the last entry
 
-    def column_codes(mapping: dict[str, str]) -> np.ndarray:
-        """Grid column of each row's analyte; -1 where the analyte is not in `mapping`."""
-        by_analyte = np.array([col_of[mapping[a]] if a in mapping else -1 for a in analytes], dtype=np.int64)
+    def column_codes(names: list[str], mapping: dict[str, str]) -> np.ndarray:
+        """Position in `names` of each row's input; -1 where the row's analyte is not in `mapping`."""
+        position = {name: i for i, name in enumerate(names)}
+        by_analyte = np.array([position[mapping[a]] if a in mapping else -1 for a in analytes], dtype=np.intp)
         return by_analyte[analyte_code]
 
-    numeric_col = column_codes(NUMERIC)
-    take = (numeric_col >= 0) & ~np.isnan(value)
-    grid[group[take], numeric_col[take]] = value[take]
+    # numeric inputs: four (timepoint x measure) grids, column-major so each matrix column is contiguous
+    measure_names = [*MEASURE_INPUTS, *(printed for *_, printed in PRINTED)]
+    shape = (n_rows, len(measure_names))
+    grids = (np.full(shape, np.nan, order="F"), np.full(shape, np.nan, order="F"),
+             np.ones(shape, dtype=bool, order="F"), np.ones(shape, dtype=bool, order="F"))
 
-    finding_col = column_codes(FINDINGS)
+    def place(column: np.ndarray, source: Measure) -> None:
+        """Write each row's bounds into its timepoint's `column` (skip rows where it is -1)."""
+        take = column >= 0
+        cell = group[take] + column[take] * n_rows  # position in the column-major grids, computed once
+        bounds = (source.low, source.high, source.low_inclusive, source.high_inclusive)
+        for grid, bound in zip(grids, bounds, strict=True):
+            grid.ravel(order="F")[cell] = bound[take]  # a view: F-ordered grids ravel without a copy
+
+    numeric_col = column_codes(measure_names, {**NUMERIC, **SIZES})
+    numeric_col[np.isnan(value)] = -1
+    place(numeric_col, Measure.from_qualified(value, qualifier))
+
+    if PRINTED and "orig_unit" in obs.columns:
+        unit_code, units = pd.factorize(obs["orig_unit"].astype("string"))
+        spellings = [*(u.strip().lower() for u in units.tolist()), None]  # code -1 (NA) takes the last
+        orig = Measure.from_qualified(obs["orig_value"].to_numpy(dtype="float64", na_value=np.nan), qualifier)
+        for analyte, _, unit, printed in PRINTED:
+            arrived = np.array([u == unit.lower() for u in spellings])[unit_code]
+            # every row of the analyte writes (NaN when it arrived in another unit), so the timepoint's
+            # last row decides, as for the canonical value
+            of_analyte = numeric_col == measure_names.index(NUMERIC[analyte])
+            as_written = Measure(np.where(arrived, orig.low, np.nan), np.where(arrived, orig.high, np.nan),
+                                 orig.low_inclusive, orig.high_inclusive)
+            place(np.where(of_analyte, measure_names.index(printed), -1), as_written)
+
+    columns = {
+        f"{name}.{bound}": grid[:, j]
+        for j, name in enumerate(measure_names) for bound, grid in zip(BOUNDS, grids, strict=True)
+    }
+
+    finding_names = list(FINDING_INPUTS)
+    finding_col = column_codes(finding_names, FINDINGS)
     is_finding = finding_col >= 0
     nk = np.array([a == "nk_activity" for a in analytes])[analyte_code]
     present = _finding_values(nk[is_finding], obs["result"][is_finding], value[is_finding])
     known = ~np.isnan(present)
-    grid[group[is_finding][known], finding_col[is_finding][known]] = present[known]
+    finding_grid = np.full((n_rows, len(finding_names)), np.nan, order="F")
+    finding_grid[group[is_finding][known], finding_col[is_finding][known]] = present[known]
+    columns.update({name: finding_grid[:, j] for j, name in enumerate(finding_names)})
 
-    size_col = column_codes(SIZES)
-    sized = (size_col >= 0) & ~np.isnan(value)
-    grid[group[sized], size_col[sized]] = value[sized]
-
-    matrix = pd.DataFrame(grid, columns=columns)
+    matrix = pd.DataFrame({name: columns[name] for name in INPUT_COLUMNS})
     matrix.insert(0, "day", frame["day"].to_numpy())
     matrix.insert(0, "tp_order", frame["tp_order"].to_numpy())
     matrix.index = pd.MultiIndex.from_frame(frame[INDEX].reset_index(drop=True))
     matrix["tp_order"] = matrix["tp_order"].astype("Int32")
     return matrix.sort_values(["case_id", "tp_order"], kind="stable")
+
+
+def unknown_column(column: str, n_rows: int) -> np.ndarray:
+    """An all-unknown matrix column: NaN bounds, True inclusive flags, NaN findings."""
+    if column.endswith("_inclusive"):
+        return np.ones(n_rows, dtype=bool)
+    return np.full(n_rows, np.nan)

@@ -24,8 +24,8 @@ class CaseLike(Protocol):
 
 def _plain(value: Any, digits: int | None = None) -> Any:
     """A pandas/numpy scalar as a JSON-ready Python value; NA/NaN -> None."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
+    if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
+        return None  # unknown; an unbounded range end (ms_score.max for ferritin `>6000`) is null too
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, bool):
@@ -56,6 +56,7 @@ def timepoint_scores(row: pd.Series) -> dict[str, Any]:
             "max": _plain(row["hscore.max"]),
             "missing": missing.split(",") if missing else [],
             "probability": _plain(row["hscore.probability"], 3),
+            "probability_min": _plain(row["hscore.probability_min"], 3),
             "probability_max": _plain(row["hscore.probability_max"], 3),
             "items": _block(row, "hscore.items", hscore.ITEMS),
         },
@@ -75,7 +76,11 @@ def timepoint_scores(row: pd.Series) -> dict[str, Any]:
             "laboratory": _plain(row["parodi2009.laboratory"]),
             "criteria": _block(row, "parodi2009.criteria", parodi2009.CLINICAL + parodi2009.LABORATORY),
         },
-        "ferritin_esr_ratio": {"value": _plain(row["ferritin_esr_ratio.value"], 1)},
+        "ferritin_esr_ratio": {
+            "value": _plain(row["ferritin_esr_ratio.value"], 1),
+            "min": _plain(row["ferritin_esr_ratio.min"], 1),
+            "max": _plain(row["ferritin_esr_ratio.max"], 1),
+        },
         "ms_score": {
             "value": _plain(row["ms_score.value"], 3),
             "min": _plain(row["ms_score.min"], 3),

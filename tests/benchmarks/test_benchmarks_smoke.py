@@ -88,29 +88,35 @@ CUTS: dict[str, tuple[float, ...]] = {
     "fibrinogen_g_per_l": (1.5, 2.5, 3.6), "ast_u_per_l": (30.0, 40.0, 48.0), "ldh_u_per_l": (567.0,),
     "esr_mm_per_h": (0.0, 20.0), "scd25_u_per_ml": (2400.0,), "hepatomegaly_cm": (0.0, 3.0),
     "splenomegaly_cm": (0.0, 3.0),
+    # values as written in a unit whose cut-off the source prints
+    "triglycerides_mg_per_dl": (132.85, 156.0, 178.0, 265.0, 354.28), "fibrinogen_mg_per_dl": (150.0, 360.0),
+    "hemoglobin_g_per_dl": (9.0, 9.2),
 }
 
 
 def test_calculator_agrees_with_the_engine_at_and_beside_every_cut_off():
     """The benchmark's loop doubles as an independent implementation: on values sitting exactly on each
-    cut-off (or 1e-6 either side, or unknown) it must give the engine's result in every score column."""
+    cut-off (or 1e-6 either side, or unknown), exact or censored (<, <=, >, >=), in canonical or printed
+    units, it must give the engine's result in every score column."""
     import numpy as np
     import pandas as pd
 
-    from dashboard.domain.matrix import INPUT_COLUMNS
+    from dashboard.domain.matrix import FINDING_INPUTS, MEASURE_INPUTS, PRINTED, measure_columns
+    from dashboard.domain.measure import Measure
     from dashboard.domain.scores import score_matrix
 
     scoring, calculator = load_script("scoring"), load_script("calculator")
     rng = np.random.default_rng(0)
     n = 4000
     columns = {}
-    for name in INPUT_COLUMNS:
-        if name in CUTS:
-            cuts = np.array(CUTS[name])[rng.integers(0, len(CUTS[name]), n)]
-            values = cuts + rng.choice([-1e-6, 0.0, 1e-6], n)
-        else:  # findings: present / absent
-            values = rng.integers(0, 2, n).astype(float)
-        columns[name] = np.where(rng.random(n) < 0.2, np.nan, values)
+    for name in (*MEASURE_INPUTS, *(printed for *_, printed in PRINTED)):
+        cuts = np.array(CUTS[name])[rng.integers(0, len(CUTS[name]), n)]
+        values = cuts + rng.choice([-1e-6, 0.0, 1e-6], n)
+        unknown = rng.random(n) < (0.2 if name in MEASURE_INPUTS else 0.8)
+        qualifier = rng.choice(np.array([None, None, None, "<", "<=", ">", ">="], dtype=object), n)
+        columns.update(measure_columns(name, Measure.from_qualified(np.where(unknown, np.nan, values), qualifier)))
+    for name in FINDING_INPUTS:  # present / absent / unknown
+        columns[name] = np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 2, n).astype(float))
     index = pd.MultiIndex.from_arrays([pd.array([f"c{i}" for i in range(n)], dtype="string"),
                                        pd.array(["t"] * n, dtype="string")], names=["case_id", "timepoint"])
     matrix = pd.DataFrame(columns, index=index)
@@ -120,3 +126,4 @@ def test_calculator_agrees_with_the_engine_at_and_beside_every_cut_off():
     loop = [calculator.score_row(row) for row in scoring.matrix_rows(matrix)]
     assert scoring.assert_identical(engine, loop) == len(engine.columns) - 2  # all but tp_order, day
     assert engine["hscore.points"].nunique() > 50  # the draw reached many different totals
+    assert (engine["hscore.min"] < engine["hscore.max"]).mean() > 0.5  # and many censored/unknown ranges

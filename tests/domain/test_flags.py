@@ -71,9 +71,39 @@ def test_censored_values_count_only_when_certain():
     frame = obs(
         {"analyte": "ferritin", "label": "F", "value": 150.0, "qualifier": ">", "ref_low": 15.0, "ref_high": 150.0},
         {"analyte": "ferritin", "label": "F", "value": 15.0, "qualifier": "<", "ref_low": 15.0, "ref_high": 150.0},
+        # could be 10 (L) or 50 (N): unknown, not N
         {"analyte": "ferritin", "label": "F", "value": 100.0, "qualifier": "<", "ref_low": 15.0, "ref_high": 150.0},
     )
-    assert flags_of(frame) == ["H", "L", "N"]
+    assert flags_of(frame) == ["H", "L", None]
+
+
+def _one(value: float, qualifier: str | None, low: float, high: float, analyte: str = "crp") -> str | None:
+    row = {"analyte": analyte, "label": analyte, "value": value, "qualifier": qualifier,
+           "ref_low": low, "ref_high": high}
+    return flags_of(obs(row))[0]
+
+
+@pytest.mark.parametrize(
+    ("analyte", "value", "qualifier", "low", "high", "expected"),
+    [
+        ("crp", 10.0, "<", 0.0, 5.0, None),          # 0..10 straddles the upper limit
+        ("crp", 3.0, "<", 0.0, 5.0, "N"),            # 0..3 inside 0–5
+        ("crp", 5.0, "<", 0.0, 5.0, "N"),            # 0..5 (exclusive) inside
+        ("crp", 5.0, "<=", 0.0, 5.0, "N"),           # at the limit is N
+        ("crp", 5.0, ">", 0.0, 5.0, "H"),            # above 5: H even though 5 itself is N
+        ("crp", 5.0, ">=", 0.0, 5.0, None),          # 5 (N) or more (H)
+        ("ferritin", 100.0, ">", 15.0, 150.0, None),  # 101 (N) or 10 000 (H)
+        ("ferritin", 100.0, "<", 15.0, 150.0, None),  # 10 (L) or 90 (N)
+        ("ferritin", 200.0, ">", 15.0, 150.0, "H"),
+        ("ferritin", 150.0, ">=", 15.0, 150.0, None),
+        ("ferritin", 15.0, "<=", 15.0, 150.0, None),  # 15 is N, 14 is L
+        ("ferritin", 14.9, "<=", 15.0, 150.0, "L"),
+        ("ferritin", 150.0, None, 15.0, 150.0, "N"),
+        ("ferritin", 150.1, None, 15.0, 150.0, "H"),
+    ],
+)
+def test_censored_flags_at_and_around_each_limit(analyte, value, qualifier, low, high, expected):
+    assert _one(value, qualifier, low, high, analyte) == expected
 
 
 def test_x_uln_and_change_from_first_timepoint_with_a_value():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.domain.matrix import INPUT_COLUMNS, timepoint_matrix
-from dashboard.domain.scores import ferritin_esr, hlh2004, hscore, mas2016, ms_score, parodi2009
+from dashboard.domain.scores import ferritin_esr, hlh2004, hscore, logic, mas2016, ms_score, parodi2009
 
 SCORES = (hscore, hlh2004, mas2016, parodi2009, ferritin_esr, ms_score)
 
@@ -22,8 +22,9 @@ def score_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     if absent:
         raise ValueError(f"score_matrix: the matrix lacks the columns {', '.join(absent)}")
     columns = {"tp_order": matrix["tp_order"].array.copy(), "day": matrix["day"].to_numpy(copy=True)}
+    inputs = logic.inputs(matrix)  # read and rounded once for every score
     for module in SCORES:
-        columns.update(module.columns(matrix))
+        columns.update(module.columns(inputs))
     # every array is new and owned by this frame alone, so the constructor need not copy them again
     return pd.DataFrame(columns, index=matrix.index, copy=False)
 

@@ -16,11 +16,13 @@ Diagnosis: a molecular diagnosis consistent with HLH, or ≥ 5 of these 8 criter
 | ferritin                    | ≥ 500 µg/L (= ng/mL)                                              |
 | scd25                       | soluble CD25 ≥ 2400 U/mL                                          |
 
-Choices: Henter's inclusive bounds are used (the seed's Table 2 words some as strict). The triglyceride
-cut-off is 3.0 mmol/L; "265 mg/dL" in the paper is its rounded conversion, so 265 mg/dL (2.99 mmol/L) is
-not met and 265.71 mg/dL is. The infant hemoglobin bound (< 100 g/L under 4 weeks) is not applied: the
-matrix carries no age. Molecular diagnosis is not modelled. Three-valued throughout: cytopenias is met when
-two known lineages are low even if the third is unknown, and not met when at most one could be low.
+The cut-offs are read from the criteria registry (criteria.py). Choices: Henter's inclusive bounds are
+used (the seed's Table 2 words some as strict). The triglyceride cut-off is printed as 3.0 mmol/L
+(≥ 265 mg/dL): a value that arrived in mg/dL is compared with 265 mg/dL (so 265 mg/dL is met), any other
+with 3.0 mmol/L (so 2.99 mmol/L is not). The infant hemoglobin bound (< 100 g/L under 4 weeks) is not
+applied: the matrix carries no age. Molecular diagnosis is not modelled. Three-valued throughout:
+cytopenias is met when two known lineages are low even if the third is unknown, and not met when at most
+one could be low.
 """
 
 from __future__ import annotations
@@ -28,67 +30,67 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.domain import criteria as registry
 from dashboard.domain.scores import logic
 
-CRITERIA: tuple[str, ...] = (
-    "fever", "splenomegaly", "cytopenias", "triglycerides_fibrinogen",
-    "hemophagocytosis", "nk_activity", "ferritin", "scd25",
-)
-REQUIRED = 5
+CRITERIA: tuple[str, ...] = registry.HLH2004_CRITERIA
+REQUIRED = registry.HLH2004_REQUIRED
+
+
+def _rule(item: str, x: logic.Value) -> np.ndarray:
+    return logic.meets(registry.rule("hlh2004", item), x)
 
 
 @logic.item
-def fever(temperature_c: np.ndarray) -> np.ndarray:
-    return logic.at_least(temperature_c, 38.5)
+def fever(temperature_c: logic.Value) -> np.ndarray:
+    return _rule("fever", temperature_c)
 
 
 @logic.item
 def splenomegaly(splenomegaly: np.ndarray) -> np.ndarray:
-    return logic.present(splenomegaly)
+    return _rule("splenomegaly", splenomegaly)
 
 
 @logic.item
 def cytopenias(
-    hemoglobin_g_per_l: np.ndarray, platelets_1e9_per_l: np.ndarray, neutrophils_1e9_per_l: np.ndarray
+    hemoglobin_g_per_l: logic.Value, platelets_1e9_per_l: logic.Value, neutrophils_1e9_per_l: logic.Value
 ) -> np.ndarray:
+    hb, plt, anc = registry.rules("hlh2004", "cytopenias")
     return logic.at_least_n(
-        2,
-        logic.below(hemoglobin_g_per_l, 90.0),
-        logic.below(platelets_1e9_per_l, 100.0),
-        logic.below(neutrophils_1e9_per_l, 1.0),
+        registry.tally("hlh2004", "cytopenias").needed,
+        logic.meets(hb, hemoglobin_g_per_l),
+        logic.meets(plt, platelets_1e9_per_l),
+        logic.meets(anc, neutrophils_1e9_per_l),
     )
 
 
 @logic.item
-def triglycerides_fibrinogen(
-    triglycerides_mmol_per_l: np.ndarray, fibrinogen_g_per_l: np.ndarray
-) -> np.ndarray:
-    return logic.any_of(
-        logic.at_least(triglycerides_mmol_per_l, 3.0), logic.at_most(fibrinogen_g_per_l, 1.5)
-    )
+def triglycerides_fibrinogen(triglycerides_mmol_per_l: logic.Value, fibrinogen_g_per_l: logic.Value) -> np.ndarray:
+    tg, fib = registry.rules("hlh2004", "triglycerides_fibrinogen")
+    return logic.any_of(logic.meets(tg, triglycerides_mmol_per_l), logic.meets(fib, fibrinogen_g_per_l))
 
 
 @logic.item
 def hemophagocytosis(hemophagocytosis: np.ndarray) -> np.ndarray:
-    return logic.present(hemophagocytosis)
+    return _rule("hemophagocytosis", hemophagocytosis)
 
 
 @logic.item
 def nk_activity(nk_low: np.ndarray) -> np.ndarray:
-    return logic.present(nk_low)
+    return _rule("nk_activity", nk_low)
 
 
 @logic.item
-def ferritin(ferritin_ng_per_ml: np.ndarray) -> np.ndarray:
-    return logic.at_least(ferritin_ng_per_ml, 500.0)
+def ferritin(ferritin_ng_per_ml: logic.Value) -> np.ndarray:
+    return _rule("ferritin", ferritin_ng_per_ml)
 
 
 @logic.item
-def scd25(scd25_u_per_ml: np.ndarray) -> np.ndarray:
-    return logic.at_least(scd25_u_per_ml, 2400.0)
+def scd25(scd25_u_per_ml: logic.Value) -> np.ndarray:
+    return _rule("scd25", scd25_u_per_ml)
 
 
-def criteria(matrix: pd.DataFrame) -> dict[str, np.ndarray]:
+def criteria(matrix: pd.DataFrame | logic.Inputs) -> dict[str, np.ndarray]:
     m = logic.inputs(matrix)
     return {
         "fever": fever(m["temperature_c"]),
@@ -106,7 +108,7 @@ def criteria(matrix: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def columns(matrix: pd.DataFrame) -> dict[str, object]:
+def columns(matrix: pd.DataFrame | logic.Inputs) -> dict[str, object]:
     """The HLH-2004 columns as arrays (see `score`), for `score_matrix` to build one frame from."""
     crit = criteria(matrix)
     return {

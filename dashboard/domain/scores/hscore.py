@@ -16,15 +16,18 @@ probabilities from the paper's lookup of score -> probability).
 | ast (U/L)                   | <30: 0 · ≥30: 19                                              |
 | hemophagocytosis (marrow)   | no 0 · yes 35                                                 |
 
-Middle bands include both ends. Every item returns the (lo, hi) points the data allow: equal when the
-item is known, the item's whole range when unknown, and a narrower range when only part is known
-(hepatomegaly yes, splenomegaly unknown -> 23..38; two lineages low, one unknown -> 24..34).
-`points` adds the fully known items only; `min`/`max` add every item's lo/hi.
+Middle bands include both ends. The cut-offs and points are read from the criteria registry
+(criteria.py); this table is its summary. Every item returns the (lo, hi) points the data allow: equal
+when the item is known, the item's whole range when unknown, and a narrower range when only part is known
+(hepatomegaly yes, splenomegaly unknown -> 23..38; two lineages low, one unknown -> 24..34; ferritin
+`<5000` -> 0..35). `points` is the guaranteed minimum: every item counts what is certain, so `points`
+equals `min` (null only when nothing at all is known); `max` adds every item's hi.
 
 Probability: the paper's table, linearly interpolated between its rows. Its open ends are clamped:
 "<1 %" (score ≤ 90, and anything below) is reported as 0.005 and ">99 %" (score ≥ 250) as 0.995, the
 midpoints of what the paper says, so a reported value never claims more than the table does. The
-logistic formula some calculators use contradicts this table and is not used.
+logistic formula some calculators use contradicts this table and is not used. `probability_min` and
+`probability_max` are the probabilities of `min` and `max`.
 """
 
 from __future__ import annotations
@@ -32,13 +35,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.domain import criteria as registry
 from dashboard.domain.scores import logic
 
-ITEMS: tuple[str, ...] = (
-    "immunosuppression", "temperature", "organomegaly", "cytopenias", "ferritin",
-    "triglycerides", "fibrinogen", "ast", "hemophagocytosis",
-)
-MAX_POINTS = 337
+ITEMS: tuple[str, ...] = registry.HSCORE_ITEMS
+MAX_POINTS = registry.HSCORE_MAX_POINTS
 
 PROBABILITY_TABLE: tuple[tuple[int, float], ...] = (
     (90, 0.005), (100, 0.01), (110, 0.03), (120, 0.05), (130, 0.09), (140, 0.16), (150, 0.25),
@@ -47,92 +48,79 @@ PROBABILITY_TABLE: tuple[tuple[int, float], ...] = (
 )
 
 Range = tuple[np.ndarray, np.ndarray]
+Value = logic.Value
 
 
-def _known(points: np.ndarray, x: np.ndarray, lo: float, hi: float) -> Range:
-    """Points where the input is known; the item's full range where it is not (`points` must be 0 there).
-    Multiplying by the mask, not np.where, keeps this branch-free: a million timepoints in a millisecond."""
-    unknown = np.isnan(x)
-    return points + unknown * lo, points + unknown * hi
+def banded(item: str, x: Value) -> Range:
+    """An item scored by bands (nested: a value over the top cut-off meets the lower ones too, and scores
+    the highest band it meets): lo is the top band surely met, hi the top band possibly met (met or
+    unknown), 0 when none. A missing value, or a bound straddling a cut-off, leaves the range those
+    bands allow, exactly like a missing finding."""
+    lo = hi = 0.0
+    for band in registry.rules("hscore", item):
+        met = logic.meets(band, x)
+        lo = np.maximum(lo, band.points * (met == 1.0))
+        hi = np.maximum(hi, band.points * (met != 0.0))  # NaN != 0: unknown may be met
+    return lo, hi
 
 
-def _bands(conditions: list[np.ndarray], values: list[float]) -> np.ndarray:
-    """The value of the first met condition (criteria, 1.0 = met), else 0 points (also when unknown)."""
-    out = np.zeros(len(conditions[0]))
-    for condition, value in reversed(list(zip(conditions, values))):
-        out[condition == 1.0] = value
-    return out
+def counted(item: str, criteria_met: list[np.ndarray]) -> Range:
+    """An item scored by how many of its criteria are met (registry tally): the points of the count
+    surely met, and of the count possibly met."""
+    by_count = np.array(registry.tally("hscore", item).points, dtype=np.float64)
+    met = logic.count_met(*criteria_met)
+    return by_count[met], by_count[met + logic.count_unknown(*criteria_met)]
 
 
 @logic.item
 def immunosuppression_points(immunosuppression: np.ndarray) -> Range:
-    x = logic.present(immunosuppression)
-    return _known(_bands([x], [18.0]), x, 0.0, 18.0)
+    return banded("immunosuppression", logic.floats(immunosuppression))
 
 
 @logic.item
-def temperature_points(temperature_c: np.ndarray) -> Range:
-    x = logic.floats(temperature_c)
-    pts = _bands([logic.above(x, 39.4), logic.at_least(x, 38.4)], [49.0, 33.0])
-    return _known(pts, x, 0.0, 49.0)
+def temperature_points(temperature_c: Value) -> Range:
+    return banded("temperature", temperature_c)
 
 
 @logic.item
 def organomegaly_points(hepatomegaly: np.ndarray, splenomegaly: np.ndarray) -> Range:
     """0 none, 23 one organ, 38 both; a range while one organ is unknown."""
-    hep, spl = logic.present(hepatomegaly), logic.present(splenomegaly)
-    by_count = np.array([0.0, 23.0, 38.0])
-    low_n = (hep == 1.0).astype(np.intp) + (spl == 1.0)  # organs known enlarged
-    high_n = (hep != 0.0).astype(np.intp) + (spl != 0.0)  # organs not known normal
-    return by_count[low_n], by_count[high_n]
+    liver, spleen = registry.rules("hscore", "organomegaly")
+    return counted("organomegaly", [logic.meets(liver, hepatomegaly), logic.meets(spleen, splenomegaly)])
 
 
 @logic.item
-def cytopenias_points(
-    hemoglobin_g_per_l: np.ndarray, wbc_1e9_per_l: np.ndarray, platelets_1e9_per_l: np.ndarray
-) -> Range:
+def cytopenias_points(hemoglobin_g_per_l: Value, wbc_1e9_per_l: Value, platelets_1e9_per_l: Value) -> Range:
     """Lineages: Hb ≤ 9.2 g/dL (92 g/L), leukocytes ≤ 5.0, platelets ≤ 110 ×10⁹/L; ≤1: 0, 2: 24, 3: 34."""
-    low = [
-        logic.at_most(hemoglobin_g_per_l, 92.0),
-        logic.at_most(wbc_1e9_per_l, 5.0),
-        logic.at_most(platelets_1e9_per_l, 110.0),
-    ]
-    by_count = np.array([0.0, 0.0, 24.0, 34.0])
-    met = logic.count_met(*low)
-    possible = met + logic.count_unknown(*low)
-    return by_count[met], by_count[possible]
+    hb, wbc, plt = registry.rules("hscore", "cytopenias")
+    return counted("cytopenias", [
+        logic.meets(hb, hemoglobin_g_per_l), logic.meets(wbc, wbc_1e9_per_l), logic.meets(plt, platelets_1e9_per_l)
+    ])
 
 
 @logic.item
-def ferritin_points(ferritin_ng_per_ml: np.ndarray) -> Range:
-    x = logic.floats(ferritin_ng_per_ml)
-    pts = _bands([logic.above(x, 6000.0), logic.at_least(x, 2000.0)], [50.0, 35.0])
-    return _known(pts, x, 0.0, 50.0)
+def ferritin_points(ferritin_ng_per_ml: Value) -> Range:
+    return banded("ferritin", ferritin_ng_per_ml)
 
 
 @logic.item
-def triglycerides_points(triglycerides_mmol_per_l: np.ndarray) -> Range:
-    x = logic.floats(triglycerides_mmol_per_l)
-    pts = _bands([logic.above(x, 4.0), logic.at_least(x, 1.5)], [64.0, 44.0])
-    return _known(pts, x, 0.0, 64.0)
+def triglycerides_points(triglycerides_mmol_per_l: Value) -> Range:
+    return banded("triglycerides", triglycerides_mmol_per_l)
 
 
 @logic.item
-def fibrinogen_points(fibrinogen_g_per_l: np.ndarray) -> Range:
-    x = logic.floats(fibrinogen_g_per_l)
-    return _known(_bands([logic.at_most(x, 2.5)], [30.0]), x, 0.0, 30.0)
+def fibrinogen_points(fibrinogen_g_per_l: Value) -> Range:
+    return banded("fibrinogen", fibrinogen_g_per_l)
 
 
 @logic.item
-def ast_points(ast_u_per_l: np.ndarray) -> Range:
-    x = logic.floats(ast_u_per_l)
-    return _known(_bands([logic.at_least(x, 30.0)], [19.0]), x, 0.0, 19.0)
+def ast_points(ast_u_per_l: Value) -> Range:
+    return banded("ast", ast_u_per_l)
 
 
 @logic.item
 def hemophagocytosis_points(hemophagocytosis: np.ndarray) -> Range:
-    x = logic.present(hemophagocytosis)
-    return _known(_bands([x], [35.0]), x, 0.0, 35.0)
+    return banded("hemophagocytosis", logic.floats(hemophagocytosis))
 
 
 @logic.item
@@ -150,7 +138,8 @@ def probability(points: np.ndarray) -> np.ndarray:
     return prob
 
 
-def item_ranges(matrix: pd.DataFrame) -> dict[str, Range]:
+def item_ranges(matrix: pd.DataFrame | logic.Inputs) -> dict[str, Range]:
+    """(lo, hi) points of every item at every timepoint: what the audit and the "why" lines read."""
     m = logic.inputs(matrix)
     return {
         "immunosuppression": immunosuppression_points(m["immunosuppression"]),
@@ -167,36 +156,37 @@ def item_ranges(matrix: pd.DataFrame) -> dict[str, Range]:
     }
 
 
-def columns(matrix: pd.DataFrame) -> dict[str, object]:
+def columns(matrix: pd.DataFrame | logic.Inputs) -> dict[str, object]:
     """The HScore columns as arrays (see `score`), for `score_matrix` to build one frame from."""
-    n = len(matrix)
-    lo_total, hi_total, points = np.zeros(n), np.zeros(n), np.zeros(n)
-    n_known = np.zeros(n, dtype=np.int8)
-    missing = np.zeros(n, dtype=np.uint16)  # bit i set: item i unknown
+    ranges = item_ranges(matrix)
+    n = len(next(iter(ranges.values()))[0])
+    lo_total, hi_total = np.zeros(n), np.zeros(n)
+    missing = np.zeros(n, dtype=np.uint16)  # bit i set: item i not fully known
     items = {}
-    for bit, (name, (lo, hi)) in enumerate(item_ranges(matrix).items()):
+    for bit, (name, (lo, hi)) in enumerate(ranges.items()):
         known = lo == hi
         lo_total += lo
         hi_total += hi
-        points += lo * known
-        n_known += known
         missing |= ~known * np.uint16(1 << bit)
         # lo is whole points; where the item is unknown the mask hides it
         items[f"hscore.items.{name}"] = pd.arrays.IntegerArray(lo.astype(np.int64), ~known)
-    points[n_known == 0] = np.nan
+    informed = (lo_total > 0) | (hi_total < MAX_POINTS)  # some item at least partly known
+    points = np.where(informed, lo_total, np.nan)
     return {
         "hscore.points": logic.as_int(points),
         "hscore.min": logic.as_int(lo_total),
         "hscore.max": logic.as_int(hi_total),
         "hscore.missing": _missing_ids(missing),
         "hscore.probability": logic.as_float(probability(points)),
+        "hscore.probability_min": logic.as_float(probability(lo_total)),
         "hscore.probability_max": logic.as_float(probability(hi_total)),
         **items,
     }
 
 
 def score(matrix: pd.DataFrame) -> pd.DataFrame:
-    """HScore columns for a timepoint matrix: points, min, max, missing, probabilities, items.<id>."""
+    """HScore columns for a timepoint matrix: points (= min), min, max, missing, probability (of points),
+    probability_min, probability_max, items.<id> (null unless the item is fully known)."""
     return pd.DataFrame(columns(matrix), index=matrix.index)
 
 

@@ -13,6 +13,9 @@ ferritin > 684 ng/mL and any 2 of:
 | triglycerides   | > 156 mg/dL (mmol/L × 88.57)      |
 | fibrinogen      | ≤ 360 mg/dL (g/L × 100)           |
 
+The cut-offs are read from the criteria registry (criteria.py); values that arrived in mg/dL are
+compared with the printed mg/dL cut-offs as written, others after conversion.
+
 Choices: "febrile" is an entry condition, recorded as criterion `febrile` (temperature ≥ 38.0 °C, the
 usual definition of fever; the paper gives no number) and combined with Kleene AND: a known afebrile
 timepoint is not classified (false), and an unknown temperature leaves the classification unknown (null)
@@ -25,42 +28,47 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.domain import criteria as registry
 from dashboard.domain.scores import logic
 
 CRITERIA: tuple[str, ...] = ("febrile", "ferritin", "platelets", "ast", "triglycerides", "fibrinogen")
 
 
-@logic.item
-def febrile(temperature_c: np.ndarray) -> np.ndarray:
-    return logic.at_least(temperature_c, 38.0)
+def _rule(item: str, x: logic.Value) -> np.ndarray:
+    return logic.meets(registry.rule("mas2016", item), x)
 
 
 @logic.item
-def ferritin(ferritin_ng_per_ml: np.ndarray) -> np.ndarray:
-    return logic.above(ferritin_ng_per_ml, 684.0)
+def febrile(temperature_c: logic.Value) -> np.ndarray:
+    return _rule("febrile", temperature_c)
 
 
 @logic.item
-def platelets(platelets_1e9_per_l: np.ndarray) -> np.ndarray:
-    return logic.at_most(platelets_1e9_per_l, 181.0)
+def ferritin(ferritin_ng_per_ml: logic.Value) -> np.ndarray:
+    return _rule("ferritin", ferritin_ng_per_ml)
 
 
 @logic.item
-def ast(ast_u_per_l: np.ndarray) -> np.ndarray:
-    return logic.above(ast_u_per_l, 48.0)
+def platelets(platelets_1e9_per_l: logic.Value) -> np.ndarray:
+    return _rule("platelets", platelets_1e9_per_l)
 
 
 @logic.item
-def triglycerides(triglycerides_mmol_per_l: np.ndarray) -> np.ndarray:
-    return logic.above(triglycerides_mmol_per_l, 156.0, factor=logic.TG_MG_PER_DL_PER_MMOL_PER_L)
+def ast(ast_u_per_l: logic.Value) -> np.ndarray:
+    return _rule("ast", ast_u_per_l)
 
 
 @logic.item
-def fibrinogen(fibrinogen_g_per_l: np.ndarray) -> np.ndarray:
-    return logic.at_most(fibrinogen_g_per_l, 360.0, factor=logic.MG_PER_DL_PER_G_PER_L)
+def triglycerides(triglycerides_mmol_per_l: logic.Value) -> np.ndarray:
+    return _rule("triglycerides", triglycerides_mmol_per_l)
 
 
-def criteria(matrix: pd.DataFrame) -> dict[str, np.ndarray]:
+@logic.item
+def fibrinogen(fibrinogen_g_per_l: logic.Value) -> np.ndarray:
+    return _rule("fibrinogen", fibrinogen_g_per_l)
+
+
+def criteria(matrix: pd.DataFrame | logic.Inputs) -> dict[str, np.ndarray]:
     m = logic.inputs(matrix)
     return {
         "febrile": febrile(m["temperature_c"]),
@@ -72,11 +80,12 @@ def criteria(matrix: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def columns(matrix: pd.DataFrame) -> dict[str, object]:
+def columns(matrix: pd.DataFrame | logic.Inputs) -> dict[str, object]:
     """The MAS 2016 columns as arrays (see `score`), for `score_matrix` to build one frame from."""
     crit = criteria(matrix)
     two_of_four = logic.at_least_n(
-        2, crit["platelets"], crit["ast"], crit["triglycerides"], crit["fibrinogen"]
+        registry.tally("mas2016", "laboratory").needed,
+        crit["platelets"], crit["ast"], crit["triglycerides"], crit["fibrinogen"],
     )
     classified = logic.all_of(crit["febrile"], crit["ferritin"], two_of_four)
     return {

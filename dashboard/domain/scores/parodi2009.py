@@ -18,9 +18,9 @@ doi:10.1002/art.24883.
 | laboratory  | fibrinogen       | ≤ 1.5 g/L                                                       |
 | laboratory  | triglycerides    | > 178 mg/dL (mmol/L × 88.57)                                    |
 
-Rule: ≥ 1 clinical and ≥ 2 laboratory criteria. Bone-marrow hemophagocytosis is "needed only in doubtful
-cases" and is not part of the rule, so it is not scored here. Choices: an enlarged organ of unknown size is
-unknown for the ≥ 3 cm criterion; `clinical`/`laboratory` count the criteria known to be met; `fulfilled`
+The cut-offs are read from the criteria registry (criteria.py). Rule: ≥ 1 clinical and ≥ 2 laboratory
+criteria. Bone-marrow hemophagocytosis is "needed only in doubtful cases" and is not part of the rule, so
+it is not scored here. Choices: an enlarged organ of unknown size is unknown for the ≥ 3 cm criterion; `clinical`/`laboratory` count the criteria known to be met; `fulfilled`
 is null while the unknown criteria could still change it.
 """
 
@@ -29,21 +29,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.domain import criteria as registry
 from dashboard.domain.scores import logic
 
 CLINICAL: tuple[str, ...] = ("fever", "hepatomegaly", "splenomegaly", "hemorrhage", "cns_involvement")
 LABORATORY: tuple[str, ...] = ("cytopenias", "ferritin", "ast", "ldh", "fibrinogen", "triglycerides")
 
 
-@logic.item
-def fever(temperature_c: np.ndarray) -> np.ndarray:
-    return logic.above(temperature_c, 38.0)
+def _rule(item: str, x: logic.Value) -> np.ndarray:
+    return logic.meets(registry.rule("parodi2009", item), x)
 
 
 @logic.item
-def enlarged_3cm(finding: np.ndarray, size_cm: np.ndarray) -> np.ndarray:
+def fever(temperature_c: logic.Value) -> np.ndarray:
+    return _rule("fever", temperature_c)
+
+
+@logic.item
+def enlarged_3cm(finding: np.ndarray, size_cm: logic.Value, organ: str = "hepatomegaly") -> np.ndarray:
     """≥ 3 cm when the size is known; not met when the organ is not enlarged; unknown otherwise."""
-    by_size = logic.at_least(size_cm, 3.0)
+    by_size = _rule(organ, size_cm)
     absent = logic.present(finding) == 0.0
     by_size[np.isnan(by_size) & absent] = 0.0
     return by_size
@@ -51,49 +56,50 @@ def enlarged_3cm(finding: np.ndarray, size_cm: np.ndarray) -> np.ndarray:
 
 @logic.item
 def cytopenias(
-    wbc_1e9_per_l: np.ndarray, hemoglobin_g_per_l: np.ndarray, platelets_1e9_per_l: np.ndarray
+    wbc_1e9_per_l: logic.Value, hemoglobin_g_per_l: logic.Value, platelets_1e9_per_l: logic.Value
 ) -> np.ndarray:
+    wbc, hb, plt = registry.rules("parodi2009", "cytopenias")
     return logic.at_least_n(
-        2,
-        logic.at_most(wbc_1e9_per_l, 4.0),
-        logic.at_most(hemoglobin_g_per_l, 90.0),
-        logic.at_most(platelets_1e9_per_l, 150.0),
+        registry.tally("parodi2009", "cytopenias").needed,
+        logic.meets(wbc, wbc_1e9_per_l),
+        logic.meets(hb, hemoglobin_g_per_l),
+        logic.meets(plt, platelets_1e9_per_l),
     )
 
 
 @logic.item
-def ferritin(ferritin_ng_per_ml: np.ndarray) -> np.ndarray:
-    return logic.above(ferritin_ng_per_ml, 500.0)
+def ferritin(ferritin_ng_per_ml: logic.Value) -> np.ndarray:
+    return _rule("ferritin", ferritin_ng_per_ml)
 
 
 @logic.item
-def ast(ast_u_per_l: np.ndarray) -> np.ndarray:
-    return logic.above(ast_u_per_l, 40.0)
+def ast(ast_u_per_l: logic.Value) -> np.ndarray:
+    return _rule("ast", ast_u_per_l)
 
 
 @logic.item
-def ldh(ldh_u_per_l: np.ndarray) -> np.ndarray:
-    return logic.above(ldh_u_per_l, 567.0)
+def ldh(ldh_u_per_l: logic.Value) -> np.ndarray:
+    return _rule("ldh", ldh_u_per_l)
 
 
 @logic.item
-def fibrinogen(fibrinogen_g_per_l: np.ndarray) -> np.ndarray:
-    return logic.at_most(fibrinogen_g_per_l, 1.5)
+def fibrinogen(fibrinogen_g_per_l: logic.Value) -> np.ndarray:
+    return _rule("fibrinogen", fibrinogen_g_per_l)
 
 
 @logic.item
-def triglycerides(triglycerides_mmol_per_l: np.ndarray) -> np.ndarray:
-    return logic.above(triglycerides_mmol_per_l, 178.0, factor=logic.TG_MG_PER_DL_PER_MMOL_PER_L)
+def triglycerides(triglycerides_mmol_per_l: logic.Value) -> np.ndarray:
+    return _rule("triglycerides", triglycerides_mmol_per_l)
 
 
-def criteria(matrix: pd.DataFrame) -> dict[str, np.ndarray]:
+def criteria(matrix: pd.DataFrame | logic.Inputs) -> dict[str, np.ndarray]:
     m = logic.inputs(matrix)
     return {
         "fever": fever(m["temperature_c"]),
-        "hepatomegaly": enlarged_3cm(m["hepatomegaly"], m["hepatomegaly_cm"]),
-        "splenomegaly": enlarged_3cm(m["splenomegaly"], m["splenomegaly_cm"]),
-        "hemorrhage": logic.present(m["hemorrhage"]),
-        "cns_involvement": logic.present(m["cns_involvement"]),
+        "hepatomegaly": enlarged_3cm(m["hepatomegaly"], m["hepatomegaly_cm"], "hepatomegaly"),
+        "splenomegaly": enlarged_3cm(m["splenomegaly"], m["splenomegaly_cm"], "splenomegaly"),
+        "hemorrhage": _rule("hemorrhage", m["hemorrhage"]),
+        "cns_involvement": _rule("cns_involvement", m["cns_involvement"]),
         "cytopenias": cytopenias(
             m["wbc_1e9_per_l"], m["hemoglobin_g_per_l"], m["platelets_1e9_per_l"]
         ),
@@ -105,12 +111,15 @@ def criteria(matrix: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def columns(matrix: pd.DataFrame) -> dict[str, object]:
+def columns(matrix: pd.DataFrame | logic.Inputs) -> dict[str, object]:
     """The Parodi 2009 columns as arrays (see `score`), for `score_matrix` to build one frame from."""
     crit = criteria(matrix)
     clinical = [crit[c] for c in CLINICAL]
     laboratory = [crit[c] for c in LABORATORY]
-    fulfilled = logic.all_of(logic.at_least_n(1, *clinical), logic.at_least_n(2, *laboratory))
+    fulfilled = logic.all_of(
+        logic.at_least_n(registry.tally("parodi2009", "clinical").needed, *clinical),
+        logic.at_least_n(registry.tally("parodi2009", "laboratory").needed, *laboratory),
+    )
     return {
         "parodi2009.fulfilled": logic.as_boolean(fulfilled),
         "parodi2009.clinical": logic.count_met(*clinical),

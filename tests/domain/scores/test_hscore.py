@@ -139,9 +139,9 @@ def test_nothing_known_gives_null_points_not_zero():
     assert out["hscore.probability_max"] == pytest.approx(0.995)
 
 
-def test_partially_known_item_counts_in_min_not_points():
+def test_partially_known_item_counts_what_is_certain_in_points():
     out = hscore.score(build_matrix(hepatomegaly=[1], ferritin_ng_per_ml=[3000])).iloc[0]
-    assert (out["hscore.points"], out["hscore.min"]) == (35, 58)
+    assert (out["hscore.points"], out["hscore.min"], out["hscore.max"]) == (58, 58, 337 - 50 - 38 + 35 + 38)
     assert "organomegaly" in out["hscore.missing"].split(",")
 
 
@@ -173,3 +173,23 @@ def test_raising_ferritin_or_lowering_platelets_never_lowers_the_score(ferritin,
     for later in got[1:]:
         assert got[0] is None or later is None or later >= got[0]
 
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        # (points, min, max); every other item unknown adds its whole range to max (total 337)
+        ({"hepatomegaly": [1.0]}, (23, 23, 337)),                        # liver yes, spleen unknown: 23..38
+        ({"hepatomegaly": [1.0], "splenomegaly": [0.0]}, (23, 23, 337 - 38 + 23)),
+        ({"hepatomegaly": [0.0], "splenomegaly": [0.0]}, (0, 0, 337 - 38)),  # known 0 is 0, not unknown
+        ({"hemoglobin_g_per_l": [80.0], "wbc_1e9_per_l": [2.0]}, (24, 24, 337)),  # 2 lineages, 3rd unknown
+        ({"ferritin_ng_per_ml": ["<5000"]}, (0, 0, 337 - 50 + 35)),       # censored: 0..35
+        ({"ferritin_ng_per_ml": [">=2000"]}, (35, 35, 337)),              # 35..50
+        ({}, (None, 0, 337)),                                             # nothing known: no points
+    ],
+)
+def test_points_is_the_guaranteed_minimum_of_partly_known_items(inputs, expected):
+    out = hscore.score(build_matrix(**inputs)).iloc[0]
+    points = None if pd.isna(out["hscore.points"]) else out["hscore.points"]
+    assert (points, out["hscore.min"], out["hscore.max"]) == expected
+    assert points is None or points >= out["hscore.min"]

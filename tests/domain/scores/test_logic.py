@@ -1,4 +1,4 @@
-"""Shared score logic: cut-off switch points, Kleene operators, the Series/array boundary, nullable output."""
+"""Shared score logic: rounded cut-off comparisons on bounds, Kleene operators, the Series/array boundary, nullable output."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.domain.scores import hlh2004, hscore, logic, ms_score, parodi2009
+from tests.domain.scores.frames import measure
 
 # Every (cut, comparison, factor) the score modules use (module docstrings), written out independently.
 TG = 88.57
@@ -24,8 +25,7 @@ CUT_OFFS = [
     (500.0, operator.gt, 1.0), (40.0, operator.gt, 1.0), (567.0, operator.gt, 1.0), (178.0, operator.gt, TG),
     (3.0, operator.ge, 1.0),
 ]
-COMPARE = {operator.ge: logic.at_least, operator.gt: logic.above, operator.le: logic.at_most,
-           operator.lt: logic.below}
+SYMBOL = {operator.ge: ">=", operator.gt: ">", operator.le: "<=", operator.lt: "<"}
 
 
 def by_definition(x: np.ndarray, cut: float, op, factor: float) -> np.ndarray:
@@ -39,28 +39,55 @@ def around(x: float, ulps: int = 300) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("cut", "op", "factor"), CUT_OFFS)
-def test_every_cut_off_matches_the_rounded_comparison_to_the_last_bit(cut, op, factor):
+def test_every_cut_off_is_the_rounded_comparison(cut, op, factor):
     # on the cut, on both rounding edges (cut ± half a millionth), and random values either side
     edges = [cut / factor, (cut - 5e-7) / factor, (cut + 5e-7) / factor, (cut - 1e-6) / factor]
     rng = np.random.default_rng(int(cut * 1000))
     x = np.concatenate(
         [*(around(e) for e in edges), rng.uniform(0, 2 * cut / factor, 20_000), [0.0, -cut, np.inf, -np.inf]]
     )
-    got = COMPARE[op](x, cut, factor)
+    got = logic.compare(x, SYMBOL[op], cut, factor)
     expected = by_definition(x, cut, op, factor)
     assert np.array_equal(got == 1.0, expected)
     assert not np.isnan(got).any()
 
 
 def test_unknown_stays_unknown_for_every_comparison():
-    for compare in COMPARE.values():
-        got = compare(np.array([np.nan, 1.0]), 1.0)
+    for op in SYMBOL.values():
+        got = logic.compare(np.array([np.nan, 1.0]), op, 1.0)
         assert np.isnan(got[0]) and not np.isnan(got[1])
 
 
-def test_switch_point_refuses_a_non_positive_factor():
-    with pytest.raises(ValueError, match="factor"):
-        logic.switch_point(1.0, operator.ge, -1.0)
+# bounds on and beside a cut-off of 30, for each comparison: (written, >= 30, > 30, <= 30, < 30)
+BOUNDS = [
+    ("<30", False, False, True, True),
+    ("<=30", None, False, True, None),
+    (">30", True, True, False, False),
+    (">=30", True, None, None, False),
+    ("<30.000001", None, None, None, None),    # 30 itself allowed, and values just above it
+    (">29.999999", None, None, None, None),    # 30 itself allowed
+    ("<29.999999", False, False, True, True),
+    (">30.000001", True, True, False, False),
+    ("30", True, False, True, False),
+    ("<=29.9999996", None, False, True, None),  # the bound rounds to 30.0, included: 30 itself allowed
+]
+
+
+@pytest.mark.parametrize(("written", "ge", "gt", "le", "lt"), BOUNDS)
+def test_bounds_decide_only_what_every_allowed_value_agrees_on(written, ge, gt, le, lt):
+    m = measure([written])
+    got = [kleene_value(logic.compare(m, op, 30.0)[0]) for op in (">=", ">", "<=", "<")]
+    assert got == [ge, gt, le, lt]
+
+
+def test_a_measure_is_rounded_once_per_factor():
+    m = measure(["<30", 2.0])
+    assert m.rounded(88.57) is m.rounded(88.57) and m.rounded() is not m.rounded(88.57)
+
+
+def test_compare_refuses_an_unknown_operator():
+    with pytest.raises(ValueError, match="op must be"):
+        logic.compare(np.array([1.0]), "=>", 1.0)
 
 
 U = np.nan

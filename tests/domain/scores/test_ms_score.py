@@ -48,7 +48,7 @@ def test_fibrinogen_enters_in_mg_per_dl():
     # −0.004 × 360 mg/dL = −1.44, the same whether fibrinogen was 3.6 g/L or 360 mg/dL
     a = ms_score.laboratory_part(*(pd.Series([x], dtype="float64") for x in (0, 0, 3.6, 0)))
     b = ms_score.laboratory_part(*(pd.Series([x], dtype="float64") for x in (0, 0, 360 / 100, 0)))
-    assert a.iloc[0] == pytest.approx(-1.44) and b.iloc[0] == pytest.approx(-1.44)
+    assert a[0].iloc[0] == pytest.approx(-1.44) and b[1].iloc[0] == pytest.approx(-1.44)
 
 
 def test_mas_unknown_when_range_straddles_and_null_without_labs():

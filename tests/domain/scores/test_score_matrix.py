@@ -25,7 +25,7 @@ def test_flat_columns_and_dtypes():
 
 def test_a_matrix_without_an_input_is_refused_by_name():
     with pytest.raises(ValueError, match="ferritin_ng_per_ml"):
-        score_matrix(build_matrix().drop(columns="ferritin_ng_per_ml"))
+        score_matrix(build_matrix().drop(columns="ferritin_ng_per_ml.high"))
 
 
 def test_score_observations_does_not_mutate_and_indexes_by_case_and_timepoint():
@@ -79,7 +79,8 @@ def test_score_matrix_is_every_module_score_side_by_side():
 
 def test_nullable_and_pyarrow_inputs_score_the_same_as_float64():
     matrix = _mixed_matrix()
-    typed = matrix.astype({"ferritin_ng_per_ml": "Float64", "temperature_c": "double[pyarrow]"})
+    typed = matrix.astype({"ferritin_ng_per_ml.low": "Float64", "temperature_c.high": "double[pyarrow]",
+                           "ast_u_per_l.low_inclusive": "bool[pyarrow]"})
     pd.testing.assert_frame_equal(score_matrix(typed), score_matrix(matrix), check_exact=True)
 
 

@@ -34,8 +34,10 @@ def test_criterion_cut_offs_in_other_units(criterion, analyte, unit, values, exp
     assert crit(criterion(canonical(values, unit, analyte))) == expected
 
 
-def test_hlh2004_triglycerides_in_mg_dl_meet_3_mmol():
-    tg = canonical([265.0, 265.71, 266.0], "mg/dL", "triglycerides")  # 3.0 mmol/L = 265.71 mg/dL
+def test_hlh2004_triglycerides_converted_without_their_written_unit_meet_3_mmol():
+    # values converted to mmol/L and passed without the unit they arrived in compare with 3.0 mmol/L
+    # (= 265.71 mg/dL); arrived in mg/dL they meet the printed 265 mg/dL (test_censored.py)
+    tg = canonical([265.0, 265.71, 266.0], "mg/dL", "triglycerides")
     assert crit(hlh2004.triglycerides_fibrinogen(tg, pd.Series([3.0] * 3))) == [False, True, True]
 
 
