@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("check", "score", "import_cases", "synth", "app", "export")
+SUBCOMMANDS = ("check", "score", "import_cases", "synth", "app", "response", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import ui, views
+from dashboard.app_pages.response_panel import response_panel
 from dashboard.report.csv_safe import safe_csv_bytes
 
 store = ui.get_store()
@@ -38,6 +39,8 @@ with st.sidebar:
 # On screen the page heading carries the case title and source; exported figures carry their own.
 figures = ui.stored_figures(store, case_id, analytes, xuln=xuln, titled=False)
 st.plotly_chart(figures["case"], key="case_chart", config=ui.PLOTLY_CONFIG)
+
+response_panel(data)
 
 st.subheader("Scores per timepoint", anchor=False)
 st.plotly_chart(figures["scores"], key="case_score_chart", config=ui.PLOTLY_CONFIG)

@@ -7,6 +7,7 @@ labels and decodes entities, so escaping keeps a label such as `<b>` literal and
 
 from __future__ import annotations
 
+import hashlib
 import html
 from dataclasses import dataclass
 from textwrap import wrap
@@ -255,3 +256,11 @@ def medication_color(names: pd.Series) -> dict[str, str]:
     """Stable name -> colour mapping in order of first appearance."""
     unique = pd.unique(names.astype("string").fillna(""))
     return {str(name): MEDICATION_COLORS[i % len(MEDICATION_COLORS)] for i, name in enumerate(unique)}
+
+
+def case_colour(case_id: object) -> str:
+    """The one colour of a case in every view (case view, cohort, exports): chosen from CASE_COLORS by a
+    hash of its id, so it never depends on which other cases are shown or in what order.
+    Two cases may share a colour (12 colours); hover text and legends name each case."""
+    digest = hashlib.blake2b(str(case_id).encode("utf-8"), digest_size=4).digest()
+    return CASE_COLORS[int.from_bytes(digest, "big") % len(CASE_COLORS)]

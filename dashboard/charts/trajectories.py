@@ -22,6 +22,7 @@ from dashboard.charts.style import (
     FLAG_SYMBOLS,
     LINE_COLOR,
     Look,
+    case_colour,
     safe_text,
 )
 
@@ -142,6 +143,12 @@ def use_log_axis(values: np.ndarray, band: tuple[float | None, float | None]) ->
     return bool(span.max() / span.min() > LOG_SPAN)
 
 
+def line_colour(rows: pd.DataFrame) -> str:
+    """The case's own colour (style.case_colour, the same in the cohort and exports); grey without an id."""
+    ids = rows["case_id"].dropna() if "case_id" in rows else pd.Series([], dtype=object)
+    return case_colour(ids.iloc[0]) if len(ids) else LINE_COLOR
+
+
 def panel_traces(rows: pd.DataFrame, axis: DayAxis, lk: Look, name: str) -> list[go.Scatter]:
     """The line and the flag-coloured markers of one analyte panel."""
     rows = rows.sort_values(axis.column, kind="stable")
@@ -153,7 +160,7 @@ def panel_traces(rows: pd.DataFrame, axis: DayAxis, lk: Look, name: str) -> list
         x=x,
         y=y,
         mode="lines",
-        line={"color": LINE_COLOR, "width": lk.line_width},
+        line={"color": line_colour(rows), "width": lk.line_width},
         hoverinfo="skip",
         showlegend=False,
         name=name,

@@ -54,7 +54,7 @@ def test_upload_save_view_and_present_the_case(page, app_url, seed_path, artifac
     page.get_by_text("Saved uploaded-sle-mas").wait_for()
     page.get_by_role("button", name="Open in case view").click()
     wait_for_plots(page, 3)
-    assert page.locator(PLOT).count() == 3
+    assert page.locator(PLOT).count() == 4  # case figure, Response panel, scores, heatmap
     assert page.get_by_text("Traceback").count() == 0
     page.wait_for_timeout(500)  # let plotly finish its transitions before the picture
     page.screenshot(path=artifacts / "case_view_page.png")

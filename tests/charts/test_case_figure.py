@@ -32,7 +32,9 @@ def test_one_bar_per_drug_course_with_dose_and_route(hand_flags, hand_events):
     by_name = {b.name: b for b in courses}
     mpsl = by_name["Methylprednisolone pulse"]
     assert mpsl.base[0] == 0 and mpsl.x[0] == 3  # days 0-2 inclusive drawn 0..3
-    assert mpsl.text[0] == "1 g/day IV"
+    assert "1250 mg/d (1 g/day IV)" in mpsl.hovertext[0]  # prednisolone-equivalent, the written dose beside it
+    assert mpsl.text[0] == "1250" and mpsl.constraintext == "inside"  # a 3-day bar: the number, shrunk to fit
+    assert by_name["Prednisone taper"].text[0] == "20 mg/d (20 mg/day oral)"  # a long course has room for both
     assert "1 g/day for 3 days" in mpsl.hovertext[0]  # the note is in the hover
     assert by_name["Cyclosporine"].text[0] == "300 mg/day oral"
 
@@ -44,7 +46,7 @@ def test_procedure_and_clinical_events_are_markers_on_their_own_lane_rows(hand_f
     assert markers["Bone-marrow biopsy"].x[0] == 7
     assert "focal hemophagocytosis" in markers["Bone-marrow biopsy"].hovertext[0]
     lane = fig.layout.yaxis
-    assert "Bone-marrow biopsy" in lane.ticktext and len(lane.ticktext) == 8
+    assert "Bone-marrow biopsy" in lane.ticktext and len(lane.ticktext) == 5  # glucocorticoids share a row
 
 
 def test_one_reference_band_per_lab_panel_and_units_on_the_axes(hand_flags, hand_events):
