@@ -128,10 +128,9 @@ def _codings(concept: Any, system: str) -> list[Any]:
 
 
 def _concept_text(concept: Any) -> str:
-    if concept is None:
-        return ""
-    if concept.text:
-        return concept.text
+    """A CodeableConcept's text, else its first display, else ''."""
+    if concept is None or concept.text:
+        return concept.text if concept is not None else ""
     return next((c.display for c in concept.coding or [] if c.display), "")
 
 
