@@ -273,7 +273,9 @@ def _tidy(blocks: list[_Block], c: dict[str, np.ndarray], ids: np.ndarray) -> pd
         "ref_high": pa.array(ref_high, from_pandas=True),
         "ref_text": _take([v[1] for v in variants], variant),
     }
-    table = pa.table({name: columns[name].cast(typ) for name, typ in OBSERVATION_SCHEMA.items()})
+    # generated values come from no file: provenance (source_*) stays null
+    table = pa.table({name: columns[name].cast(typ) if name in columns else pa.nulls(len(day), typ)
+                      for name, typ in OBSERVATION_SCHEMA.items()})
     return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 

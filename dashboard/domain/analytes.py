@@ -30,6 +30,11 @@ class Analyte:
     kind: str                 # numeric | finding | titer | qualitative
     molar_mass: float | None  # g/mol, for mass <-> substance conversions (triglycerides, creatinine)
     notes: str = ""
+    plausible_low: float | None = None   # physiological limits in the canonical unit: a value outside
+    plausible_high: float | None = None  # them is a unit problem or a typo, never a result
+    common_units: tuple[str, ...] = ()   # other units tables use, tried when a value without unit is implausible
+    kept_units: tuple[str, ...] = ()     # units read as stated and never converted (sCD25 in pg/mL)
+    bases: tuple[str, ...] = ()          # bases a unit may carry (D-dimer FEU/DDU), never interchanged
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -47,6 +52,10 @@ def _float(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in text.split("|") if s.strip())
+
+
 def _read(path) -> tuple[Analyte, ...]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -54,7 +63,7 @@ def _read(path) -> tuple[Analyte, ...]:
         Analyte(
             id=row["id"],
             name=row["name"],
-            synonyms=tuple(s.strip() for s in row["synonyms"].split("|") if s.strip()),
+            synonyms=_list(row["synonyms"]),
             loinc=row["loinc"] or None,
             unit=row["unit"] or None,
             ref_low=_float(row["ref_low"]),
@@ -62,6 +71,11 @@ def _read(path) -> tuple[Analyte, ...]:
             kind=row["kind"],
             molar_mass=_float(row["molar_mass"]),
             notes=row["notes"],
+            plausible_low=_float(row["plausible_low"]),
+            plausible_high=_float(row["plausible_high"]),
+            common_units=_list(row["common_units"]),
+            kept_units=_list(row["kept_units"]),
+            bases=_list(row["bases"]),
         )
         for row in rows
     )

@@ -22,15 +22,20 @@ OBSERVATION_SCHEMA: dict[str, pa.DataType] = {
     "analyte": pa.string(),      # catalogue id ("ferritin"); null when the label is not recognised
     "label": pa.string(),        # the analyte label as written, without its unit
     "value": pa.float64(),       # numeric value in the canonical unit (titer 1:40 -> 40; yes/positive -> 1)
-    "unit": pa.string(),         # canonical unit ("ng/mL"); null for unitless findings
+    "unit": pa.string(),         # canonical unit ("ng/mL"; D-dimer with its basis "µg/L FEU"); null for unitless
+                                 # findings; a unit never converted (sCD25 "pg/mL") with a null value
     "result": pa.string(),       # normalised qualitative result: positive|negative|low|normal; else null
-    "qualifier": pa.string(),    # censoring: "<" / ">" for "<0.5", ">1000"; else null
+    "qualifier": pa.string(),    # censoring: "<", "<=", ">", ">=" as written ("<0.5", "≤ 2"); else null
     "orig_value": pa.float64(),  # numeric value in the original unit
-    "orig_unit": pa.string(),    # unit as written (normalised spelling)
+    "orig_unit": pa.string(),    # unit as written, normalised spelling ("G/L" -> "10^9/L"); null when none
     "orig_text": pa.string(),    # the cell exactly as written ("1: 640 (speckled)")
     "ref_low": pa.float64(),     # reference range from the file, canonical unit; null if none
     "ref_high": pa.float64(),
     "ref_text": pa.string(),     # reference range as written ("4.5–11.0", "< 250")
+    # provenance: the cell the value came from, as `casetrack check` prints it (file:row:column)
+    "source_file": pa.string(),  # file name ("labs.csv", "case.xlsx[labs]")
+    "source_row": pa.int32(),    # 1-based line of the file (the header is line 1)
+    "source_column": pa.string(),  # column header as written ("Admission", "LBORRES", "value")
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = tuple(OBSERVATION_SCHEMA)

@@ -19,10 +19,11 @@ import pandas as pd
 from dashboard.domain import schema
 from dashboard.ingest.events import read_events
 from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, cell_text, grid_from_rows, read_csv_grid
-from dashboard.ingest.long import read_long, tidy_observations
+from dashboard.ingest.long import detect_layout, read_long
 from dashboard.ingest.meta import meta_from_pairs, read_case_toml
 from dashboard.ingest.problems import CaseError, Problem, error, errors, warning
-from dashboard.ingest.sdtm import is_sdtm, read_sdtm
+from dashboard.ingest.sdtm import read_sdtm
+from dashboard.ingest.tidy import tidy_observations
 from dashboard.ingest.wide import read_wide
 
 MAX_ZIP_ENTRIES = 100
@@ -50,22 +51,12 @@ class _Parts:
     problems: list[Problem] = field(default_factory=list)
 
 
-def detect_layout(header: list[str]) -> str:
-    """'sdtm' (LBORRES column), 'long' (timepoint/analyte/value columns) or 'wide' (Table 1)."""
-    names = {" ".join(h.replace("_", " ").casefold().split()) for h in header}
-    if is_sdtm(header):
-        return "sdtm"
-    if "analyte" in names and names & {"timepoint", "time point", "visit", "time"}:
-        return "long"
-    return "wide"
-
-
-def _observations(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
+def _observations(grid: Grid, decimal: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     reader = {"sdtm": read_sdtm, "long": read_long, "wide": read_wide}[detect_layout(grid.header)]
     raw, problems = reader(grid)
     if problems:
         return schema.observation_frame(), problems
-    frame, more = tidy_observations(raw, grid.file)
+    frame, more = tidy_observations(raw, grid.file, decimal)
     return frame, problems + more
 
 
@@ -139,14 +130,15 @@ def _timepoint_days(observations: pd.DataFrame, written: dict) -> dict:
     return days
 
 
-def _assemble(parts: _Parts) -> tuple[Case | None, list[Problem]]:
+def _assemble(parts: _Parts, decimal: str | None = None) -> tuple[Case | None, list[Problem]]:
+    """The case of the parts; `decimal` (the loader's option) overrides case.toml's `decimal`."""
     problems = list(parts.problems)
     if parts.labs is None:
         return None, problems
     problems += parts.labs.problems
     if errors(parts.labs.problems):
         return None, problems
-    observations, more = _observations(parts.labs)
+    observations, more = _observations(parts.labs, decimal or parts.meta.get("decimal"))
     problems += more
     case_id, more = _case_id(parts, observations)
     problems += more
@@ -299,28 +291,32 @@ def _read_path(path: Path) -> _Parts:
     return _parts_from_upload({path.name: path.read_bytes()}, default_id)
 
 
-def _finish(parts: _Parts) -> Case:
-    case, problems = _assemble(parts)
+def _finish(parts: _Parts, decimal: str | None = None) -> Case:
+    case, problems = _assemble(parts, decimal)
     if case is None or errors(problems):
         raise CaseError(problems or [error("no labs table found", parts.default_id)])
     return case
 
 
-def load_case(path: str | Path) -> Case:
-    """Load a case folder, .zip, .xlsx or single labs CSV; raises CaseError listing every error."""
-    return _finish(_read_path(Path(path)))
+def load_case(path: str | Path, decimal: str | None = None) -> Case:
+    """Load a case folder, .zip, .xlsx or single labs CSV; raises CaseError listing every error.
+
+    `decimal` ("." or ",") states the labs' decimal separator, as case.toml's `decimal` does; None detects it.
+    """
+    return _finish(_read_path(Path(path)), decimal)
 
 
-def load_uploaded(files: dict[str, bytes], name: str | None = None) -> Case:
-    """Load uploaded files (name -> content, as from st.file_uploader); `name` is the fallback case id."""
-    return _finish(_parts_from_upload(files, name or ""))
+def load_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None) -> Case:
+    """Load uploaded files (name -> content, as from st.file_uploader); `name` is the fallback case id;
+    `decimal` as in `load_case` (the upload page's choice)."""
+    return _finish(_parts_from_upload(files, name or ""), decimal)
 
 
-def check_case(path: str | Path) -> list[Problem]:
+def check_case(path: str | Path, decimal: str | None = None) -> list[Problem]:
     """Every problem of a case, errors and warnings; never raises for bad input."""
     try:
         parts = _read_path(Path(path))
-        case, problems = _assemble(parts)
+        case, problems = _assemble(parts, decimal)
     except (OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
         return [error(f"unreadable: {type(exc).__name__}: {exc}", str(path))]
     if case is None and not errors(problems):
@@ -328,10 +324,10 @@ def check_case(path: str | Path) -> list[Problem]:
     return problems
 
 
-def check_uploaded(files: dict[str, bytes], name: str | None = None) -> list[Problem]:
+def check_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None) -> list[Problem]:
     """Every problem of uploaded files, errors and warnings; never raises for bad input."""
     try:
-        case, problems = _assemble(_parts_from_upload(files, name or ""))
+        case, problems = _assemble(_parts_from_upload(files, name or ""), decimal)
     except (OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
         return [error(f"unreadable: {type(exc).__name__}: {exc}", ", ".join(files))]
     if case is None and not errors(problems):

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from dashboard.domain.text import plain_text
 from dashboard.ingest.problems import Problem, error, warning
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a case's lab table is kilobytes; anything this big is not a case file
@@ -67,7 +68,10 @@ def _separator(text: str) -> str:
 def grid_from_rows(raw: list[tuple[int, list[str]]], file: str, problems: list[Problem] | None = None) -> Grid:
     """Check and pad (line, cells) rows: empty file, header only, ragged rows, duplicate headers."""
     problems = list(problems or [])
-    raw = [(line, [c.strip() for c in cells]) for line, cells in raw if any(c.strip() for c in cells)]
+    # invisible characters of PDF/web copies (no-break and thin spaces, zero-width marks) go first, so a
+    # header `After\u00a0mPSL` is the timepoint case.toml calls `After mPSL`
+    plain = [(line, [plain_text(c) for c in cells]) for line, cells in raw]
+    raw = [(line, cells) for line, cells in plain if any(cells)]
     if not raw:
         problems.append(error("the file is empty", file, expected="a header row and data rows"))
         return Grid(file, [], [], [], problems)

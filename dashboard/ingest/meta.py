@@ -1,7 +1,8 @@
 """Case metadata: case.toml (or the `case` sheet of a workbook) -> a plain dict.
 
-Keys: id, title, source, [patient] (age, sex, weight_kg, height_cm, ...), [timepoints] label -> day.
-Days must be numbers: they place timepoints on the day axis and order them.
+Keys: id, title, source, decimal, [patient] (age, sex, weight_kg, height_cm, ...), [timepoints] label -> day.
+Days must be numbers: they place timepoints on the day axis and order them. `decimal` ("." or ",") states
+the labs' decimal separator instead of detecting it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import tomllib
 
 from dashboard.ingest.problems import Problem, error, warning
 
-KNOWN_KEYS = ("id", "title", "source", "patient", "timepoints")
+KNOWN_KEYS = ("id", "title", "source", "decimal", "patient", "timepoints")
+DECIMALS = (".", ",")
 NUMERIC_PATIENT_KEYS = ("age", "weight_kg", "height_cm")
 
 
@@ -55,6 +57,9 @@ def validate_meta(meta: dict, file: str, line_of=lambda key: None) -> list[Probl
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 problems.append(error(f"patient {key} is not a number", file, line_of(key), "patient",
                                       str(value), "a number"))
+    if "decimal" in meta and meta["decimal"] not in DECIMALS:
+        problems.append(error("decimal must be \".\" or \",\"", file, line_of("decimal"), "decimal",
+                              str(meta["decimal"]), 'decimal = "," (decimal commas) or decimal = "." (points)'))
     for key, value in meta.items():
         if key not in KNOWN_KEYS and not isinstance(value, dict):
             problems.append(warning(f"unknown key '{key}' is kept but not used", file, line_of(key), key))

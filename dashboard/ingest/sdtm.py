@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.ingest.grid import Grid
-from dashboard.ingest.long import RAW_COLUMNS, find_columns, raw_from_grid
 from dashboard.ingest.problems import Problem, error
+from dashboard.ingest.tidy import RAW_COLUMNS, find_columns, raw_from_grid
 
 SDTM_ALIASES = {
     "case_id": ("USUBJID",), "timepoint": ("VISIT",), "day": ("VISITDY", "LBDY"), "test": ("LBTEST",),

@@ -1,8 +1,8 @@
 """The wide "Table 1" layout: one row per analyte, one column per timepoint, as case reports print it.
 
 First column: the label with its unit in trailing parentheses (`Ferritin (ng/mL)`); optional columns
-`Reference range` (or `Reference`, `Normal range`) and `Unit` (hospital exports keep the unit apart);
-every other column is a timepoint, in order.
+`Reference range` (or `Reference`, `Normal range`, `Referenzbereich`, ...) and `Unit` (`Einheit`, ...:
+hospital exports keep the unit apart); every other column is a timepoint, in order.
 """
 
 from __future__ import annotations
@@ -11,20 +11,24 @@ import numpy as np
 import pandas as pd
 
 from dashboard.ingest.grid import Grid
-from dashboard.ingest.long import RAW_COLUMNS
-from dashboard.ingest.problems import Problem
+from dashboard.ingest.problems import Problem, error
+from dashboard.ingest.tidy import RAW_COLUMNS, header_key
 
 REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
-                     "reference values", "normal values", "ref")
+                     "reference values", "normal values", "ref",
+                     # European lab exports: de, fr, es, it, nl
+                     "referenzbereich", "normbereich", "normwert", "normwerte", "valeurs de référence",
+                     "valeurs normales", "valeurs usuelles", "valores de referencia", "rango de referencia",
+                     "valori di riferimento", "intervallo di riferimento", "referentiewaarden")
 
 
-UNIT_HEADERS = ("unit", "units")
+UNIT_HEADERS = ("unit", "units", "einheit", "unité", "unidad", "unità", "eenheid")
 
 
 def named_column(header: list[str], names: tuple[str, ...]) -> int | None:
     """Position of the first column (after the label column) whose header is one of `names`."""
     for position, name in enumerate(header[1:], start=1):
-        if " ".join(name.replace("_", " ").casefold().split()) in names:
+        if header_key(name) in names:
             return position
     return None
 
@@ -34,7 +38,13 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     reference = named_column(grid.header, REFERENCE_HEADERS)
     unit = named_column(grid.header, UNIT_HEADERS)
     timepoints = [i for i, name in enumerate(grid.header) if i not in (0, reference, unit) and name]
-    if not grid.rows or not timepoints:
+    if not timepoints:
+        return pd.DataFrame(columns=list(RAW_COLUMNS)), [error(
+            "the labs table fits neither layout: no timepoint column (wide) and no timepoint, analyte and value "
+            "columns (long)", grid.file, grid.lines[0] - 1 if grid.lines else 1, value=",".join(grid.header),
+            expected="a wide table (label, optional reference/unit, one column per timepoint) or a long table "
+                     "(timepoint, analyte, value)")]
+    if not grid.rows:
         return pd.DataFrame(columns=list(RAW_COLUMNS)), []
     cells = np.array(grid.rows, dtype=object)
     n_rows, n_tp = len(grid.rows), len(timepoints)

@@ -97,3 +97,26 @@ def test_unknown_labels_are_not_matched(label):
 def test_unknown_id_names_it():
     with pytest.raises(KeyError, match="nope"):
         analyte("nope")
+
+
+@pytest.mark.parametrize("record", [a for a in catalogue() if a.kind == "numeric"], ids=lambda a: a.id)
+def test_every_numeric_analyte_has_a_plausible_range_around_its_reference_range(record):
+    """Plausible limits (canonical unit) hold the default reference range; other units convert (or are
+    kept, never converted); a unit the catalogue names for inference differs from the canonical by a factor."""
+    import numpy as np
+
+    from dashboard.domain.units import UnitError, convert
+
+    assert record.plausible_low is not None and record.plausible_high is not None, record.id
+    assert record.plausible_low < record.plausible_high
+    for limit in (record.ref_low, record.ref_high):
+        if limit is not None:
+            assert record.plausible_low <= limit <= record.plausible_high, (record.id, limit)
+    for unit in record.common_units:
+        assert normalise_unit(unit) == unit
+        one = convert(np.array([1.0, 2.0]), unit, record.unit, record.molar_mass)
+        assert not np.allclose(one, [1.0, 2.0]), (record.id, unit)
+    for unit in record.kept_units:
+        assert is_unit(unit)
+        with pytest.raises(UnitError):
+            convert(np.array([1.0]), unit, record.unit, record.molar_mass)

@@ -115,3 +115,87 @@ def test_conversion_factor_is_computed_once_per_unit_pair():
 def test_cached_normalise_unit_still_maps_missing_to_none():
     assert normalise_unit(None) is None and normalise_unit(float("nan")) is None
     assert normalise_unit(" x10^9/l ") == normalise_unit("10^9/L") == "10^9/L"
+
+
+# Spellings from published tables and lab systems (issue 9 point 2, clinical-criteria.md "Unit spellings"):
+# (written, analyte, value as written, value in the canonical unit, computed by hand from the unit facts)
+PUBLISHED = [
+    ("G/L", "wbc", 4.5, 4.5),                  # giga per litre = 10^9/L
+    ("T/L", "platelets", 0.15, 150.0),         # tera per litre = 10^12/L = 1000 x 10^9/L
+    ("K/µL", "wbc", 4.5, 4.5), ("K/uL", "wbc", 4.5, 4.5), ("K/mcL", "wbc", 4.5, 4.5), ("k/uL", "wbc", 4.5, 4.5),
+    ("x10E3/uL", "platelets", 150, 150.0), ("thou/uL", "platelets", 150, 150.0),
+    ("10³/mm³", "platelets", 150, 150.0), ("/cmm", "platelets", 150000, 150.0),
+    ("lakh/cumm", "platelets", 1.5, 150.0),    # 1 lakh = 100000: 1.5 lakh/mm³ = 150000/µL
+    ("109/L", "wbc", 0.72, 0.72), ("1012/L", "platelets", 0.15, 150.0), ("×103/uL", "wbc", 4.5, 4.5),
+    ("units/L", "ast", 51, 51.0), ("IU/l", "alt", 46, 46.0), ("U/l", "ldh", 1260, 1260.0),
+    ("µ/L", "ast", 51, 51.0), ("μ/L", "ldh", 1260, 1260.0),   # sic, micro sign and Greek mu
+    ("mEq/L", "sodium", 130, 130.0), ("mEq/L", "potassium", 4.5, 4.5), ("meq/l", "chloride", 101, 101.0),
+    ("mEq/L", "bicarbonate", 24, 24.0),
+    ("g/l", "hemoglobin", 77, 77.0), ("µmol/l", "creatinine", 45.1, 0.51), ("mcg/L", "ferritin", 9560, 9560.0),
+    ("mg/dl", "triglycerides", 365.8, 4.13), ("g/dl", "hemoglobin", 7.7, 77.0),
+    ("K/cumm", "wbc", 4.5, 4.5), ("Thou/cu mm", "platelets", 150, 150.0), ("x10(9)/L", "wbc", 4.5, 4.5),
+    ("K/μL", "wbc", 4.5, 4.5), ("×103/μL", "wbc", 4.5, 4.5), ("10⁹/L", "wbc", 4.5, 4.5), ("1012/l", "platelets", 0.15, 150.0),
+]
+
+
+@pytest.mark.parametrize("written,analyte_id,value,expected", PUBLISHED)
+def test_published_unit_spellings_convert(written, analyte_id, value, expected):
+    assert to_canonical([value], written, analyte_id)[0] == pytest.approx(expected, abs=0.005)
+
+
+@pytest.mark.parametrize("written,normal", [("G/L", "10^9/L"), ("g/L", "g/L"), ("g/l", "g/L"), ("T/L", "10^12/L"),
+                                            ("K/µL", "10^3/µL"), ("lakh/cumm", "10^5/mm^3"),
+                                            ("mEq/L", "mEq/L"), ("µ/L", "µ/L"), ("µg/mL FEU", "µg/mL FEU"),
+                                            ("ng/ml (DDU)", "ng/mL DDU"), ("g\u00a0/\u2009L", "g/L")])
+def test_normalised_spelling_keeps_what_only_the_analyte_decides(written, normal):
+    assert normalise_unit(written) == normal
+
+
+@pytest.mark.parametrize("written,analyte_id,message", [
+    ("mEq/L", "ferritin", "only for Sodium, Potassium, Chloride, Bicarbonate: not for Ferritin"),
+    ("mEq/L", "triglycerides", "not for Triglycerides"),
+    ("µ/L", "ferritin", "only for"),
+    ("µg/mL FEU", "ferritin", "D-dimer basis"),
+    ("pg/mL", "scd25", "never converted"),
+])
+def test_spellings_valid_only_for_some_analytes_are_refused_elsewhere(written, analyte_id, message):
+    with pytest.raises(UnitError, match=message):
+        to_canonical([1.0], written, analyte_id)
+
+
+@pytest.mark.parametrize("written,value,expected,unit", [
+    ("µg/mL FEU", 4.766, 4766.0, "µg/L FEU"), ("mg/L FEU", 0.43, 430.0, "µg/L FEU"),
+    ("ng/mL DDU", 215, 215.0, "µg/L DDU"), ("ng/mL", 4766, 4766.0, "µg/L"),
+])
+def test_d_dimer_keeps_its_basis(written, value, expected, unit):
+    from dashboard.domain.units import canonical_unit
+
+    assert to_canonical([value], written, "d_dimer")[0] == pytest.approx(expected)
+    assert canonical_unit(normalise_unit(written), "d_dimer") == unit
+
+
+def test_feu_and_ddu_are_never_interchanged():
+    with pytest.raises(UnitError, match="not interchangeable"):
+        convert([1.0], "µg/mL FEU", "µg/L DDU")
+    with pytest.raises(UnitError, match="not interchangeable"):
+        convert([1.0], "µg/mL FEU", "µg/L")
+
+
+def test_spelling_table_is_consistent():
+    """Every spelling means a unit pint reads, names catalogue analytes, and no two spellings collide."""
+    from dashboard.domain.analytes import analyte
+    from dashboard.domain.units import _parse, spelling_key, spellings
+
+    folded: dict[str, str] = {}
+    for row in spellings():
+        assert _parse(row.unit), row
+        for analyte_id in row.analytes or ():
+            assert analyte(analyte_id).unit == row.unit
+        key = spelling_key(row.spelling).casefold()
+        if not row.exact_case:
+            assert folded.setdefault(key, row.unit) == row.unit, row
+    exact = [spelling_key(row.spelling) for row in spellings()]
+    assert len(exact) == len(set(exact))
+    assert {"G/L", "T/L", "K/µL", "K/uL", "K/mcL", "x10E3/uL", "thou/uL", "10³/mm³", "units/L", "IU/l",
+            "U/l", "µ/L", "mEq/L", "g/l", "µmol/l", "mcg/L", "mg/dl", "/cmm", "lakh/cumm", "109/L", "1012/L",
+            "×103/uL"} <= {row.spelling for row in spellings()}

@@ -9,7 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.domain.values import Cell, CellError, RefRange, parse_cell, parse_cells, parse_range
+from dashboard.domain.values import (
+    COMMA,
+    POINT,
+    Cell,
+    CellError,
+    NumberStyle,
+    RefRange,
+    parse_cell,
+    parse_cells,
+    parse_range,
+    scan_numbers,
+)
 
 CELLS = [
     ("0.72", Cell(value=0.72)), ("1260", Cell(value=1260.0)), (" 38.6 ", Cell(value=38.6)),
@@ -31,7 +42,8 @@ def test_parse_cell(text, expected):
     assert parse_cell(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", " ", "–", "-", "—", "NA", "na", "ND", "n/a", "N/A", None, float("nan")])
+@pytest.mark.parametrize("text", ["", " ", "–", "-", "—", "NA", "na", "ND", "n/a", "N/A", None, float("nan"), "…",
+                                  "/", "not tested", "\u2212", "\u00a0"])
 def test_missing(text):
     assert parse_cell(text) == Cell(missing=True)
 
@@ -39,7 +51,8 @@ def test_missing(text):
 @pytest.mark.parametrize("text,message,expected", [
     ("3,5", "decimal comma", "a decimal point (3.5)"),
     ("1,260", "thousands separator or a decimal comma", "(1260)"),
-    ("12,345,678", "thousands separator", "(12345678)"),
+    ("1.260,5", "decimal comma but the file's numbers use decimal points", "decimal comma"),
+    ("8580 mg H", "not a value", "a number"),
     ("NaN", "not a number", "empty cell for missing"),
     ("inf", "not a number", "a number"),
     ("-Infinity", "not a number", "a number"),
@@ -134,3 +147,56 @@ def test_ranges_read_back(low, high, dash):
 def test_titers_read_back(n):
     assert parse_cell(f"1:{n}") == Cell(value=float(n), unit="titer")
     assert parse_cell(f"1: {n} (speckled)").value == n
+
+
+# Lab flags, invisible characters and inclusive censoring (issue 9 point 2)
+@pytest.mark.parametrize("text,expected", [
+    ("8580 H", Cell(value=8580.0, flag="H")), ("22 L", Cell(value=22.0, flag="L")), ("9560H", Cell(value=9560.0, flag="H")),
+    ("51 ↑", Cell(value=51.0, flag="↑")), ("↓ 22", Cell(value=22.0, flag="↓")), ("1.71*", Cell(value=1.71, flag="*")),
+    ("46 (H)", Cell(value=46.0, flag="(H)")), (">6000 H", Cell(value=6000.0, qualifier=">", flag="H")),
+    ("8\u2009580", Cell(value=8580.0)), ("21 400", Cell(value=21400.0)), ("\u00a038.6\u200b", Cell(value=38.6)),
+    ("\u22120.5", Cell(value=-0.5)), ("4\u00ad5", Cell(value=45.0)), ("3\u00a0cm", Cell(value=3.0, unit="cm")),
+    ("≤30", Cell(value=30.0, qualifier="<=")), ("<30", Cell(value=30.0, qualifier="<")),
+    ("≥ 2.5", Cell(value=2.5, qualifier=">=")), (">2.5", Cell(value=2.5, qualifier=">")),
+    ("=<30", Cell(value=30.0, qualifier="<=")), ("<=30", Cell(value=30.0, qualifier="<=")),
+    (">=6000", Cell(value=6000.0, qualifier=">=")),
+])
+def test_flags_invisible_characters_and_censoring(text, expected):
+    assert parse_cell(text) == expected
+
+
+# Decimal styles: (text, style, value) where the file's style decides
+@pytest.mark.parametrize("text,style,value", [
+    ("12,932.7", POINT, 12932.7), ("1,266,973", POINT, 1266973.0), ("3,5", COMMA, 3.5), ("0,72", COMMA, 0.72),
+    ("1,260", COMMA, 1.26), ("12.932,7", COMMA, 12932.7), ("1.266.973", COMMA, 1266973.0),
+    ("1,260", NumberStyle(".", declared=True), 1260.0), ("1.260", NumberStyle(",", declared=True), 1260.0),
+    ("1.260", POINT, 1.26), ("<0,5", COMMA, 0.5), ("0.125", NumberStyle(None), 0.125), ("3,5 cm", COMMA, 3.5), ("1260", NumberStyle(None), 1260.0),
+])
+def test_numbers_in_the_files_style(text, style, value):
+    assert parse_cell(text, style).value == value
+
+
+@pytest.mark.parametrize("text,style,message", [
+    ("1,260", POINT, "ambiguous"), ("1.260", COMMA, "ambiguous"), ("0.72", COMMA, "decimal point but"),
+    ("3,5", POINT, "decimal comma but"), ("1.260", NumberStyle(None), "ambiguous"),
+    ("1,260", NumberStyle(None), "ambiguous"),
+])
+def test_numbers_against_the_files_style_are_refused(text, style, message):
+    with pytest.raises(CellError, match=message):
+        parse_cell(text, style)
+
+
+def test_ranges_in_decimal_comma_style():
+    assert parse_range("4,5–11,0", COMMA) == RefRange(4.5, 11.0)
+    assert parse_range("150 000–400 000", COMMA) == RefRange(150000.0, 400000.0)
+    assert parse_range("150\u202f000 - 400\u202f000") == RefRange(150000.0, 400000.0)
+    assert parse_range("< 0,5", COMMA) == RefRange(high=0.5)
+
+
+@pytest.mark.parametrize("texts,style", [
+    (["0.72", "4.5–11.0", "9560", "1,260"], "."), (["0,72", "4,5–11,0", "9560", "1.260"], ","),
+    (["9560", "1,260", "22"], None), (["6.2–138", "3,5", "3.5"], "mixed"), (["1:40", "1: 640 (speckled)"], None),
+    (["12,932.7"], "."), (["12.932,7"], ","), (["0,125", "9560"], ","), (["0.125", "9560"], "."),
+])
+def test_scan_numbers_decides_per_file(texts, style):
+    assert scan_numbers(texts)[0] == style

@@ -42,3 +42,39 @@ def test_example_output_is_what_check_prints(root, capsys, monkeypatch):
         main(["check", path])
         printed = capsys.readouterr().out
         assert f"$ casetrack check {path}\n{printed}" in text
+
+
+def _g(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+def test_every_unit_spelling_is_documented_as_the_table_says(root):
+    """docs/case-format.md's spelling table is the CSV, row for row, in order."""
+    from dashboard.domain.units import spellings
+
+    text = doc(root)
+    rows = []
+    for s in spellings():
+        who = "any analyte" if s.analytes is None else ", ".join(f"`{a}`" for a in s.analytes)
+        rows.append(f"| `{s.spelling}` | `{s.unit}` | {who}{' (exactly this case)' if s.exact_case else ''} | "
+                    f"{s.note} |")
+    table = "| written | means | for | note |\n|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
+    assert table in text
+
+
+def test_every_plausible_range_is_documented(root):
+    text = doc(root)
+    for a in catalogue():
+        if a.plausible_low is None and a.plausible_high is None:
+            continue
+        common = ", ".join(f"`{u}`" for u in a.common_units) or "—"
+        kept = ", ".join(f"`{u}`" for u in a.kept_units) or "—"
+        assert f"| `{a.id}` | {_g(a.plausible_low)}–{_g(a.plausible_high)} {a.unit} | {common} | {kept} |" in text
+
+
+def test_plausibility_factors_match_the_code(root):
+    from dashboard.domain.plausibility import AGREEMENT, RANGE_OFF
+
+    text = doc(root)
+    assert f"within {AGREEMENT:g}× of the catalogue's default" in text
+    assert f"reference range {RANGE_OFF:g}× or more away" in text

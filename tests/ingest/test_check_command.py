@@ -14,14 +14,18 @@ def test_seed_passes_with_its_warning(seed_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == ("warning: labs.csv:23:reference range '22' — reference '22' is a bare number: "
                       "read as an upper limit")
-    assert out[-1] == f"{seed_path}: 0 error(s), 1 warning(s)"
+    # the seed prints CRP in mg/dL with a range of < 10: ten times the usual < 1 mg/dL, a unit problem
+    assert out[1].startswith("warning: labs.csv:22:reference range '< 10' — reference range < 10 is 10× the usual "
+                             "range of C-reactive protein (< 1 mg/dL)")
+    assert out[-1] == f"{seed_path}: 0 error(s), 2 warning(s)"
 
 
 def test_errors_exit_1_and_print_location(capsys):
     assert main(["check", str(BAD / "decimal_comma.csv")]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == ("error: decimal_comma.csv:3:Admission '3,5' — '3,5' uses a decimal comma "
-                      "(expected a decimal point (3.5))")
+    assert out[0] == ("error: decimal_comma.csv:3:Admission '3,5' — '3,5' uses a decimal comma but the file's "
+                      "numbers use decimal points (expected a decimal point (3.5), or decimal = \",\" in case.toml "
+                      "when the whole file uses decimal commas)")
     assert out[-1].endswith("1 error(s), 0 warning(s)")
 
 

@@ -12,14 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.domain import schema
-from dashboard.ingest.bundle import detect_layout, load_case, load_uploaded
+from dashboard.ingest.bundle import check_uploaded, load_case, load_uploaded
+from dashboard.ingest.long import detect_layout
 
+PROVENANCE = ("source_file", "source_row", "source_column")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cases"
 MINI = FIXTURES / "mini"
 
 
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values(["timepoint", "label"]).reset_index(drop=True)
+    """The observations without their provenance (which file, row and column differ by layout, by design)."""
+    return frame.drop(columns=list(PROVENANCE)).sort_values(["timepoint", "label"]).reset_index(drop=True)
 
 
 def csv_rows(path: Path) -> list[list[str]]:
@@ -76,7 +79,10 @@ def test_seed_has_every_table1_row_and_four_timepoints(seed_path):
     assert case.meta["patient"]["age"] == 33
     assert len(case.events) == 8
     assert [str(p) for p in case.problems] == [
-        "warning: labs.csv:23:reference range '22' — reference '22' is a bare number: read as an upper limit"]
+        "warning: labs.csv:23:reference range '22' — reference '22' is a bare number: read as an upper limit",
+        ("warning: labs.csv:22:reference range '< 10' — reference range < 10 is 10× the usual range of C-reactive "
+        "protein (< 1 mg/dL) when read in mg/dL: a unit problem? Check the unit of the row (expected a range in "
+        "mg/dL, or the row's right unit)")]
 
 
 def value(case, analyte: str, timepoint: str = "Admission") -> pd.Series:
@@ -141,6 +147,32 @@ def test_seed_round_trips_through_parquet(seed_path, tmp_path):
 def test_layout_detection(name, layout):
     header = (FIXTURES / name).read_text(encoding="utf-8").splitlines()[0].split(",")
     assert detect_layout(header) == layout
+
+
+@pytest.mark.parametrize("header,layout", [
+    ("test,visit,result,unit", "long"),             # the long reader's aliases, one visit
+    ("Parameter,Time point,Value", "long"),
+    ("timepoint,analyte,unit", "long"),             # two of three: long, refused by the long reader
+    ("Test,Reference range,Admission,Day 7", "wide"),
+    ("Analyte,Unit,Visit 1", "wide"),
+])
+def test_layout_detection_uses_the_long_aliases(header, layout):
+    assert detect_layout(header.split(",")) == layout
+
+
+def test_long_file_with_one_visit_is_read_as_long():
+    labs = "test,visit,result,unit\nFerritin,Admission,9560,ng/mL\nAST,Admission,51,U/L\n"
+    case = load_uploaded({"labs.csv": labs.encode()}, "one-visit")
+    obs = case.observations
+    assert obs["timepoint"].unique().tolist() == ["Admission"]
+    assert dict(zip(obs["analyte"], obs["value"], strict=True)) == {"ferritin": 9560.0, "ast": 51.0}
+
+
+@pytest.mark.parametrize("header", ["Analyte", "Analyte,Reference range", "Analyte,Unit,Reference range"])
+def test_header_that_fits_neither_layout_is_an_error(header):
+    labs = f"{header}\nFerritin (ng/mL){',' * header.count(',')}\n"
+    problems = check_uploaded({"labs.csv": labs.encode()}, "neither")
+    assert [(p.severity, p.row) for p in problems if "neither layout" in p.message] == [("error", 1)]
 
 
 @pytest.mark.parametrize("other", ["mini-long.csv", "mini-sdtm.csv"])
@@ -227,14 +259,15 @@ def test_wide_with_a_unit_column(tmp_path):
     assert (fibrinogen["value"], fibrinogen["ref_low"], fibrinogen["ref_high"]) == (1.5, 2.0, 4.0)
 
 
-NUMBERS = st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda x: round(x, 3))
+# within the plausible range of every label below (a value outside it is an error, tested elsewhere)
+NUMBERS = st.floats(min_value=10, max_value=20000, allow_nan=False).map(lambda x: round(x, 3))
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(NUMBERS, NUMBERS), min_size=1, max_size=5))
 def test_any_valid_wide_table_reads_back_its_numbers(rows):
     """Property: numbers written into a wide table come back exactly, per row and timepoint, in order."""
-    labels = ["Ferritin (ng/mL)", "LDH (U/L)", "AST (U/L)", "ALT (U/L)", "CRP (mg/dL)"][: len(rows)]
+    labels = ["Ferritin (ng/mL)", "LDH (U/L)", "AST (U/L)", "ALT (U/L)", "D-dimer (µg/L)"][: len(rows)]
     text = "Analyte,Day 0,Day 3\n" + "".join(f"{label},{a!r},{b!r}\n" for label, (a, b) in zip(labels, rows))
     case = load_uploaded({"labs.csv": text.encode("utf-8")}, name="prop")
     obs = case.observations

@@ -7,8 +7,8 @@ import pytest
 
 from dashboard.ingest.bundle import CaseError, load_uploaded
 from dashboard.ingest.grid import cell_text, read_csv_grid
-from dashboard.ingest.long import split_label
 from dashboard.ingest.meta import meta_from_pairs, read_case_toml
+from dashboard.ingest.tidy import split_label
 
 LABS = "Analyte,Day 0,Day 5\nFerritin (ng/mL),9560,8580\n"
 
@@ -106,7 +106,7 @@ def test_cell_text(value, text):
 
 
 def test_input_frames_are_not_mutated():
-    from dashboard.ingest.long import tidy_observations
+    from dashboard.ingest.tidy import tidy_observations
 
     raw = pd.DataFrame({"case_id": [""], "timepoint": ["D0"], "day": [None], "label": ["Ferritin (ng/mL)"],
                         "unit": [""], "text": ["9560"], "ref_text": [None], "ref_low": [""], "ref_high": [""],
