@@ -45,7 +45,7 @@ FINDING_HPO: dict[str, tuple[str, str]] = {
 # casetrack's unit spelling -> UCUM code, where they differ (the others are spelled alike: g/L, mg/dL, U/L, %).
 _UCUM = {
     "10^9/L": "10*9/L", "10^3/µL": "10*3/uL", "10^6/µL": "10*6/uL", "10^12/L": "10*12/L", "/µL": "/uL",
-    "µg/L": "ug/L", "µmol/L": "umol/L", "µg/mL": "ug/mL", "°C": "Cel", "°F": "[degF]", "titer": "{titer}",
+    "µg/L": "ug/L", "µg": "ug", "µmol/L": "umol/L", "µg/mL": "ug/mL", "°C": "Cel", "°F": "[degF]", "titer": "{titer}",
     "ratio": "{ratio}", "g/day": "g/d", "mg/day": "mg/d", "L/L": "L/L",
 }
 _FROM_UCUM = {**{ucum: unit for unit, ucum in _UCUM.items()}, "[IU]/L": "U/L", "[iU]/L": "U/L",

@@ -1,6 +1,6 @@
 """Study-wide records -> one `Case` per subject: the step the SDTM study and FHIR readers share.
 
-Both readers turn their source into the raw long form of `ingest.long` (one row per written value, with
+Both readers turn their source into the raw long form of `ingest.tidy` (one row per written value, with
 the file, line and column it came from) plus event records and metadata, per subject. From there value
 parsing, unit conversion and their problems are the same code as for a labs CSV.
 """
@@ -14,8 +14,8 @@ import pandas as pd
 
 from dashboard.domain import schema
 from dashboard.ingest.bundle import CASE_ID, Case
-from dashboard.ingest.long import RAW_COLUMNS, tidy_observations
 from dashboard.ingest.problems import CaseError, Problem, error, errors
+from dashboard.ingest.tidy import RAW_COLUMNS, tidy_observations
 
 
 @dataclass

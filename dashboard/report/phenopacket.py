@@ -44,6 +44,7 @@ ROUTES = {"iv": ("NCIT:C38276", "Intravenous Route of Administration"),
           "intravenous": ("NCIT:C38276", "Intravenous Route of Administration"),
           "oral": ("NCIT:C38288", "Oral Route of Administration"), "po": ("NCIT:C38288", "Oral Route of Administration")}
 DAILY = ("NCIT:C25473", "Daily")
+DOSE_UNITS = ("g", "mg", "µg", "mL", "g/kg", "mg/kg")  # UCUM units of doses, beside the catalogue's lab units
 _CURIE = re.compile(r"^([A-Za-z][\w.]*):\S+$")
 _SOURCE_ID = re.compile(r"\b(PMID:\s*\d+|doi:\s*10\.\S+)", re.IGNORECASE)
 
@@ -59,7 +60,7 @@ def _stamp(day0: date, day: float | None) -> dict | None:
 
 
 def _unit(unit: str) -> dict:
-    return _term(f"UCUM:{to_ucum(unit)}", unit) if unit == "titer" or is_unit(unit) else \
+    return _term(f"UCUM:{to_ucum(unit)}", unit) if unit in ("titer", *DOSE_UNITS) or is_unit(unit) else \
         _term(f"casetrack:{_slug(unit)}", unit)
 
 
