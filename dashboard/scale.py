@@ -9,6 +9,9 @@ Dataset layout (what `casetrack synth --parquet` writes): a folder of parquet fi
 observation schema, **partitioned by case** — either hive folders `case_id=<id>/...parquet`, or plain
 files each holding whole cases. A case must never span two files (or two hive folders), because each
 partition is scored on its own. Dask is optional (`pip install .[scale]`) and imported only here, lazily.
+
+A long CSV of many cases (a case column, rows in any order) is scored by `score_long_csv`: Dask reads it
+in blocks, groups the rows by case, and each case goes through the same loader as `casetrack score`.
 """
 
 from __future__ import annotations
@@ -26,8 +29,16 @@ import pyarrow.parquet as pq
 
 from dashboard.domain.schema import OBSERVATION_SCHEMA
 from dashboard.domain.scores import score_observations
+from dashboard.ingest.bundle import CASE_COLUMN, Outcome, read_grid
+from dashboard.ingest.grid import grid_from_rows
+from dashboard.ingest.long import find_columns
 
 FILES_PER_PARTITION = 16  # hive folders or case files read into one Dask partition (bounds its memory)
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+CSV_BLOCK_BYTES = 64_000_000  # bytes of a large CSV read into one Dask partition
+CASE_KEY = "__case"  # the rows of a CSV are grouped on a copy of its case column
+LINE = "__line"  # the file line of each CSV row, so problems name it as `casetrack check` does
+PROBLEMS = "problems"  # scores of a CSV: the case's errors and warnings as check's lines (null: none)
 _HIVE = ds.partitioning(pa.schema([("case_id", pa.string())]), flavor="hive")
 
 
@@ -104,12 +115,14 @@ def score_dataset(
     client: Any = None,
     files_per_partition: int = FILES_PER_PARTITION,
 ) -> Path:
-    """Score a parquet observations dataset partitioned by case with Dask; write a scores dataset.
+    """Score a parquet observations dataset partitioned by case (or a long CSV) with Dask; write scores.
 
     `client` is a `distributed.Client` to run on; without one, Dask's default scheduler is used (a
     client created beforehand becomes the default). The output folder holds one parquet file per
     partition with the columns of `score_partition`; read it with `pandas.read_parquet(out_path)`.
     """
+    if Path(dataset_path).suffix.casefold() in CSV_SUFFIXES:
+        return score_long_csv(dataset_path, out_path, client=client)
     dd = _dask_dataframe()
     root = Path(dataset_path)
     groups = dataset_files(root)
@@ -118,13 +131,81 @@ def score_dataset(
     base = str(root if root.is_dir() else root.parent)
     meta = score_partition(_as_observations(pa.table({})))
     frame = dd.from_map(_read_and_score, chunks, args=(base,), meta=meta, enforce_metadata=False)
-    out = _clear_previous_scores(Path(out_path))
+    return _write_scores(frame, Path(out_path), client)
+
+
+def _write_scores(frame: Any, out_path: Path, client: Any) -> Path:
+    out = _clear_previous_scores(out_path)
     write = frame.to_parquet(str(out), write_index=False, compute=False)
     if client is not None:
         client.compute(write).result()
     else:
         write.compute()
     return out
+
+
+def _csv_separator(path: Path) -> str:
+    """The header line's separator: `;` (European Excel), tab, else `,` (as the one-case reader decides)."""
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    return max((",", ";", "\t"), key=header.count) if any(sep in header for sep in ",;\t") else ","
+
+
+def _csv_scores_meta() -> pd.DataFrame:
+    """score_partition's columns plus `problems`; numpy ints and bools become nullable (Arrow) columns,
+    since a case with errors has a row without scores."""
+    meta = score_partition(_as_observations(pa.table({})))
+    nullable = {name: pd.ArrowDtype(pa.from_numpy_dtype(dtype)) for name, dtype in meta.dtypes.items()
+                if isinstance(dtype, np.dtype) and dtype.kind in "iub"}
+    return meta.astype(nullable).assign(**{PROBLEMS: pd.Series(dtype=pd.ArrowDtype(pa.string()))})
+
+
+def scores_of(outcomes: list[Outcome]) -> pd.DataFrame:
+    """Scores of the good cases and one row per case with errors, each row with its case's problems."""
+    meta = _csv_scores_meta()
+    frames = [meta]
+    for outcome in outcomes:
+        text = "\n".join(str(p) for p in outcome.problems) or None
+        if outcome.ok:
+            frames.append(score_partition(outcome.case.observations).assign(**{PROBLEMS: text}))
+        else:
+            frames.append(pd.DataFrame({"case_id": [outcome.case_id], PROBLEMS: [text]}))
+    frame = pd.concat(frames, ignore_index=True)[list(meta.columns)]
+    return frame.astype(meta.dtypes.to_dict())
+
+
+def _score_case_rows(rows: pd.DataFrame, file: str, header: list[str]) -> pd.DataFrame:
+    """One case's rows of a large CSV -> its scores, through the loader every other path uses."""
+    rows = rows.sort_values(LINE, kind="stable")  # the shuffle may have reordered them
+    cells = rows[header].astype(str).to_numpy().tolist()
+    grid = grid_from_rows([(1, list(header)), *zip(rows[LINE].astype(int).tolist(), cells, strict=True)], file)
+    return scores_of(read_grid(grid, file))
+
+
+def score_long_csv(csv_path: str | Path, out_path: str | Path, *, client: Any = None,
+                   block_bytes: int = CSV_BLOCK_BYTES) -> Path:
+    """Score a long CSV of many cases, larger than memory, with Dask; write a scores dataset.
+
+    Rows are grouped by the case column (`case_id`, `USUBJID`, `subject`, `patient`, `record_id`) with a
+    Dask shuffle, so they may come in any order. Each case is read by `ingest.bundle.read_grid`, exactly
+    as `casetrack score` reads it; the `problems` column holds each case's errors and warnings, and a case
+    with errors gives one row with its problems and no scores. Cells may not hold line breaks.
+    """
+    dd = _dask_dataframe()
+    path = Path(csv_path)
+    frame = dd.read_csv(str(path), sep=_csv_separator(path), dtype=str, keep_default_na=False,
+                        na_filter=False, blocksize=block_bytes, encoding="utf-8-sig")
+    header = [str(name) for name in frame.columns]
+    found = find_columns(header, CASE_COLUMN)
+    if "case_id" not in found:
+        raise ValueError(f"{path.name}: no case column ({', '.join(CASE_COLUMN['case_id'])}); a file of one "
+                         "case is scored without --engine dask")
+    ones = frame[header[0]].map_partitions(lambda s: pd.Series(1, index=s.index, dtype="int64"),
+                                           meta=(LINE, "int64"))
+    # + 1: the header is line 1; the case column is copied, as grouping columns leave each group's frame
+    frame = frame.assign(**{LINE: ones.cumsum() + 1, CASE_KEY: frame[header[found["case_id"]]]})
+    scored = frame.groupby(CASE_KEY).apply(_score_case_rows, path.name, header, meta=_csv_scores_meta())
+    return _write_scores(scored, Path(out_path), client)
 
 
 def _clear_previous_scores(out: Path) -> Path:

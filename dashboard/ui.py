@@ -20,14 +20,13 @@ from dashboard.charts.heatmap import flag_heatmap
 from dashboard.charts.scores import score_figure
 from dashboard.domain.flags import reference_flags
 from dashboard.domain.scores import score_observations
-from dashboard.ingest.bundle import Case, CaseError, load_uploaded
+from dashboard.ingest.bundle import Case, read_uploaded
 from dashboard.ingest.store import CaseStore
 from dashboard.report.html import case_report_html
 from dashboard.report.images import export_figure
 from dashboard.views import plain
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_CASES = REPO_ROOT / "data" / "cases"
+SHIPPED_CASES = Path(__file__).resolve().parent / "cases"  # data/cases, shipped inside the package too
 
 # Session keys shared between pages (widget keys stay local to their page).
 CURRENT_CASE = "current_case_id"
@@ -110,15 +109,16 @@ def _cohort_frames(root: str, case_ids: tuple[str, ...], stamp: str) -> tuple[pd
 
 # ---------------------------------------------------------------------------------------------- upload
 @st.cache_data(show_spinner="Reading files…", max_entries=4)
-def parse_upload(files: dict[str, bytes]) -> tuple[Case | None, list[dict]]:
-    """Parse uploaded files into a Case, or give the problems that block it; never raises."""
+def parse_upload(files: dict[str, bytes]) -> list[tuple[str, Case | None, list[dict]]]:
+    """(case id, case or None, problem records) for each case of the uploaded files; never raises.
+
+    A file of many cases (a long table with a case column) gives one entry per case.
+    """
     try:
-        case = load_uploaded(files)
-    except CaseError as err:
-        return None, views.problem_records(err.problems)
+        outcomes = read_uploaded(files)
     except Exception as err:  # noqa: BLE001 - a user file must never crash the page
-        return None, [views.exception_record(err, list(files))]
-    return case, views.problem_records(case.problems)
+        return [("", None, [views.exception_record(err, list(files))])]
+    return [(o.case_id, o.case, views.problem_records(o.problems)) for o in outcomes]
 
 
 def save_case(store: CaseStore, case: Case) -> bool:
@@ -274,6 +274,7 @@ def deferred_report(data: CaseData, analytes: list[str], *, xuln: bool) -> Calla
     def report() -> str:
         figures = case_figures(data, analytes, xuln=xuln)
         titled = {FIGURE_TITLES[name]: figure for name, figure in figures.items()}
-        return case_report_html(data.case.meta, data.flags, data.scores, data.case.events, titled)
+        return case_report_html(data.case.meta, data.flags, data.scores, data.case.events, titled,
+                                warnings=data.case.problems)
 
     return report

@@ -121,6 +121,24 @@ def problem_frame(records: list[dict]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------- upload
+def upload_cases_frame(parsed: list[tuple[str, object, list[dict]]]) -> pd.DataFrame:
+    """One row per case of a many-case upload: id, whether it can be imported, error and warning counts."""
+    rows = [{"case": case_id, "status": "ready" if case is not None else "has errors",
+             "errors": sum(r["severity"] == "error" for r in records),
+             "warnings": sum(r["severity"] != "error" for r in records),
+             "observations": len(case.observations) if case is not None else 0}
+            for case_id, case, records in parsed]
+    return pd.DataFrame(rows, columns=["case", "status", "errors", "warnings", "observations"])
+
+
+def case_problem_frame(parsed: list[tuple[str, object, list[dict]]]) -> pd.DataFrame:
+    """The problems of many cases in one table, each row led by its case id."""
+    frames = [problem_frame(records).assign(case=case_id) for case_id, _, records in parsed if records]
+    if not frames:
+        return problem_frame([]).assign(case=pd.Series(dtype="string"))[["case", *PROBLEM_COLUMNS]]
+    return pd.concat(frames, ignore_index=True)[["case", *PROBLEM_COLUMNS]]
+
+
 def upload_preview(observations: pd.DataFrame) -> pd.DataFrame:
     """The columns a user needs to check a parse: what was written beside what was understood."""
     return observations[list(PREVIEW_COLUMNS)].reset_index(drop=True)

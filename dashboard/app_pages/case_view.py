@@ -23,6 +23,11 @@ if st.session_state.get("case_view_case") != case_id:  # another case: its analy
     st.session_state["case_view_case"] = case_id
 meta = data.case.meta
 ui.case_heading(meta, case_id)
+with st.expander(f"Warnings when the case was read ({len(data.case.problems)})", expanded=False):
+    if data.case.problems:
+        ui.table(views.problem_frame(views.problem_records(data.case.problems)), key="case_warnings")
+    else:
+        st.caption("None: every value was read as written.")
 
 available = views.analytes_with_values(data.flags)
 with st.sidebar:

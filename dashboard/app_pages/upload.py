@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import ui, views
-from dashboard.ingest.privacy import identifier_warnings, labs_columns
+from dashboard.ingest.privacy import IDENTIFIER_MESSAGE
 
 store = ui.get_store()
 limit_mb = float(st.get_option("server.maxUploadSize"))
@@ -13,7 +13,8 @@ limit_mb = float(st.get_option("server.maxUploadSize"))
 st.title("Upload a case")
 st.caption(
     "Drop the files of one case: labs.csv (+ events.csv, case.toml), or one .zip of them, or one .xlsx "
-    f"workbook (sheets labs, events, case). Up to {limit_mb:g} MB per file. Files stay on this computer."
+    "workbook (sheets labs, events, case). A long table with a case column (case_id, USUBJID, subject, "
+    f"patient, record_id) holds many cases. Up to {limit_mb:g} MB per file. Files stay on this computer."
 )
 uploaded = st.file_uploader("Case files", accept_multiple_files=True, key="upload_files")
 ui.show_flash()
@@ -26,26 +27,47 @@ if too_large:
     ui.show_problems(too_large, key="upload_problems")
     st.stop()
 
-case, problems = ui.parse_upload(files)
-st.subheader("Validation report", anchor=False)
-if not problems:
-    st.success("No problems found.")
-ui.show_problems(problems, key="upload_problems")
-if case is None:
+parsed = ui.parse_upload(files)
+identifiers = [r for _, _, found in parsed for r in found if str(r["message"]).startswith(IDENTIFIER_MESSAGE)]
+shown = [(case_id, case, [r for r in found if r not in identifiers]) for case_id, case, found in parsed]
+if len(parsed) > 1:  # a file of many cases: import the good ones, name the bad ones
+    good = [case for _, case, _ in parsed if case is not None]
+    st.subheader("Validation report", anchor=False)
+    st.info(f"{len(parsed)} cases in this file: {len(good)} can be imported, {len(parsed) - len(good)} with "
+            "errors, left out until they are fixed.")
+    ui.table(views.upload_cases_frame(parsed), key="upload_cases")
+    if any(found for _, _, found in shown):
+        ui.table(views.case_problem_frame(shown), key="upload_problems")
+else:
+    _, case, problems = shown[0]
+    st.subheader("Validation report", anchor=False)
+    if not problems:
+        st.success("No problems found.")
+    ui.show_problems(problems, key="upload_problems")
+    good = [case] if case is not None else []
+if not good:
     st.stop()
 
-privacy = identifier_warnings(
-    case.observations, case.meta, raw_columns=labs_columns(files), events=case.events,
-)
-if privacy:
+if identifiers:
     st.subheader("Privacy", anchor=False)
     st.warning(
-        "This case may contain direct identifiers. Please remove names, record numbers and full dates "
+        "This upload may contain direct identifiers. Please remove names, record numbers and full dates "
         "before saving or sharing (casetrack keeps everything on this computer).",
         icon=":material/lock:",
     )
-    ui.table(views.problem_frame(views.problem_records(privacy)), key="upload_privacy")
+    ui.table(views.problem_frame(identifiers), key="upload_privacy")
 
+if len(parsed) > 1:
+    if st.button(f"Save {len(good)} case(s) to library", key="upload_save_all", type="primary"):
+        same = [case.id for case in good if store.unchanged(case)]
+        saved = [case.id for case in good if case.id not in same and ui.save_case(store, case)]
+        ui.flash(f"Saved {len(saved)} case(s): {', '.join(saved) or 'none'}; unchanged (not saved again): "
+                 f"{', '.join(same) or 'none'}; not imported (errors): "
+                 f"{', '.join(cid for cid, case, _ in parsed if case is None) or 'none'}.")
+        st.rerun()
+    st.stop()
+
+case = good[0]
 st.subheader("Preview", anchor=False)
 ui.case_heading(case.meta, case.id)
 preview = views.upload_preview(case.observations)
@@ -59,10 +81,18 @@ ui.table(views.highlight_unmapped(preview), key="upload_preview")
 st.caption(f"{len(case.observations)} observations, {len(case.events)} events, case id {views.plain(case.id)}.")
 
 existing = case.id in set(store.list_cases()["case_id"])
-if existing:
+unchanged = existing and store.unchanged(case)
+if unchanged:
+    st.info(f"Case {views.plain(case.id)} is stored already with exactly this content: saving again changes "
+            "nothing.")
+elif existing:
     st.info(f"A case with id {views.plain(case.id)} is stored already: saving keeps it as a prior version.")
-if st.button("Save to library", key="upload_save", type="primary") and ui.save_case(store, case):
-    st.rerun()
+if st.button("Save to library", key="upload_save", type="primary"):
+    if unchanged:
+        ui.flash(f"Nothing saved: {case.id} is unchanged (no second identical version).")
+        st.rerun()
+    elif ui.save_case(store, case):
+        st.rerun()
 if st.button("Open in case view", key="upload_open", disabled=not existing):
     st.session_state[ui.CURRENT_CASE] = case.id
     st.switch_page("app_pages/case_view.py")

@@ -27,25 +27,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.commands.score import case_paths, write_table
+    from dashboard.commands.check import print_problems
+    from dashboard.commands.score import write_table
     from dashboard.domain.response import AnchorNotFound, case_response_json, response_table
     from dashboard.domain.response_summary import metrics_text
     from dashboard.domain.scores import score_observations
-    from dashboard.ingest.bundle import load_case
-    from dashboard.ingest.problems import CaseError
+    from dashboard.ingest.bundle import case_sources, read_cases
 
-    paths = case_paths(args.paths)
+    paths = case_sources(args.paths)
     if not paths:
         print("no cases found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 1
-    cases, failed = [], 0
-    for path in paths:
-        try:
-            cases.append(load_case(path))
-        except CaseError as error:
-            failed += 1
-            for problem in error.problems:
-                print(f"{path}: {problem}", file=sys.stderr)
+    outcomes = [outcome for path in paths for outcome in read_cases(path)]
+    print_problems(outcomes)
+    cases = [o.case for o in outcomes if o.ok]
+    failed = len(outcomes) - len(cases)
     if not cases:
         return 1
 

@@ -1,9 +1,11 @@
 """`casetrack score PATH... [--json] [--out FILE] [--engine pandas|dask]`.
 
-One case without --out prints a readable table (or, with --json, the issue-3 JSON contract). Several
-cases, or a folder of cases, give one tidy scores table (one row per case and timepoint) written to
---out as .parquet or .csv. `--engine dask` scores a parquet dataset of observations with
-`dashboard.scale.score_dataset`, for datasets larger than memory.
+Without --out: a readable table, or with --json the JSON contract (one case: the case object; more:
+`{"cases": [...]}`). --out writes one tidy scores table (one row per case and timepoint) as .parquet or
+.csv. PATH may be a case, a file of many cases or a folder of cases. Every warning and error goes to
+stderr (`case <id>: <check's line>`); cases with errors are named and skipped, the others are scored, and
+the exit code is 1 when any case failed. `--engine dask` scores a dataset larger than memory with
+`dashboard.scale`: a parquet observations dataset, or a long CSV of many cases.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 
-CASE_SUFFIXES = (".zip", ".xlsx", ".csv")
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("score", help="clinical scores at every timepoint", description=__doc__)
@@ -25,24 +25,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, help="write one tidy scores table (.parquet or .csv)")
     parser.add_argument("--engine", choices=("pandas", "dask"), default="pandas")
     parser.set_defaults(run=run)
-
-
-def is_case(path: Path) -> bool:
-    """A folder is one case when it holds a labs file or case.toml; files are cases by suffix."""
-    if path.is_dir():
-        return any(path.glob("labs.*")) or (path / "case.toml").exists()
-    return path.suffix.lower() in CASE_SUFFIXES
-
-
-def case_paths(paths: list[Path]) -> list[Path]:
-    """Expand folders of cases into their cases, in name order."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir() and not is_case(path):
-            out.extend(child for child in sorted(path.iterdir()) if is_case(child))
-        else:
-            out.append(path)
-    return out
 
 
 def summary_table(scores: pd.DataFrame) -> pd.DataFrame:
@@ -91,42 +73,55 @@ def write_table(table: pd.DataFrame, out: Path) -> None:
 
 def _run_dask(args: argparse.Namespace) -> int:
     if args.out is None or len(args.paths) != 1:
-        print("casetrack score --engine dask needs one observations dataset PATH and --out", file=sys.stderr)
+        print("casetrack score --engine dask needs one dataset PATH (parquet folder or long CSV) and --out",
+              file=sys.stderr)
         return 2
-    from dashboard.scale import score_dataset
+    from dashboard.scale import CSV_SUFFIXES, PROBLEMS, score_dataset
 
-    score_dataset(args.paths[0], args.out)
+    out = score_dataset(args.paths[0], args.out)
     print(f"wrote {args.out}")
-    return 0
+    if args.paths[0].suffix.casefold() not in CSV_SUFFIXES:
+        return 0
+    found = pd.read_parquet(out, columns=["case_id", "tp_order", PROBLEMS]).drop_duplicates("case_id")
+    for case_id, text in found.dropna(subset=[PROBLEMS])[["case_id", PROBLEMS]].itertuples(index=False):
+        print("\n".join(f"case {case_id}: {line}" for line in text.splitlines()), file=sys.stderr)
+    return _report_failed(sorted(found.loc[found["tp_order"].isna(), "case_id"]))
+
+
+def _report_failed(failed: list[str]) -> int:
+    """Name the cases that were not scored; the exit code (1 when any)."""
+    if failed:
+        print(f"not scored, {len(failed)} case(s) with errors: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def run(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         return _run_dask(args)
+    from dashboard.commands.check import print_problems
     from dashboard.domain.score_json import case_score_json
     from dashboard.domain.scores import score_observations
-    from dashboard.ingest.bundle import load_case
-    from dashboard.ingest.problems import CaseError
+    from dashboard.ingest.bundle import case_sources, read_cases
 
-    paths = case_paths(args.paths)
-    if not paths:
+    sources = case_sources(args.paths)
+    if not sources:
         print("no cases found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 1
-    try:
-        cases = [load_case(path) for path in paths]
-    except CaseError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return 1
-
-    if args.json:
+    outcomes = [outcome for source in sources for outcome in read_cases(source)]
+    print_problems(outcomes)
+    cases = [o.case for o in outcomes if o.ok]
+    code = _report_failed([o.case_id for o in outcomes if not o.ok])
+    if not cases:
+        return code
+    if args.json:  # more than one case named: {"cases": [...]}, even when only one of them could be read
         objects = [case_score_json(case) for case in cases]
-        print(json.dumps(objects[0] if len(objects) == 1 else objects, indent=2, ensure_ascii=False))
-        return 0
-    scores = pd.concat([score_observations(case.observations) for case in cases])
-    if args.out is not None:
-        write_table(scores.reset_index(), args.out)
-        print(f"wrote {len(scores)} timepoints of {len(cases)} case(s) to {args.out}")
-        return 0
-    print(summary_table(scores).to_string(index=False))
-    return 0
+        doc = objects[0] if len(outcomes) == 1 else {"cases": objects}
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        scores = pd.concat([score_observations(case.observations) for case in cases])
+        if args.out is not None:
+            write_table(scores.reset_index(), args.out)
+            print(f"wrote {len(scores)} timepoints of {len(cases)} case(s) to {args.out}")
+        else:
+            print(summary_table(scores).to_string(index=False))
+    return code

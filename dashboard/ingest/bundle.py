@@ -1,37 +1,45 @@
-"""A case in any of its shapes -> one validated `Case`: folder, .zip of one, .xlsx workbook, single CSV.
+"""Cases on disk or uploaded -> validated `Case`s: the one definition of "a case on disk".
 
-Every shape is first reduced to the same parts (a labs grid, an optional events grid, metadata), so the
-checks and the resulting tables do not depend on how the case arrived. Archives are read in memory with
-limits, so a zip bomb or a nested archive is refused before it is expanded.
+A source is a case folder, a .zip of one, an .xlsx workbook or a single labs CSV. A long or SDTM labs table
+with a case column (`case_id`, `USUBJID`, `subject`, `patient`, `record_id`) holds as many cases as it has
+ids, rows in any order. Every shape is first reduced to the same parts (a labs grid, an optional events
+grid, metadata), so the checks and the resulting tables do not depend on how the case arrived.
+
+`read_cases` gives one `Outcome` per case (the case, or the errors that block it), so a file of many cases
+imports the good ones and names the bad ones. The identifier (privacy) check runs here, on the header and
+values already parsed, for every shape (CSV, workbook, zip). Other formats plug in through `READERS`.
 """
 
 from __future__ import annotations
 
-import io
+import importlib
 import re
-import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import numpy as np
 import pandas as pd
 
 from dashboard.domain import schema
+from dashboard.ingest.archive import MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, unzip, workbook_sheets
 from dashboard.ingest.events import read_events
-from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, cell_text, grid_from_rows, read_csv_grid
-from dashboard.ingest.long import detect_layout, read_long
+from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, grid_from_rows, read_csv_grid
+from dashboard.ingest.long import LONG_ALIASES, detect_layout, find_columns, read_long
 from dashboard.ingest.meta import meta_from_pairs, read_case_toml
-from dashboard.ingest.problems import CaseError, Problem, error, errors, warning
-from dashboard.ingest.sdtm import read_sdtm
+from dashboard.ingest.placement import place_timepoints, timepoint_days
+from dashboard.ingest.privacy import identifier_warnings
+from dashboard.ingest.problems import CaseError, Problem, error, errors
+from dashboard.ingest.sdtm import SDTM_ALIASES, read_sdtm
 from dashboard.ingest.tidy import tidy_observations
 from dashboard.ingest.wide import read_wide
 
-MAX_ZIP_ENTRIES = 100
-MAX_UNPACKED_BYTES = 2 * MAX_FILE_BYTES
-MAX_COMPRESSION_RATIO = 200  # text compresses ~10x; far more than this is an archive built to explode
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+CASE_FILE_SUFFIXES = (".zip", ".xlsx", ".csv", ".tsv")  # a file that is a case (or a file of cases)
+CASE_FOLDER_FILES = ("labs.csv", "labs.tsv", "labs.txt", "case.toml")  # a folder holding one is a case
 CASE_ID = re.compile(r"^\w(?:[\w .-]{0,126}[\w-])?$")  # the store's rule: ids become folder names
-
+# the column that says which case a row belongs to, in a long or SDTM table of many cases
+CASE_COLUMN = {"case_id": tuple(dict.fromkeys(LONG_ALIASES["case_id"] + SDTM_ALIASES["case_id"]))}
+SHARED_META = ("source", "timepoints", "decimal")  # what one case.toml may say for all the cases of a file
 
 @dataclass
 class Case:
@@ -40,6 +48,33 @@ class Case:
     observations: pd.DataFrame      # schema.observation_frame
     events: pd.DataFrame            # schema.event_frame
     problems: list[Problem] = field(default_factory=list)  # warnings only (errors raise CaseError)
+
+
+@dataclass
+class Outcome:
+    """One case read from a source: the case, or None when errors block it, with every problem found."""
+
+    source: str                 # the file or folder as the user named it
+    case_id: str
+    case: Case | None
+    problems: list[Problem]     # errors and warnings (a good case's warnings are also in case.problems)
+
+    @property
+    def ok(self) -> bool:
+        return self.case is not None
+
+
+# Other formats (SDTM study folders, FHIR bundles, ...), one row each: (module, claims, loader), where
+# `claims(path) -> bool` says whether the path holds that format and `loader(path) -> list[Case]` reads
+# it, raising CaseError when it cannot. Named, not imported: those modules build on this one.
+READERS: tuple[tuple[str, str, str], ...] = ()
+Loader = Callable[[Path], list[Case]]
+
+
+def _readers() -> list[tuple[Callable[[Path], bool], Loader]]:
+    """READERS with their functions imported."""
+    modules = [(importlib.import_module(module), claims, loader) for module, claims, loader in READERS]
+    return [(getattr(module, claims), getattr(module, loader)) for module, claims, loader in modules]
 
 
 @dataclass
@@ -80,81 +115,123 @@ def _case_id(parts: _Parts, observations: pd.DataFrame) -> tuple[str, list[Probl
     return given, []
 
 
-def _place_timepoints(observations: pd.DataFrame, meta: dict, file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Fill `day` from [timepoints]; order timepoints by day when every one has a day, else as written."""
-    problems: list[Problem] = []
-    days = {str(k): float(v) for k, v in meta.get("timepoints", {}).items() if isinstance(v, (int, float))}
-    labels = observations["timepoint"].to_numpy(object)
-    written = observations["day"].to_numpy("float64", na_value=np.nan)
-    from_meta = np.array([days.get(label, np.nan) for label in labels], dtype="float64")
-    day = np.where(np.isnan(written), from_meta, written)
-    per_tp: dict[str, set[float]] = {}
-    for label, w, m, d in zip(labels, written, from_meta, day, strict=True):
-        if not np.isnan(w) and not np.isnan(m) and w != m and label not in per_tp:
-            problems.append(warning(f"timepoint '{label}' has a day in the labs and another in case.toml: "
-                                    "the labs' day is used", file, column="day", value=str(label)))
-        per_tp.setdefault(label, set()).update([] if np.isnan(d) else [d])
-    for label, found in per_tp.items():
-        if len(found) > 1:
-            problems.append(error(f"timepoint '{label}' has more than one day", file, column="day",
-                                  value=str(label), expected="one day per timepoint"))
-    unknown = sorted(set(days) - set(per_tp))
-    if unknown:
-        problems.append(warning(f"case.toml names timepoints not in the labs: {', '.join(unknown)}", "case.toml",
-                                column="timepoints"))
-    first_day = {label: min(found) if found else np.nan for label, found in per_tp.items()}
-    order = list(per_tp)  # first appearance == the readers' tp_order
-    if not any(np.isnan(first_day[label]) for label in order):
-        order.sort(key=first_day.__getitem__)
-    rank = {label: i for i, label in enumerate(order)}
-    frame = observations.copy()
-    frame["day"] = pd.array(day, dtype=pd.ArrowDtype(schema.OBSERVATION_SCHEMA["day"]))
-    tp_order = np.array([rank[label] for label in labels], dtype="int32")
-    frame["tp_order"] = pd.array(tp_order, dtype=pd.ArrowDtype(schema.OBSERVATION_SCHEMA["tp_order"]))
-    order = np.argsort(tp_order, kind="stable")
-    if (order != np.arange(len(order))).any():  # most cases are written in day order: skip the copy
-        frame = frame.iloc[order].reset_index(drop=True)
-    return frame, problems
+def _split_rows(grid: Grid, ids: list[str]) -> dict[str, Grid]:
+    """The grid's rows grouped by their case id (first appearance order), each group a grid of its own."""
+    groups: dict[str, Grid] = {}
+    for case_id, row, line in zip(ids, grid.rows, grid.lines, strict=True):
+        group = groups.setdefault(case_id, Grid(grid.file, grid.header, [], []))
+        group.rows.append(row)
+        group.lines.append(line)
+    return groups
 
 
-def _timepoint_days(observations: pd.DataFrame, written: dict) -> dict:
-    """label -> day for every timepoint with a day, in timepoint order (labs' days fill case.toml's gaps)."""
-    first: dict[str, tuple[int, float | None]] = {}
-    for label, order, day in zip(observations["timepoint"].tolist(), observations["tp_order"].tolist(),
-                                 observations["day"].tolist(), strict=True):
-        first.setdefault(label, (order, day))
-    days = dict(written)
-    for label, (_, day) in sorted(first.items(), key=lambda item: item[1][0]):
-        if label not in days and pd.notna(day):
-            days[label] = int(day) if float(day).is_integer() else float(day)
-    return days
+def _case_ids_of(grid: Grid) -> list[str] | None:
+    """The case id of every row of a table with a case column (long, SDTM, events), else None."""
+    column = find_columns(grid.header, CASE_COLUMN).get("case_id")
+    return None if column is None else [row[column].strip() for row in grid.rows]
 
 
-def _assemble(parts: _Parts, decimal: str | None = None) -> tuple[Case | None, list[Problem]]:
-    """The case of the parts; `decimal` (the loader's option) overrides case.toml's `decimal`."""
-    problems = list(parts.problems)
-    if parts.labs is None:
-        return None, problems
-    problems += parts.labs.problems
-    if errors(parts.labs.problems):
-        return None, problems
-    observations, more = _observations(parts.labs, decimal or parts.meta.get("decimal"))
-    problems += more
-    case_id, more = _case_id(parts, observations)
-    problems += more
-    observations["case_id"] = pd.Series([case_id] * len(observations), dtype=observations["case_id"].dtype)
-    observations, more = _place_timepoints(observations, parts.meta, parts.labs.file)
-    problems += more
-    events = None
+def _cases_in(parts: _Parts) -> tuple[dict[str | None, tuple[Grid, Grid | None]], list[Problem],
+                                      dict[str, list[Problem]]]:
+    """case id -> (labs grid, events grid), the file's own problems, and the labs problems of each case.
+
+    One case: a single entry keyed None. Many: a labs problem on a row (a ragged row, say) belongs to
+    the case of that row, so it blocks that case alone.
+    """
+    labs = parts.labs
+    ids = None if detect_layout(labs.header) == "wide" else _case_ids_of(labs)
+    named = list(dict.fromkeys(i for i in ids or [] if i))
+    if len(named) < 2:
+        return {None: (labs, parts.events)}, list(labs.problems), {}
+    case_of_line = dict(zip(labs.lines, ids, strict=True))
+    per_case: dict[str, list[Problem]] = {}
+    problems = []
+    for problem in labs.problems:
+        if case_of_line.get(problem.row):
+            per_case.setdefault(case_of_line[problem.row], []).append(problem)
+        else:
+            problems.append(problem)
+    header_line = labs.lines[0] - 1 if labs.lines else 1
+    problems += [error("a row without a case id in a file of several cases", labs.file, line,
+                       labs.header[find_columns(labs.header, CASE_COLUMN)["case_id"]], "",
+                       f"the id of one of the cases ({', '.join(named[:3])}, ...)")
+                 for case_id, line in zip(ids, labs.lines, strict=True) if not case_id][:5]
+    for key in sorted(set(parts.meta) - set(SHARED_META)):
+        problems.append(error(f"case.toml gives '{key}' for one case, but the labs hold {len(named)} cases",
+                              "case.toml", column=key, expected="only source and [timepoints] in a case.toml "
+                              "shared by many cases (or one case per file)"))
+    events: dict[str, Grid] = {}
     if parts.events is not None:
-        problems += parts.events.problems
-        if not errors(parts.events.problems):
-            events, more = read_events(parts.events, case_id)
+        event_ids = _case_ids_of(parts.events)
+        if event_ids is None:
+            problems.append(error(f"the labs hold {len(named)} cases but the events have no case column",
+                                  parts.events.file, header_line, expected="a case_id column naming each "
+                                  "event's case"))
+        else:
+            events = _split_rows(parts.events, event_ids)
+            problems += parts.events.problems
+    groups = _split_rows(labs, ids)
+    cases: dict[str | None, tuple[Grid, Grid | None]] = {
+        case_id: (grid, events.get(case_id)) for case_id, grid in groups.items() if case_id}
+    for case_id in events.keys() - groups.keys():  # a typo in an id must not drop a treatment quietly
+        problems.append(error(f"events for case '{case_id}', which has no labs", parts.events.file,
+                              events[case_id].lines[0], "case_id", case_id, f"one of {', '.join(named)}"))
+    return cases, problems, per_case
+
+
+def _one_case(parts: _Parts, case_id: str | None, labs: Grid, events_grid: Grid | None, source: str,
+              decimal: str | None) -> Outcome:
+    """Labs (+ events) of one case -> its Outcome; `case_id` None: the id comes from meta, labs or name."""
+    observations, problems = _observations(labs, decimal or parts.meta.get("decimal"))
+    meta = parts.meta if case_id is None else {k: v for k, v in parts.meta.items() if k in SHARED_META}
+    if case_id is None:
+        case_id, more = _case_id(parts, observations)
+        problems += more
+    elif not CASE_ID.fullmatch(case_id) or ".." in case_id:
+        problems.append(error("the case id cannot be used as a name", labs.file, labs.lines[0], "case_id",
+                              case_id, "1-128 letters, digits, spaces, '.', '_' or '-', no slashes or '..'"))
+    observations["case_id"] = pd.Series([case_id] * len(observations), dtype=observations["case_id"].dtype)
+    observations, more = place_timepoints(observations, meta, labs.file)
+    problems += more
+    events = schema.event_frame()
+    if events_grid is not None:
+        problems += events_grid.problems
+        if not errors(events_grid.problems):
+            events, more = read_events(events_grid, case_id)
             problems += more
-    events = schema.event_frame() if events is None else events
-    meta = {k: v for k, v in parts.meta.items() if k != "id"}
-    meta["timepoints"] = _timepoint_days(observations, meta.get("timepoints", {}))
-    return Case(case_id, meta, observations, events, [p for p in problems if not p.is_error]), problems
+    meta = {k: v for k, v in meta.items() if k != "id"}
+    meta["timepoints"] = timepoint_days(observations, meta.get("timepoints", {}))
+    if errors(problems):
+        return Outcome(source, case_id, None, problems)
+    problems += identifier_warnings(observations, meta, raw_columns=labs.header, events=events, file=labs.file)
+    case = Case(case_id, meta, observations, events, [p for p in problems if not p.is_error])
+    return Outcome(source, case_id, case, problems)
+
+
+def _assemble(parts: _Parts, source: str, decimal: str | None = None) -> list[Outcome]:
+    """Every case of the parts; problems of the file as a whole go to each of its cases.
+
+    `decimal` (the loader's option) overrides case.toml's `decimal`.
+    """
+    problems = list(parts.problems)
+    if parts.labs is not None and not errors(problems):
+        cases, more, per_case = _cases_in(parts)
+        problems += more
+        if not errors(problems):
+            outcomes = [_one_case(parts, case_id, labs, events, source, decimal)
+                        for case_id, (labs, events) in cases.items()]
+            for outcome in outcomes:
+                own = problems + per_case.get(outcome.case_id, [])
+                outcome.problems[:0] = own
+                if errors(own):
+                    outcome.case = None
+                elif outcome.case is not None:
+                    outcome.case.problems[:0] = own
+            return outcomes
+        problems += [p for found in per_case.values() for p in found]
+    if not errors(problems):
+        problems.append(error("no labs table found", parts.default_id or source))
+    return [Outcome(source, _slug(parts.default_id or source), None, problems)]
 
 
 def _parts_from_files(files: dict[str, bytes], default_id: str) -> _Parts:
@@ -182,67 +259,11 @@ def _parts_from_files(files: dict[str, bytes], default_id: str) -> _Parts:
     return parts
 
 
-def _unzip(data: bytes, file: str) -> tuple[dict[str, bytes], list[Problem]]:
-    """Members of a zip, refusing bombs: too many entries, nested archives, huge or suspicious sizes."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return {}, [error("not a readable zip archive", file, expected="a .zip of a case folder")]
-    infos = [i for i in archive.infolist() if not i.is_dir()]
-    if len(infos) > MAX_ZIP_ENTRIES:
-        return {}, [error(f"the archive has {len(infos)} entries", file,
-                          expected=f"a case folder of at most {MAX_ZIP_ENTRIES} files")]
-    nested = [i.filename for i in infos if i.filename.casefold().endswith((".zip", ".gz", ".7z", ".rar", ".tar"))]
-    if nested:
-        return {}, [error("the archive contains another archive", file, value=nested[0],
-                          expected="plain case files (labs.csv, events.csv, case.toml)")]
-    total = sum(i.file_size for i in infos)
-    ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if total > MAX_UNPACKED_BYTES or (ratio > MAX_COMPRESSION_RATIO and total > 1_000_000):
-        return {}, [error(f"the archive unpacks to {total / 1e6:.0f} MB", file,
-                          expected=f"at most {MAX_UNPACKED_BYTES / 1e6:.0f} MB of case files")]
-    files = {}
-    for info in infos:
-        parts = PurePosixPath(info.filename).parts
-        if any(p.startswith((".", "__MACOSX")) for p in parts):
-            continue
-        with archive.open(info) as member:
-            files[info.filename] = member.read(MAX_FILE_BYTES + 1)
-    return files, []
-
-
-# What openpyxl raises for a damaged workbook; all of them mean "this is not a readable .xlsx".
-_XLSX_FAILURES = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError, AttributeError,
-                  SyntaxError)
-
-
 def _xlsx_parts(data: bytes, file: str, default_id: str) -> _Parts:
     """Sheets `labs`, `events` and the key/value `case` sheet of a workbook, as grids."""
-    import openpyxl  # imported here: only workbooks need it, and it is slow to import
-
     parts = _Parts(default_id)
-    if file.casefold().endswith((".xlsm", ".xltm")) or b"vbaProject.bin" in data:
-        parts.problems.append(error("macro-enabled workbooks are refused", file,
-                                    expected="an .xlsx workbook without macros (save as .xlsx)"))
-        return parts
-    _members, problems = _unzip(data, file)
-    if problems:
-        parts.problems += problems
-        return parts
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheets = {name.strip().casefold(): book[name] for name in book.sheetnames}
-        if "labs" not in sheets:
-            parts.problems.append(error("the workbook has no sheet 'labs'", file, value=", ".join(book.sheetnames),
-                                        expected="sheets labs (required), events, case"))
-            return parts
-        rows = {name: [(n, [cell_text(v) for v in row]) for n, row in
-                       enumerate(sheets[name].iter_rows(values_only=True), 1)]
-                for name in ("labs", "events", "case") if name in sheets}
-        book.close()
-    except _XLSX_FAILURES as exc:
-        parts.problems.append(error(f"not a readable .xlsx workbook ({type(exc).__name__})", file,
-                                    expected="an Excel .xlsx workbook"))
+    rows, parts.problems = workbook_sheets(data, file)
+    if parts.problems:
         return parts
     parts.labs = grid_from_rows(rows["labs"], f"{file}[labs]")
     if "events" in rows:
@@ -262,7 +283,7 @@ def _parts_from_upload(files: dict[str, bytes], default_id: str) -> _Parts:
         if lower.endswith((".xlsx", ".xlsm", ".xltm")):
             return _xlsx_parts(data, name, default_id or stem)
         if lower.endswith(".zip"):
-            members, problems = _unzip(data, name)
+            members, problems = unzip(data, name)
             parts = _parts_from_files(members, default_id or stem) if not problems else _Parts(stem)
             parts.problems = problems + parts.problems
             return parts
@@ -277,7 +298,7 @@ def _read_path(path: Path) -> _Parts:
     if path.is_dir():
         files = {}
         for child in sorted(path.iterdir()):
-            if child.is_file() and child.name.casefold() in ("labs.csv", "labs.tsv", "events.csv", "case.toml"):
+            if child.is_file() and child.name.casefold() in (*CASE_FOLDER_FILES, "events.csv"):
                 if child.stat().st_size > MAX_FILE_BYTES:
                     return _Parts(path.name, problems=[error(
                         f"the file is {child.stat().st_size / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB "
@@ -291,49 +312,115 @@ def _read_path(path: Path) -> _Parts:
     return _parts_from_upload({path.name: path.read_bytes()}, default_id)
 
 
-def _finish(parts: _Parts, decimal: str | None = None) -> Case:
-    case, problems = _assemble(parts, decimal)
-    if case is None or errors(problems):
-        raise CaseError(problems or [error("no labs table found", parts.default_id)])
-    return case
+# --- what a case on disk is -------------------------------------------------------------------------------
+def is_case_source(path: Path) -> bool:
+    """A folder holding labs.csv (or case.toml), a case file (.zip, .xlsx, .csv, .tsv), or another format's."""
+    if any(claims(path) for claims, _ in _readers()):
+        return True
+    if path.is_dir():
+        return any((path / name).is_file() for name in CASE_FOLDER_FILES)
+    return path.is_file() and path.suffix.casefold() in CASE_FILE_SUFFIXES
 
 
-def load_case(path: str | Path, decimal: str | None = None) -> Case:
-    """Load a case folder, .zip, .xlsx or single labs CSV; raises CaseError listing every error.
+def case_sources(paths: Iterable[str | Path]) -> list[Path]:
+    """Sources named directly, plus the sources inside folders that are not one themselves (name order).
+
+    A missing path is kept, so that it is reported rather than silently dropped.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if is_case_source(path) or not path.is_dir():
+            found.append(path)
+            continue
+        found.extend(sorted(p for p in path.iterdir() if not p.name.startswith(".") and is_case_source(p)))
+    return found
+
+
+_UNREADABLE = (OSError, ValueError, KeyError, TypeError, MemoryError)
+
+
+def read_cases(path: str | Path, decimal: str | None = None) -> list[Outcome]:
+    """Every case of a source, each with its problems; never raises for bad input.
 
     `decimal` ("." or ",") states the labs' decimal separator, as case.toml's `decimal` does; None detects it.
     """
-    return _finish(_read_path(Path(path)), decimal)
+    path = Path(path)
+    for claims, loader in _readers():
+        if claims(path):
+            try:
+                return [Outcome(str(path), case.id, case, list(case.problems)) for case in loader(path)]
+            except CaseError as exc:
+                return [Outcome(str(path), _slug(path.stem), None, exc.problems)]
+    try:
+        return _assemble(_read_path(path), str(path), decimal)
+    except _UNREADABLE as exc:
+        return [Outcome(str(path), _slug(path.stem), None, [error(f"unreadable: {type(exc).__name__}: {exc}",
+                                                                  str(path))])]
+
+
+def read_grid(labs: Grid, source: str) -> list[Outcome]:
+    """Every case of a labs table already split into cells (the Dask engine's blocks of a large CSV)."""
+    return _assemble(_Parts(PurePosixPath(labs.file).stem, labs=labs), source)
+
+
+def read_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None,
+                  ) -> list[Outcome]:
+    """Every case of uploaded files (name -> content, as from st.file_uploader); never raises for bad input.
+
+    `name` is the fallback case id of a one-case upload; `decimal` as in `read_cases` (the upload page's
+    choice).
+    """
+    source = ", ".join(files)
+    try:
+        return _assemble(_parts_from_upload(files, name or ""), source, decimal)
+    except _UNREADABLE as exc:
+        return [Outcome(source, name or "uploaded-case", None,
+                        [error(f"unreadable: {type(exc).__name__}: {exc}", source)])]
+
+
+def _only_case(outcomes: list[Outcome]) -> Case:
+    if len(outcomes) > 1:
+        raise CaseError([error(f"the file holds {len(outcomes)} cases ({', '.join(o.case_id for o in outcomes[:5])})",
+                               outcomes[0].source, expected="one case here (load_cases reads many)")])
+    return _cases(outcomes)[0]
+
+
+def _cases(outcomes: list[Outcome]) -> list[Case]:
+    bad = [o for o in outcomes if not o.ok]
+    if bad:
+        named = [error(f"{len(bad)} of {len(outcomes)} cases have errors: {', '.join(o.case_id for o in bad)}",
+                       bad[0].source)] if len(outcomes) > 1 else []
+        raise CaseError(named + [p for o in bad for p in o.problems])
+    return [o.case for o in outcomes]
+
+
+def load_cases(path: str | Path, decimal: str | None = None) -> list[Case]:
+    """Every case of a source; raises CaseError listing the problems when any case has errors."""
+    return _cases(read_cases(path, decimal))
+
+
+def load_case(path: str | Path, decimal: str | None = None) -> Case:
+    """The one case of a folder, .zip, .xlsx or labs CSV; raises CaseError listing every error."""
+    return _only_case(read_cases(path, decimal))
 
 
 def load_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None) -> Case:
-    """Load uploaded files (name -> content, as from st.file_uploader); `name` is the fallback case id;
-    `decimal` as in `load_case` (the upload page's choice)."""
-    return _finish(_parts_from_upload(files, name or ""), decimal)
+    """The one case of uploaded files; `name` is the fallback case id."""
+    return _only_case(read_uploaded(files, name, decimal))
 
 
 def check_case(path: str | Path, decimal: str | None = None) -> list[Problem]:
-    """Every problem of a case, errors and warnings; never raises for bad input."""
-    try:
-        parts = _read_path(Path(path))
-        case, problems = _assemble(parts, decimal)
-    except (OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
-        return [error(f"unreadable: {type(exc).__name__}: {exc}", str(path))]
-    if case is None and not errors(problems):
-        problems.append(error("no labs table found", str(path)))
-    return problems
+    """Every problem of every case of a source, errors and warnings; never raises for bad input."""
+    return [p for outcome in read_cases(path, decimal) for p in outcome.problems]
 
 
-def check_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None) -> list[Problem]:
+def check_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None,
+                   ) -> list[Problem]:
     """Every problem of uploaded files, errors and warnings; never raises for bad input."""
-    try:
-        case, problems = _assemble(_parts_from_upload(files, name or ""), decimal)
-    except (OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
-        return [error(f"unreadable: {type(exc).__name__}: {exc}", ", ".join(files))]
-    if case is None and not errors(problems):
-        problems.append(error("no labs table found", ", ".join(files)))
-    return problems
+    return [p for outcome in read_uploaded(files, name, decimal) for p in outcome.problems]
 
 
-__all__ = ["Case", "CaseError", "Problem", "check_case", "check_uploaded", "detect_layout", "load_case",
-           "load_uploaded"]
+__all__ = ["MAX_ZIP_ENTRIES", "READERS", "Case", "CaseError", "Outcome", "Problem", "case_sources",
+           "check_case", "check_uploaded", "detect_layout", "is_case_source", "load_case", "load_cases",
+           "load_uploaded", "read_cases", "read_grid", "read_uploaded"]

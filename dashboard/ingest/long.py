@@ -22,7 +22,7 @@ LONG_ALIASES = {
     "ref_high": ("ref_high", "reference high", "high"),
     "reference_range": ("reference_range", "reference range", "reference", "normal range", "ref range"),
     "day": ("day", "study day"),
-    "case_id": ("case_id", "case", "case id"),
+    "case_id": ("case_id", "case", "case id", "usubjid", "subject", "patient", "record_id"),
 }
 LONG_REQUIRED = ("timepoint", "analyte", "value")
 

@@ -11,9 +11,9 @@ Flagged values are shown masked (first two characters kept) so the warning itsel
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -110,21 +110,22 @@ def _value_hits(frame: pd.DataFrame, places: tuple[tuple[str, str, str], ...], f
     for column, where, locate in places:
         if column not in frame.columns:
             continue
-        counts = frame[column].astype("string").value_counts(sort=False)
-        distinct = pd.Series(counts.index, dtype="string")
+        values = frame[column].tolist()
+        counts = Counter(v for v in values if isinstance(v, str))
         for kind, pattern in (("full date", _FULL_DATE), ("e-mail address", _EMAIL),
                               ("phone number", _PHONE)):
-            found = distinct.str.contains(pattern, na=False).to_numpy()
-            if not found.any():
+            # compiled patterns on plain strings: pandas' str.contains re-parses the pattern on each call,
+            # which cost more than the rest of reading a case
+            found = {text for text in counts if pattern.search(text)}
+            if not found:
                 continue
-            first = int(frame[column].astype("string").isin(distinct[found]).to_numpy().argmax())
-            text = str(frame[column].iloc[first])
-            match = pattern.search(text)
-            yield _Hit(kind, where, match.group(0) if match else text, file=file,
+            first = next(i for i, v in enumerate(values) if v in found)
+            text = values[first]
+            yield _Hit(kind, where, pattern.search(text).group(0), file=file,
                        column=_text_at(frame, "timepoint", first) if locate in ("cell", "header") else
                        column if locate == "column" else None,
                        near=_text_at(frame, "label", first) if locate in ("cell", "row") else None,
-                       count=int(counts.to_numpy()[found].sum()))
+                       count=sum(counts[text] for text in found))
 
 
 def _text_at(frame: pd.DataFrame, column: str, position: int) -> str | None:
@@ -191,12 +192,20 @@ _INSTEAD = {
 }
 
 
+IDENTIFIER_MESSAGE = "Possible direct identifier"
+
+
+def is_identifier_warning(problem: Problem) -> bool:
+    """True for the warnings of this module (the upload page shows them under their own heading)."""
+    return problem.message.startswith(IDENTIFIER_MESSAGE)
+
+
 def _problem(hit: _Hit, file: str) -> Problem:
     details = [f"row '{hit.near}'"] if hit.near else []
     details += [f"{hit.count} cells"] if hit.count > 1 else []
     detail = f" ({'; '.join(details)})" if details else ""
     return warning(
-        f"Possible direct identifier ({hit.kind}) in the {hit.where}{detail}.",
+        f"{IDENTIFIER_MESSAGE} ({hit.kind}) in the {hit.where}{detail}.",
         file=hit.file or file,
         column=hit.column,
         value=None if hit.value is None else mask(hit.value),
@@ -213,7 +222,8 @@ def identifier_warnings(
 ) -> list[Problem]:
     """Warnings (never errors) for anything in a case that looks like a direct identifier.
 
-    `raw_columns` are the column names of the labs file as uploaded (the tidy frame no longer has them);
+    The loader (`ingest.bundle`) runs this on every case it reads, whatever the file type.
+    `raw_columns` are the column names of the labs file as read (the tidy frame no longer has them);
     do not pass the events file's columns: its `name` column is the event's name, not the patient's.
     `events` is checked for dates, e-mails and phone numbers in event names and notes.
     """
@@ -231,33 +241,3 @@ def identifier_warnings(
     for hit in hits:  # one warning per kind and place: the first hit, with its count
         first.setdefault((hit.kind, hit.where), hit)
     return [_problem(hit, file) for hit in first.values()]
-
-
-HEADER_BYTES = 4096  # the header row of any sane labs CSV fits; nothing more is read for this check
-
-
-def labs_columns(files: Mapping[str, bytes]) -> list[str]:
-    """Header cells of the lab CSVs among `files` (not events.csv, whose `name` is a drug).
-
-    The tidy frame no longer has the file's columns, so a `Patient name` column of a long file is only
-    seen here.
-    """
-    columns: list[str] = []
-    for name, content in files.items():
-        if not name.lower().endswith(".csv") or name.lower().endswith(EVENTS_FILE):
-            continue
-        head = content[:HEADER_BYTES].split(b"\n", 1)[0]
-        text = head.decode("utf-8-sig", errors="replace").strip()
-        separator = ";" if text.count(";") > text.count(",") else ","
-        columns.extend(cell.strip().strip('"') for cell in text.split(separator) if cell.strip())
-    return columns
-
-
-def labs_columns_at(path: str | Path) -> list[str]:
-    """labs_columns of a case on disk: a folder's labs.csv or a single CSV (zip and xlsx: none read)."""
-    path = Path(path)
-    labs = path / "labs.csv" if path.is_dir() else path
-    if labs.suffix.lower() != ".csv" or not labs.is_file():
-        return []
-    with labs.open("rb") as handle:
-        return labs_columns({labs.name: handle.read(HEADER_BYTES)})

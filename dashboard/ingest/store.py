@@ -1,6 +1,7 @@
 """The versioned parquet case store: nothing a user saved is ever silently lost.
 
-Layout under the store root (default `data/store`, or the `CASETRACK_STORE` environment variable)::
+Layout under the store root (`$CASETRACK_STORE` when set; else `data/store` in a checkout of the project,
+or the user data folder of a normal install, e.g. `~/.local/share/casetrack/store` on Linux)::
 
     <case_id>/current/{observations.parquet, events.parquet, meta.json}
     <case_id>/versions/<version_id>/...      every replaced, deleted or restored-over version
@@ -22,7 +23,6 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,10 +39,18 @@ import pyarrow.parquet as pq
 
 from dashboard.domain.schema import EVENT_SCHEMA, OBSERVATION_SCHEMA
 from dashboard.ingest.bundle import Case
-from dashboard.ingest.problems import Problem, warning
+from dashboard.ingest.stored import (
+    arrow_table,
+    owned_by,
+    problem_from,
+    problem_record,
+    read_frame,
+    same_content,
+)
 
 STORE_ENV = "CASETRACK_STORE"
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "data" / "store"
+CHECKOUT = Path(__file__).resolve().parents[2]  # the project folder, when run from a checkout
+APP_NAME = "casetrack"
 
 OBSERVATIONS_FILE = "observations.parquet"
 EVENTS_FILE = "events.parquet"
@@ -88,39 +96,25 @@ def new_version_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"
 
 
-def _default_root() -> Path:
+def is_checkout(folder: Path = CHECKOUT) -> bool:
+    """True when the package runs from the project's source folder (editable install, tests, `make run`)."""
+    return (folder / "pyproject.toml").is_file() and (folder / "dashboard" / "__init__.py").is_file()
+
+
+def default_root() -> Path:
+    """`$CASETRACK_STORE`; else data/store in a checkout; else the user data folder (platformdirs).
+
+    A wheel installed into site-packages has no project folder to write into, and must not write into
+    site-packages either.
+    """
     env = os.environ.get(STORE_ENV)
-    return Path(env) if env else DEFAULT_ROOT
+    if env:
+        return Path(env)
+    if is_checkout():
+        return CHECKOUT / "data" / "store"
+    import platformdirs  # only a normal install needs it
 
-
-def _arrow_table(frame: pd.DataFrame, schema: dict[str, pa.DataType]) -> pa.Table:
-    """Frame -> arrow table with the schema's types; pyarrow-backed columns pass through untouched."""
-    arrays, names = [], []
-    for name in frame.columns:
-        col = frame[name]
-        typ = schema.get(name)
-        if isinstance(col.dtype, pd.ArrowDtype):
-            arr = pa.array(col.array)  # the backing arrow data itself: NaN and null stay distinct
-            if typ is not None and arr.type != typ:
-                arr = arr.cast(typ)
-        else:
-            arr = pa.array(col.tolist(), type=typ, from_pandas=True)
-        arrays.append(arr)
-        names.append(str(name))
-    return pa.Table.from_arrays(arrays, names=names)
-
-
-def _owned_by(frame: pd.DataFrame, case_id: str) -> pd.DataFrame:
-    """The frame with `case_id` set to the id it is stored under (a renamed case must not keep its old id
-    in its rows, or the cohort would merge or split cases); unchanged when it already matches."""
-    frame = frame.reset_index(drop=True)
-    if "case_id" not in frame.columns or frame["case_id"].eq(case_id).fillna(False).all():
-        return frame
-    return frame.assign(case_id=pd.Series([case_id] * len(frame), dtype=pd.ArrowDtype(pa.string())))
-
-
-def _read_frame(path: Path) -> pd.DataFrame:
-    return pq.read_table(path).to_pandas(types_mapper=pd.ArrowDtype)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store"
 
 
 def _fsync_file(path: Path) -> None:
@@ -150,22 +144,6 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     _fsync_file(path)
 
 
-def _problem_record(problem: Problem | str) -> dict[str, Any]:
-    """A problem as readable text plus its fields, so that loading gives the same Problem back."""
-    fields = asdict(problem) if is_dataclass(problem) else {}
-    return {"text": str(problem), **fields}
-
-
-def _problem_from(record: dict[str, Any] | str) -> Problem:
-    """Rebuild a stored problem; text alone (or fields this version does not know) gives a warning."""
-    if isinstance(record, dict):
-        fields = {k: v for k, v in record.items() if k != "text"}
-        with suppress(TypeError):
-            return Problem(**fields)
-        record = record.get("text", "")
-    return warning(str(record))
-
-
 @contextmanager
 def _case_lock(case_dir: Path) -> Iterator[None]:
     """Serialise the renames of one case: two sessions saving at once must not interleave them.
@@ -188,7 +166,7 @@ class CaseStore:
     """Versioned, crash-safe parquet storage of cases (see the module docstring for the layout)."""
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
-        self.root = Path(root) if root is not None else _default_root()
+        self.root = Path(root) if root is not None else default_root()
 
     # --- paths -------------------------------------------------------------------------------------------
     def _case_dir(self, case_id: str) -> Path:
@@ -211,18 +189,25 @@ class CaseStore:
         """Store `case` as the new current version and return its version id.
 
         An existing current version is kept as a prior version; if anything fails before the swap, the
-        store is left exactly as it was and the error propagates.
+        store is left exactly as it was and the error propagates. Saving a case whose content equals the
+        current version writes nothing and returns the current version's id (see `unchanged`).
         """
         case_dir = self._case_dir(case.id)
         version_id = new_version_id()
         staging = self._staging_dir(case_dir)
         try:
             self._write_version(staging, case, version_id)
-            with _case_lock(case_dir):
+            with _case_lock(case_dir):  # compared under the lock: another session may be swapping
+                if self.unchanged(case):
+                    return str(_read_json(case_dir / CURRENT / META_FILE).get("version_id"))
                 self._swap_in(case_dir, staging, reason="replaced")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return version_id
+
+    def unchanged(self, case: Case) -> bool:
+        """True when the stored current version of `case.id` has exactly this content (a save is a no-op)."""
+        return self.exists(case.id) and same_content(case, self.load(case.id))
 
     def delete(self, case_id: str) -> str:
         """Retire the current version into `versions/` (restorable); return its version id."""
@@ -265,8 +250,8 @@ class CaseStore:
 
     def _write_version(self, folder: Path, case: Case, version_id: str) -> None:
         folder.mkdir(parents=True)
-        observations = _arrow_table(_owned_by(case.observations, case.id), OBSERVATION_SCHEMA)
-        events = _arrow_table(_owned_by(case.events, case.id), EVENT_SCHEMA)
+        observations = arrow_table(owned_by(case.observations, case.id), OBSERVATION_SCHEMA)
+        events = arrow_table(owned_by(case.events, case.id), EVENT_SCHEMA)
         for table, name in ((observations, OBSERVATIONS_FILE), (events, EVENTS_FILE)):
             pq.write_table(table, folder / name)
             _fsync_file(folder / name)
@@ -280,7 +265,7 @@ class CaseStore:
             "n_observations": observations.num_rows,
             "n_events": events.num_rows,
             "timepoint_labels": [str(label) for label in labels],
-            "problems": [_problem_record(problem) for problem in case.problems],
+            "problems": [problem_record(problem) for problem in case.problems],
             "meta": dict(case.meta),
         })
 
@@ -336,9 +321,9 @@ class CaseStore:
         return Case(
             id=case_id,
             meta=dict(meta.get("meta", {})),
-            observations=_read_frame(folder / OBSERVATIONS_FILE),
-            events=_read_frame(folder / EVENTS_FILE),
-            problems=[_problem_from(record) for record in meta.get("problems", [])],
+            observations=read_frame(folder / OBSERVATIONS_FILE),
+            events=read_frame(folder / EVENTS_FILE),
+            problems=[problem_from(record) for record in meta.get("problems", [])],
         )
 
     def list_cases(self) -> pd.DataFrame:

@@ -8,7 +8,7 @@ for all figures) and needs no network. Every string that comes from the case goe
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -208,12 +208,26 @@ def events_table(events: pd.DataFrame) -> str:
     return table(["Kind", "Name", "Days", "Dose", "Route", "Note"], rows)
 
 
+def warnings_html(problems: Sequence) -> str:
+    """Every warning stored with the case (a unit inferred, a possible identifier, ...) and where it was found.
+
+    `problems` are `ingest.problems.Problem`s (anything with location(), value, message, expected).
+    """
+    if not problems:
+        return "<h2>Warnings (0)</h2><p>No warnings when the case was read.</p>"
+    rows = [[esc(p.location()), "" if p.value is None else esc(p.value), esc(p.message),
+             "" if not p.expected else esc(p.expected)] for p in problems]
+    return f"<h2>Warnings ({len(problems)})</h2>" + table(
+        ["Where (file:row:column)", "Value", "Warning", "Expected"], rows)
+
+
 def case_report_html(
     case_meta: Mapping,
     flags: pd.DataFrame,
     scores: pd.DataFrame,
     events: pd.DataFrame | None,
     figures: Mapping[str, go.Figure],
+    warnings: Sequence = (),
 ) -> str:
     """The whole report as one HTML string (plotly.js inline once; figures stay interactive offline)."""
     frame = score_rows(scores)
@@ -236,6 +250,7 @@ def case_report_html(
         + flags_table(flags)
         + "<h2>Treatments and events</h2>"
         + events_table(events)
+        + warnings_html(warnings)
         + f"<h2>Source</h2><p class='source'>{esc(case_meta.get('source', 'not stated'))}</p>"
     )
     title = esc(case_meta.get("title", "Case report"))

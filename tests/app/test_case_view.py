@@ -76,3 +76,15 @@ def test_downloads_and_exports_are_offered(app):
     assert {"case_export_case", "case_export_scores", "case_export_heatmap"} <= keys
     at.segmented_control(key="case_export_format").set_value("svg").run()
     assert "(SVG)" in at.download_button(key="case_export_case").label
+
+
+def test_the_stored_warnings_of_the_case_are_shown_collapsed_with_their_count(app, seed_path, table):
+    """Nothing inferred is invisible: the seed's one warning (a bare-number reference range) is listed."""
+    at = app()
+    warnings = load_case(seed_path).problems
+    expander = next(e for e in at.expander if e.label.startswith("Warnings when the case was read"))
+    assert expander.label == f"Warnings when the case was read ({len(warnings)})" and len(warnings) == 1
+    assert not expander.proto.expanded
+    shown = table(at, "case_warnings")
+    assert shown[["file", "row", "column", "value"]].values.tolist() == [
+        [warnings[0].file, str(warnings[0].row), warnings[0].column, warnings[0].value]]

@@ -12,17 +12,45 @@ def labs_csv(*rows: str) -> bytes:
     return ("Analyte,Reference range,Admission,Day 3\n" + "\n".join(rows) + "\n").encode()
 
 
-def test_reupload_of_the_seed_keeps_the_prior_version(app, upload, seed_files, store_root, page_text, table):
+def test_reupload_of_the_unchanged_seed_saves_nothing(app, upload, seed_files, store_root, page_text, table):
     at = upload(app(UPLOAD), seed_files)
     assert not at.exception
-    assert "stored already" in page_text(at)
+    assert "stored already with exactly this content" in page_text(at)
     preview = table(at, "upload_preview")
     assert set(preview["timepoint"]) == {"Admission", "After mPSL", "After DEX", "6 weeks after discharge"}
     at.button(key="upload_save").click().run()
     assert not at.exception
+    assert "Nothing saved: seed-sle-mas is unchanged" in page_text(at)
+    assert list(CaseStore(store_root).versions("seed-sle-mas")["status"]) == ["current"]
+
+
+def test_reupload_of_an_edited_seed_keeps_the_prior_version(app, upload, seed_files, store_root, page_text):
+    edited = dict(seed_files, **{"case.toml": seed_files["case.toml"].replace(b'title = "', b'title = "Ed: ', 1)})
+    at = upload(app(UPLOAD), edited)
+    assert "saving keeps it as a prior version" in page_text(at)
+    at.button(key="upload_save").click().run()
+    assert not at.exception
     assert "Saved seed-sle-mas" in page_text(at)
-    versions = CaseStore(store_root).versions("seed-sle-mas")
-    assert list(versions["status"]) == ["current", "prior"]
+    assert list(CaseStore(store_root).versions("seed-sle-mas")["status"]) == ["current", "prior"]
+
+
+def test_a_file_of_many_cases_imports_the_good_ones_and_names_the_bad(app, upload, store_root, page_text, table):
+    cohort = (b"case_id,timepoint,analyte,value,unit\n"
+              b"A-1,Admission,Ferritin,9560,ng/mL\nB-2,Admission,Ferritin,lots,ng/mL\n"
+              b"C-3,Admission,Ferritin,800,ng/mL\nA-1,Day 7,Ferritin,550,ng/mL\n")
+    at = upload(app(UPLOAD), {"cohort.csv": cohort})
+    assert not at.exception
+    assert "3 cases in this file: 2 can be imported, 1 with errors, left out" in page_text(at)
+    cases = table(at, "upload_cases")
+    assert cases[["case", "status", "errors", "observations"]].values.tolist() == [
+        ["A-1", "ready", 0, 2], ["B-2", "has errors", 1, 0], ["C-3", "ready", 0, 1]]
+    problems = table(at, "upload_problems")
+    assert problems[["case", "row", "value"]].values.tolist() == [["B-2", "3", "lots"]]
+    at.button(key="upload_save_all").click().run()
+    assert not at.exception
+    assert "Saved 2 case(s): A-1, C-3; unchanged (not saved again): none; not imported (errors): B-2" \
+        in page_text(at)
+    assert {"A-1", "C-3"} <= set(CaseStore(store_root).list_cases()["case_id"])
 
 
 def test_a_new_case_is_saved_and_opens_in_the_case_view(app, upload, store_root, table):
@@ -117,9 +145,20 @@ def test_a_failed_save_is_reported_not_raised(app, upload, seed_files, store_roo
     def disk_full(self, case):
         raise OSError("disk full")
 
-    at = upload(app(UPLOAD), seed_files)
+    edited = dict(seed_files, **{"case.toml": seed_files["case.toml"].replace(b'title = "', b'title = "Ed: ', 1)})
+    at = upload(app(UPLOAD), edited)
     monkeypatch.setattr(CaseStore, "save", disk_full)
     at.button(key="upload_save").click().run()
     assert not at.exception
     assert "Could not save case seed-sle-mas: disk full" in page_text(at)
     assert list(CaseStore(store_root).versions("seed-sle-mas")["status"]) == ["current"]
+
+
+def test_a_labs_table_without_timepoint_columns_is_an_error_not_an_empty_case(app, upload, store_root, table):
+    at = upload(app(UPLOAD), {"empty-case.csv": b"Analyte,Reference range\nFerritin (ng/mL),6.2-138\n"})
+    assert not at.exception
+    problems = table(at, "upload_problems")
+    assert problems[["severity", "file", "message"]].values.tolist()[0][:2] == ["error", "empty-case.csv"]
+    assert "no timepoint column (wide)" in problems.loc[0, "message"]
+    assert not [b for b in at.button if b.key == "upload_save"]
+    assert not CaseStore(store_root).exists("empty-case")

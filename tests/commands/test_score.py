@@ -57,10 +57,65 @@ def test_folder_of_cases_to_one_tidy_table(seed_path, tmp_path, suffix, capsys):
     assert "8 timepoints of 2 case(s)" in capsys.readouterr().out
 
 
-def test_several_paths_with_json_print_a_list(seed_path, capsys):
+def test_several_cases_with_json_print_the_one_case_objects_under_cases(seed_path, capsys):
+    assert main(["score", str(seed_path), "--json"]) == 0
+    single = json.loads(capsys.readouterr().out)
     assert main(["score", str(seed_path), str(seed_path), "--json"]) == 0
-    docs = json.loads(capsys.readouterr().out)
-    assert isinstance(docs, list) and len(docs) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc) == ["cases"] and doc["cases"] == [single, single]
+
+
+TWO_CASES = ("USUBJID,timepoint,day,analyte,value,unit\n"
+             "S-02,Day 3,3,Ferritin,700,ng/mL\n"
+             "S-01,Admission,0,Ferritin,9560,ng/mL\n"
+             "S-02,Admission,0,Ferritin,1200,ng/mL\n"
+             "S-01,Admission,0,AST,51,U/L\n")
+
+
+def test_a_file_of_two_cases_scores_each_with_rows_in_any_order(tmp_path, capsys):
+    path = tmp_path / "cohort.csv"
+    path.write_text(TWO_CASES, encoding="utf-8")
+    assert main(["score", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [c["case"]["id"] for c in doc["cases"]] == ["S-02", "S-01"]  # order of first appearance
+    s02, s01 = doc["cases"]
+    assert [(tp["label"], tp["day"]) for tp in s02["timepoints"]] == [("Admission", 0), ("Day 3", 3)]
+    # S-01: ferritin 9560 (> 6000: 50 points) and AST 51 (>= 30: 19 points); the rest unknown
+    assert s01["timepoints"][0]["scores"]["hscore"]["points"] == 50 + 19
+    # S-02 day 3: ferritin 700 (< 2000: 0 points)
+    assert s02["timepoints"][1]["scores"]["hscore"]["points"] == 0
+
+
+def test_a_bad_case_in_a_folder_is_reported_and_the_good_ones_written(seed_path, tmp_path, capsys):
+    cases = tmp_path / "cases"
+    shutil.copytree(seed_path, cases / "good")
+    (cases / "bad").mkdir()
+    (cases / "bad" / "labs.csv").write_text("Analyte,Admission\nFerritin (ng/mL),9;560\n", encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(cases), "--out", str(out)]) == 1
+    printed = capsys.readouterr()
+    assert pd.read_csv(out)["case_id"].unique().tolist() == ["seed-sle-mas"]
+    assert "case bad: error: labs.csv:2:Admission '9;560'" in printed.err
+    assert "not scored, 1 case(s) with errors: bad" in printed.err
+    assert "4 timepoints of 1 case(s)" in printed.out
+
+
+def test_score_prints_every_warning_to_stderr_in_checks_form(tmp_path, capsys):
+    path = tmp_path / "unitless.csv"
+    path.write_text("Analyte,Admission\nFerritin,9560\n", encoding="utf-8")
+    assert main(["score", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [("case unitless: warning: unitless.csv:2:Admission 'Ferritin' — no unit given "
+                                "for Ferritin: read as ng/mL (expected a unit, e.g. 'Ferritin (ng/mL)')")]
+
+
+def test_a_labs_table_without_timepoint_columns_is_an_error(tmp_path, capsys):
+    path = tmp_path / "no-timepoints.csv"
+    path.write_text("Analyte,Reference range\nFerritin (ng/mL),6.2–138\n", encoding="utf-8")
+    assert main(["score", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "error: no-timepoints.csv:1 'Analyte,Reference range' — the labs table fits neither layout: " \
+        "no timepoint column (wide)" in err
 
 
 def test_a_broken_case_reports_problems_and_fails(tmp_path, capsys):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from dashboard.cli import main
 from dashboard.domain.schema import event_frame, observation_frame
 from dashboard.ingest import privacy
-from dashboard.ingest.bundle import load_case
+from dashboard.ingest.bundle import load_case, load_uploaded
 from dashboard.ingest.privacy import column_kind, identifier_warnings, looks_like_name, mask
+from tests.ingest.test_bad_input import workbook, zip_bytes
 
 SEED_META = {
     "title": "MAS complicating an SLE flare in a 33-year-old woman",
@@ -159,15 +161,27 @@ def test_mask_keeps_shape_but_hides_characters() -> None:
     assert mask("Jane Doe") == "Ja•• •••"
 
 
-def test_labs_columns_skip_events_and_detect_semicolons():
-    files = {"labs.csv": b"\xef\xbb\xbfPatient name;Analyte;Admission\n", "events.csv": b"kind,name\n"}
-    assert privacy.labs_columns(files) == ["Patient name", "Analyte", "Admission"]
+LABELLED_LONG = "MRN;timepoint;analyte;value;unit\n12345678;Admission;Ferritin;9560;ng/mL\n"
 
 
-def test_labs_columns_at_a_folder_or_a_csv_and_none_for_a_workbook(tmp_path):
-    folder = tmp_path / "case"
-    folder.mkdir()
-    (folder / "labs.csv").write_text("MRN,timepoint,analyte,value\n1,D0,Ferritin,9\n", encoding="utf-8")
-    assert privacy.labs_columns_at(folder) == ["MRN", "timepoint", "analyte", "value"]
-    assert privacy.labs_columns_at(folder / "labs.csv") == ["MRN", "timepoint", "analyte", "value"]
-    assert privacy.labs_columns_at(tmp_path / "case.xlsx") == []
+@pytest.mark.parametrize("name, data, file", [
+    ("labs.csv", LABELLED_LONG.encode(), "labs.csv"),  # semicolon-separated, read by the real CSV reader
+    ("case.zip", zip_bytes({"case/labs.csv": LABELLED_LONG.encode()}), "labs.csv"),
+    ("case.xlsx", workbook({"labs": [row.split(";") for row in LABELLED_LONG.splitlines()]}), "case.xlsx[labs]"),
+])
+def test_the_loader_checks_the_header_it_parsed_for_every_shape(name, data, file) -> None:
+    """A `MRN` column is found in a CSV, a zip and a workbook alike (zip and xlsx were never checked)."""
+    case = load_uploaded({name: data}, name="c1")
+    found = [p for p in case.problems if privacy.is_identifier_warning(p)]
+    assert [(p.file, p.column, p.severity) for p in found] == [(file, "MRN", "warning")]
+    assert "medical record number" in found[0].message
+
+
+def test_check_reports_identifiers_of_a_workbook(tmp_path, capsys) -> None:
+    path = tmp_path / "case.xlsx"
+    path.write_bytes(workbook({"labs": [["Patient name", "timepoint", "analyte", "value"],
+                                        ["Jane Doe", "Admission", "Ferritin (ng/mL)", "9560"]]}))
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: case.xlsx[labs]:Patient name — Possible direct identifier (patient name)" in out
+    assert "Jane Doe" not in out

@@ -321,3 +321,41 @@ def test_staging_left_by_a_killed_process_is_swept_on_the_next_save(store: CaseS
     store.save(make_case(ferritin=1.0))
     assert not stale.exists() and fresh.exists()
     assert store.list_cases()["case_id"].tolist() == ["case-a"]
+
+
+def test_saving_the_same_content_again_is_a_no_op(store: CaseStore, seed_path: Path) -> None:
+    case = load_case(seed_path)
+    first = store.save(case)
+    assert store.unchanged(load_case(seed_path))  # equal content read afresh, not the same object
+    assert store.unchanged(store.load(case.id))  # and read back from the store
+    assert store.save(load_case(seed_path)) == first
+    assert store.versions(case.id)["version_id"].tolist() == [first]
+    changed = load_case(seed_path)
+    changed.meta["title"] = "another title"
+    assert not store.unchanged(changed)
+    second = store.save(changed)
+    assert store.versions(case.id)["version_id"].tolist() == [second, first]
+
+
+def test_a_changed_warning_is_a_change(store: CaseStore) -> None:
+    """Warnings are stored with the case: a save that only changes them is a new version."""
+    case = make_case()
+    store.save(case)
+    case.problems = [warning("inferred °F", "labs.csv", 3, "Admission", "101.3")]
+    assert not store.unchanged(case)
+    store.save(case)
+    assert store.load("case-a").problems == case.problems
+
+
+def test_default_root_is_data_store_in_a_checkout_and_the_user_folder_otherwise(monkeypatch, tmp_path) -> None:
+    import platformdirs
+
+    from dashboard.ingest import store as store_module
+
+    monkeypatch.delenv("CASETRACK_STORE", raising=False)
+    assert store_module.default_root() == store_module.CHECKOUT / "data" / "store"
+    monkeypatch.setattr(store_module, "is_checkout", lambda: False)
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda name, appauthor: str(tmp_path / name))
+    assert store_module.default_root() == tmp_path / "casetrack" / "store"
+    monkeypatch.setenv("CASETRACK_STORE", str(tmp_path / "mine"))
+    assert store_module.default_root() == tmp_path / "mine"  # the environment always wins

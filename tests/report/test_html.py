@@ -89,3 +89,16 @@ def test_does_not_mutate_inputs(seed):
     pd.testing.assert_frame_equal(flags, before[0])
     pd.testing.assert_frame_equal(scores, before[1])
     pd.testing.assert_frame_equal(case.events, before[2])
+
+
+def test_the_report_lists_the_warnings_of_the_case(seed):
+    from dashboard.ingest.problems import warning
+
+    case, flags, scores = seed
+    found = [warning("no unit given for Ferritin: read as ng/mL", "labs.csv", 4, "Admission", XSS,
+                     "a unit, e.g. 'Ferritin (ng/mL)'")]
+    page = case_report_html(case.meta, flags, scores, case.events, {}, warnings=found)
+    assert "<h2>Warnings (1)</h2>" in page
+    assert "<td>labs.csv:4:Admission</td>" in page and "no unit given for Ferritin: read as ng/mL" in page
+    assert XSS not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<h2>Warnings (0)</h2>" in case_report_html(case.meta, flags, scores, case.events, {})

@@ -1,0 +1,80 @@
+"""Containers of case files read in memory with limits: .zip archives and .xlsx workbooks.
+
+A zip bomb, a nested archive or a macro-enabled workbook is refused before anything is expanded, and a
+damaged file is a problem naming it, never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePosixPath
+
+from dashboard.ingest.grid import MAX_FILE_BYTES, cell_text
+from dashboard.ingest.problems import Problem, error
+
+MAX_ZIP_ENTRIES = 100
+MAX_UNPACKED_BYTES = 2 * MAX_FILE_BYTES
+MAX_COMPRESSION_RATIO = 200  # text compresses ~10x; far more than this is an archive built to explode
+WORKBOOK_SHEETS = ("labs", "events", "case")
+
+# What openpyxl raises for a damaged workbook; all of them mean "this is not a readable .xlsx".
+_XLSX_FAILURES = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError, AttributeError,
+                  SyntaxError)
+
+Rows = list[tuple[int, list[str]]]  # (1-based sheet row, cells as text)
+
+
+def unzip(data: bytes, file: str) -> tuple[dict[str, bytes], list[Problem]]:
+    """Members of a zip, refusing bombs: too many entries, nested archives, huge or suspicious sizes."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return {}, [error("not a readable zip archive", file, expected="a .zip of a case folder")]
+    infos = [i for i in archive.infolist() if not i.is_dir()]
+    if len(infos) > MAX_ZIP_ENTRIES:
+        return {}, [error(f"the archive has {len(infos)} entries", file,
+                          expected=f"a case folder of at most {MAX_ZIP_ENTRIES} files")]
+    nested = [i.filename for i in infos if i.filename.casefold().endswith((".zip", ".gz", ".7z", ".rar", ".tar"))]
+    if nested:
+        return {}, [error("the archive contains another archive", file, value=nested[0],
+                          expected="plain case files (labs.csv, events.csv, case.toml)")]
+    total = sum(i.file_size for i in infos)
+    ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    if total > MAX_UNPACKED_BYTES or (ratio > MAX_COMPRESSION_RATIO and total > 1_000_000):
+        return {}, [error(f"the archive unpacks to {total / 1e6:.0f} MB", file,
+                          expected=f"at most {MAX_UNPACKED_BYTES / 1e6:.0f} MB of case files")]
+    files = {}
+    for info in infos:
+        parts = PurePosixPath(info.filename).parts
+        if any(p.startswith((".", "__MACOSX")) for p in parts):
+            continue
+        with archive.open(info) as member:
+            files[info.filename] = member.read(MAX_FILE_BYTES + 1)
+    return files, []
+
+
+def workbook_sheets(data: bytes, file: str) -> tuple[dict[str, Rows], list[Problem]]:
+    """The rows of the sheets `labs`, `events` and `case` of a workbook (names case-insensitive)."""
+    import openpyxl  # imported here: only workbooks need it, and it is slow to import
+
+    if file.casefold().endswith((".xlsm", ".xltm")) or b"vbaProject.bin" in data:
+        return {}, [error("macro-enabled workbooks are refused", file,
+                          expected="an .xlsx workbook without macros (save as .xlsx)")]
+    _members, problems = unzip(data, file)
+    if problems:
+        return {}, problems
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheets = {name.strip().casefold(): book[name] for name in book.sheetnames}
+        if "labs" not in sheets:
+            return {}, [error("the workbook has no sheet 'labs'", file, value=", ".join(book.sheetnames),
+                              expected="sheets labs (required), events, case")]
+        rows = {name: [(n, [cell_text(v) for v in row]) for n, row in
+                       enumerate(sheets[name].iter_rows(values_only=True), 1)]
+                for name in WORKBOOK_SHEETS if name in sheets}
+        book.close()
+    except _XLSX_FAILURES as exc:
+        return {}, [error(f"not a readable .xlsx workbook ({type(exc).__name__})", file,
+                          expected="an Excel .xlsx workbook")]
+    return rows, []
