@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from dashboard.ingest.bundle import MAX_UNPACKED_BYTES, _unzip
+from dashboard.ingest.archive import MAX_UNPACKED_BYTES, unzip
 from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, cell_text, grid_from_rows, read_csv_grid
 from dashboard.ingest.problems import Problem, error, warning
 from dashboard.ingest.sdtm import read_sdtm
@@ -42,7 +42,7 @@ def is_sdtm_study(path: Path) -> bool:
     """A folder or .zip holding an SDTM domain dataset named lb/vs/ex/cm/dm .xpt or .csv."""
     try:
         names = [p.name for p in path.iterdir()] if path.is_dir() else (
-            list(_unzip(path.read_bytes(), path.name)[0]) if path.suffix.lower() == ".zip" else [])
+            list(unzip(path.read_bytes(), path.name)[0]) if path.suffix.lower() == ".zip" else [])
     except OSError:
         return False
     return any(_domain_of(name) is not None for name in names) and not any(
@@ -92,7 +92,7 @@ def _files(path: Path) -> tuple[dict[str, tuple[str, bytes]], list[Problem]]:
                 members[child.name] = child.read_bytes()
         problems: list[Problem] = []
     else:
-        members, problems = _unzip(path.read_bytes(), path.name)
+        members, problems = unzip(path.read_bytes(), path.name)
     found: dict[str, tuple[str, bytes]] = {}
     for name, data in members.items():
         domain = _domain_of(name)

@@ -175,3 +175,12 @@ def test_the_docs_list_the_codes_the_reader_uses():
         assert f"`{code}`" in text
     for code in [*REFUSED_LOINC, AGE_LOINC]:
         assert f"LOINC `{code}`" in text
+
+
+def test_the_loader_reads_a_fhir_file(capsys):
+    from dashboard.cli import main
+    from dashboard.ingest.bundle import load_cases
+
+    assert [c.id for c in load_cases(FIXTURE)] == ["seed-us-units"]
+    assert main(["check", str(FIXTURE)]) == 0
+    assert "birthDate, identifier, name are not stored" in capsys.readouterr().out

@@ -6,6 +6,7 @@ are computed by hand from the HScore and HLH-2004 tables (docs in dashboard/doma
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import pandas as pd
@@ -185,3 +186,14 @@ def test_unreadable_age_and_weight_are_named_not_guessed(tmp_path):
             if p.column in ("AGE", "VSORRES") and "temperatures" not in p.message] == [
         ("error", "AGE is not a number", 2, "AGE", "thirty"),
         ("warning", "WEIGHT is not a number: not stored", 4, "VSORRES", "heavy")]
+
+
+def test_the_loader_reads_a_study_folder_as_its_subjects(study, capsys):
+    from dashboard.cli import main
+    from dashboard.ingest.bundle import is_case_source, load_cases
+
+    assert is_case_source(study)
+    assert [c.id for c in load_cases(study)] == [S1, S2]
+    assert main(["score", str(study), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [c["case"]["id"] for c in printed["cases"]] == [S1, S2]
