@@ -6,6 +6,7 @@ cache or the way a problem is shown is written once. Table shaping is pure and l
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,15 @@ from dashboard import views
 from dashboard.charts.case_figure import case_figure
 from dashboard.charts.heatmap import flag_heatmap
 from dashboard.charts.scores import score_figure
+from dashboard.charts.slides import Screen, Slide, case_slide_plan
+from dashboard.charts.slides import slide_figure as build_slide
 from dashboard.domain.flags import reference_flags
 from dashboard.domain.scores import score_observations
 from dashboard.ingest.bundle import Case, read_uploaded
-from dashboard.ingest.store import CaseStore
+from dashboard.ingest.store import CURRENT, META_FILE, CaseStore
+from dashboard.report.csv_safe import safe_csv_bytes
 from dashboard.report.html import case_report_html
-from dashboard.report.images import export_figure
+from dashboard.report.images import export_deck, export_figure
 from dashboard.views import plain
 
 SHIPPED_CASES = Path(__file__).resolve().parent / "cases"  # data/cases, shipped inside the package too
@@ -31,20 +35,21 @@ SHIPPED_CASES = Path(__file__).resolve().parent / "cases"  # data/cases, shipped
 # Session keys shared between pages (widget keys stay local to their page).
 CURRENT_CASE = "current_case_id"
 SLIDE_INDEX = "presentation_slide"
-CHOSEN_ANALYTES = "chosen_analytes"  # copies of the case view's widgets: widget state ends with its page
-CHOSEN_XULN = "chosen_xuln"
+CHOSEN_ANALYTES = "chosen_analytes"  # {case id: analytes}: each case keeps its own choice across pages
+CHOSEN_XULN = "chosen_xuln"  # a copy of the case view's toggle: widget state ends with its page
 FLASH = "flash_message"
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 IMAGE_FORMATS = ("png", "svg", "pdf")
 IMAGE_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-SLIDE_HEIGHT_PX = 900  # a 1080p projector minus the browser bar and the slide buttons
+SCREEN = "presentation_screen"  # the browser's inner size, reported by the presentation component
 FIGURE_TITLES = {"case": "Case figure", "scores": "Score trajectory", "heatmap": "Flag heatmap"}
 
 # Static CSS of presentation mode (no user data): hide the sidebar and its toggle, enlarge the text.
 PRESENTATION_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"] {display: none;}
-.block-container {padding-top: 1.5rem; max-width: 100%;}
+.block-container {padding-top: 1rem; padding-bottom: 0; max-width: 100%;}
+.st-key-present_keys {display: none;}
 h1, h2, h3 {font-size: 2.2rem !important;}
 [data-testid="stCaptionContainer"] {font-size: 1.25rem;}
 </style>"""
@@ -78,9 +83,20 @@ def case_data(store: CaseStore, case_id: str) -> CaseData:
 
 
 def _stamp(store: CaseStore, case_ids: list[str]) -> str:
-    """Last-change times of some cases: part of every cache key, so a save or restore is seen at once."""
-    cases = store.list_cases()
-    return "|".join(cases.loc[cases["case_id"].isin(case_ids), "updated"].astype(str))
+    """Last changes of some cases: part of every cache key, so a save or restore is seen at once.
+
+    One stat() per case of its current meta.json (a save writes a new one and renames it into place), not
+    a read of every case's metadata: this runs on every rerun of every page.
+    """
+    parts = []
+    for case_id in case_ids:
+        try:
+            info = (store.root / case_id / CURRENT / META_FILE).stat()
+        except OSError:
+            parts.append(f"{case_id}:absent")
+            continue
+        parts.append(f"{case_id}:{info.st_mtime_ns}:{info.st_ino}:{info.st_size}")
+    return "|".join(parts)
 
 
 @st.cache_data(show_spinner="Loading case…", max_entries=32)
@@ -133,7 +149,25 @@ def save_case(store: CaseStore, case: Case) -> bool:
         return False
     st.session_state[CURRENT_CASE] = case.id
     flash(f"Saved {case.id} (version {version}).")
+    warm_case_view(store, case.id)
     return True
+
+
+def warm_case_view(store: CaseStore, case_id: str) -> None:
+    """Build a just-saved case's tables and default figures in the background, while the user reads the
+    confirmation: "Open in case view" then finds them cached (the caches lock per key, so a case view
+    that asks first simply waits for the same result instead of building it twice)."""
+    threading.Thread(target=_warm, args=(str(store.root), case_id, _stamp(store, [case_id])), daemon=True).start()
+
+
+def _warm(root: str, case_id: str, stamp: str) -> None:
+    try:
+        data = _case_data(root, case_id, stamp)
+        _case_tables(root, case_id, stamp)
+        analytes = views.default_analytes(views.analytes_with_values(data.flags))
+        _stored_figures(root, case_id, stamp, tuple(analytes), False, False, False)
+    except Exception:  # noqa: BLE001 - only a head start: the case view builds (and reports) it again
+        return
 
 
 def show_problems(records: list[dict], *, key: str) -> None:
@@ -199,6 +233,29 @@ def case_heading(meta: dict, case_id: str, *, level: str = "subheader") -> None:
         st.caption("Source: " + plain(meta["source"]))
 
 
+def analyte_picker(case_id: str, available: list[str]) -> list[str]:
+    """The analytes of one case: its own last choice, else the MAS panel it has (display names shown).
+
+    The widget key names the case, so switching case never shows (or draws) the previous case's list;
+    the choice is also kept outside widget state, which Streamlit drops once a widget is not drawn.
+    """
+    analytes = st.multiselect(
+        "Analytes", available, default=chosen_analytes(case_id, available), key=f"case_analytes:{case_id}",
+        format_func=views.analyte_name,
+        help="Default: the MAS panel (ferritin, platelets, WBC, hemoglobin, AST, LDH, TG, fibrinogen, CRP, D-dimer).",
+    )
+    st.session_state.setdefault(CHOSEN_ANALYTES, {})[case_id] = analytes
+    return analytes
+
+
+def chosen_analytes(case_id: str, available: list[str]) -> list[str]:
+    """The case's last chosen analytes that it still has, or its default panel if never chosen."""
+    chosen = st.session_state.get(CHOSEN_ANALYTES, {}).get(case_id)
+    if chosen is None:
+        return views.default_analytes(available)
+    return [a for a in chosen if a in available]
+
+
 # --------------------------------------------------------------------------------------------- figures
 def build_figure(data: CaseData, name: str, analytes: list[str], *, xuln: bool, presentation: bool,
                  titled: bool = True, x_span: list[float] | None = None) -> go.Figure:
@@ -233,39 +290,110 @@ def stored_figures(store: CaseStore, case_id: str, analytes: list[str], *, xuln:
                            titled)
 
 
+@dataclass(frozen=True)
+class CaseTables:
+    """The case view's tables and downloads, made once per stored version (not on every rerun)."""
+
+    scores: pd.DataFrame
+    hscore_items: pd.DataFrame
+    hlh_items: pd.DataFrame
+    derived: pd.DataFrame
+    derived_csv: bytes
+    derived_parquet: bytes
+
+
+def case_tables(store: CaseStore, case_id: str) -> CaseTables:
+    return _case_tables(str(store.root), case_id, _stamp(store, [case_id]))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
+def _case_tables(root: str, case_id: str, stamp: str) -> CaseTables:
+    data = _case_data(root, case_id, stamp)
+    derived = views.derived_table(data.flags)
+    return CaseTables(
+        scores=views.score_summary(data.scores),
+        hscore_items=views.item_breakdown(data.scores, "hscore.items."),
+        hlh_items=views.item_breakdown(data.scores, "hlh2004.criteria."),
+        derived=derived,
+        derived_csv=safe_csv_bytes(derived),
+        derived_parquet=views.parquet_bytes(derived),
+    )
+
+
+# Figures are cached as objects, not pickled copies: unpickling a Figure re-validates every property (0.2 s
+# each, on every rerun). No caller changes a cached figure (plotly_chart and the exports only read it).
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _stored_figures(root: str, case_id: str, stamp: str, analytes: tuple[str, ...], xuln: bool, presentation: bool,
                     titled: bool) -> dict[str, go.Figure]:
     data = _case_data(root, case_id, stamp)
     return case_figures(data, list(analytes), xuln=xuln, presentation=presentation, titled=titled)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _slide(root: str, case_id: str, stamp: str, name: str, analytes: tuple[str, ...], xuln: bool) -> go.Figure:
-    data = _case_data(root, case_id, stamp)
-    if name == "heatmap":  # keeps a legible row height per analyte, and scrolls if it must
-        return build_figure(data, name, [], xuln=xuln, presentation=True)
+# ---------------------------------------------------------------------------------------- presentation
+# A clicker sends ArrowRight/ArrowLeft or PageDown/PageUp: they click the Next/Previous buttons (one code
+# path with the mouse); Home/End jump to the first/last slide. The component also reports the screen size
+# (and again after a resize) so every slide is built to fit it. Static code, no user data.
+_PRESENTER_JS = (Path(__file__).resolve().parent / "static" / "presenter.js").read_text(encoding="utf-8")
+_presenter = st.components.v2.component("casetrack_presenter", js=_PRESENTER_JS)
+
+
+def presenter(last: int) -> None:
+    """Mount the keyboard and screen-size listener (its callbacks run before the next rerun draws)."""
+    _presenter(key="present_keys", data=st.session_state.get(SCREEN), on_screen_change=_keep_screen,
+               on_jump_change=lambda: _jump(last), height=0)
+
+
+def current_screen() -> Screen:
+    """The screen the presentation component last reported; 1920 x 1080 until it has."""
+    size = st.session_state.get(SCREEN)
+    return Screen(int(size["width"]), int(size["height"])) if size else Screen()
+
+
+def _keep_screen() -> None:
+    st.session_state[SCREEN] = st.session_state["present_keys"]["screen"]
+
+
+def _jump(last: int) -> None:
+    target = st.session_state["present_keys"]["jump"]
+    st.session_state[SLIDE_INDEX] = 0 if target == "first" else last
+
+
+def slide_plan(store: CaseStore, case_id: str, analytes: list[str], *, xuln: bool, screen: Screen) -> list[Slide]:
+    """The slides of a case on this screen (the heatmap split into pages that fit it)."""
+    data = case_data(store, case_id)
     meta = data.case.meta
-    labels = {"title": meta.get("title") or data.case.id, "source": meta.get("source"), "presentation": True}
-    lane = case_figure(data.flags, data.case.events, [], **labels)
-    if name == "lane":  # lane rows grow to fill the screen, as the lab slides do
-        return lane.update_layout(height=max(SLIDE_HEIGHT_PX, lane.layout.height or 0))
-    span = list(lane.layout.xaxis.range) if lane.layout.xaxis.range else None  # every slide on the lane's days
-    if name == "scores":  # both panels shrink to one screen; title, day axis and legend keep their room
-        return score_figure(data.scores, x_span=span, height=SLIDE_HEIGHT_PX, **labels)
-    figure = case_figure(data.flags, None, list(analytes), scale="xuln" if xuln else "absolute", x_span=span,
-                         **labels)
-    return figure.update_layout(height=SLIDE_HEIGHT_PX)  # lab panels (no text rows) grow to fill the screen
+    return case_slide_plan(data.flags, data.case.events, analytes, xuln=xuln, lk=screen.look,
+                           height=screen.slide_height, title=meta.get("title") or case_id, source=meta.get("source"))
 
 
-def slide_figure(store: CaseStore, case_id: str, name: str, analytes: list[str], *, xuln: bool) -> go.Figure:
-    """One presentation slide's figure (projector fonts, titled with the case), cached."""
-    return _slide(str(store.root), case_id, _stamp(store, [case_id]), name, tuple(analytes), xuln)
+def slide_figure(store: CaseStore, case_id: str, slide: Slide, *, xuln: bool, screen: Screen) -> go.Figure:
+    """One slide's figure, built for this screen and cached."""
+    return _slide(str(store.root), case_id, _stamp(store, [case_id]), slide, xuln, screen)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _slide(root: str, case_id: str, stamp: str, slide: Slide, xuln: bool, screen: Screen) -> go.Figure:
+    data = _case_data(root, case_id, stamp)
+    meta = data.case.meta
+    return build_slide(data.flags, data.case.events, data.scores, slide, xuln=xuln, lk=screen.look,
+                       height=screen.slide_height, title=meta.get("title") or case_id, source=meta.get("source"))
 
 
 def deferred_export(make: Callable[[], go.Figure], fmt: str) -> Callable[[], bytes]:
     """Image bytes made only when the user clicks (kaleido drives Chromium: too slow for every rerun)."""
     return lambda: export_figure(make(), fmt)
+
+
+def deferred_deck(store: CaseStore, case_id: str, analytes: list[str], *, xuln: bool) -> Callable[[], bytes]:
+    """The whole slide deck as one PDF, a 16:9 page per slide at 1920 x 1080, made when the user clicks."""
+
+    def deck() -> bytes:
+        screen = Screen()
+        plan = slide_plan(store, case_id, analytes, xuln=xuln, screen=screen)
+        return export_deck([slide_figure(store, case_id, s, xuln=xuln, screen=screen) for s in plan],
+                           width=screen.width, height=screen.height)
+
+    return deck
 
 
 def deferred_report(data: CaseData, analytes: list[str], *, xuln: bool) -> Callable[[], str]:

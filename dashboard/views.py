@@ -39,9 +39,10 @@ SCORE_SUMMARY_COLUMNS: dict[str, str] = {
     "ms_score.value": "MS score",
     "ferritin_esr.ratio": "Ferritin/ESR",
 }
+# The downloadable table: which case, what the report printed (text, number, unit), what it became.
 DERIVED_COLUMNS = (
-    "timepoint", "day", "label", "analyte", "value", "unit", "qualifier", "result", "ref_low", "ref_high",
-    "ref_source", "flag", "x_uln", "change", "pct_change",
+    "case_id", "timepoint", "day", "label", "analyte", "orig_text", "orig_value", "orig_unit", "value", "unit",
+    "qualifier", "result", "ref_low", "ref_high", "ref_source", "flag", "x_uln", "change", "pct_change",
 )
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
@@ -246,24 +247,3 @@ def cohort_score_table(scores: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={**present, "case_id": "Case", "timepoint": "Timepoint", "day": "Day"}).reset_index(
         drop=True
     )
-
-
-# ---------------------------------------------------------------------------------------- presentation
-# Lab panels per slide. The event lane gets a slide of its own: at projector sizes (>= 20 px text) the
-# lane alone fills most of a 1080p screen, and squeezing labs under it makes the lane's labels overlap.
-PANELS_PER_SLIDE = 2
-
-
-def has_event_lane(events: pd.DataFrame, flags: pd.DataFrame) -> bool:
-    """Whether a case can draw its event lane: events with start days, and timepoints with days."""
-    return bool(events["start_day"].notna().any() and flags["day"].notna().any())
-
-
-def presentation_slides(analytes: list[str], *, lane: bool = True, xuln: bool = False,
-                        per_slide: int = PANELS_PER_SLIDE) -> list[tuple[str, tuple[str, ...]]]:
-    """The slide plan: the event lane, the labs a few panels per slide (or one x ULN slide), scores, flags."""
-    if xuln:
-        labs = [("case", tuple(analytes))] if analytes else []
-    else:
-        labs = [("case", tuple(analytes[i:i + per_slide])) for i in range(0, len(analytes), per_slide)]
-    return [*([("lane", ())] if lane else []), *labs, ("scores", ()), ("heatmap", ())]

@@ -6,7 +6,6 @@ import streamlit as st
 
 from dashboard import ui, views
 from dashboard.app_pages.response_panel import response_panel
-from dashboard.report.csv_safe import safe_csv_bytes
 
 store = ui.get_store()
 cases = store.list_cases()
@@ -18,9 +17,6 @@ if case_id is None:
     st.stop()
 
 data = ui.case_data(store, case_id)
-if st.session_state.get("case_view_case") != case_id:  # another case: its analytes differ
-    st.session_state.pop("case_analytes", None)
-    st.session_state["case_view_case"] = case_id
 meta = data.case.meta
 ui.case_heading(meta, case_id)
 with st.expander(f"Warnings when the case was read ({len(data.case.problems)})", expanded=False):
@@ -31,47 +27,44 @@ with st.expander(f"Warnings when the case was read ({len(data.case.problems)})",
 
 available = views.analytes_with_values(data.flags)
 with st.sidebar:
-    analytes = st.multiselect(
-        "Analytes", available, default=views.default_analytes(available), key="case_analytes",
-        help="Default: the MAS panel (ferritin, platelets, WBC, hemoglobin, AST, LDH, TG, fibrinogen, CRP, D-dimer).",
-    )
+    analytes = ui.analyte_picker(case_id, available)
     xuln = st.toggle("× upper limit of normal (one axis)", key="case_xuln")
-    st.session_state[ui.CHOSEN_ANALYTES], st.session_state[ui.CHOSEN_XULN] = analytes, xuln
+    st.session_state[ui.CHOSEN_XULN] = xuln
     if st.button("Presentation mode", key="case_present", icon=":material/slideshow:"):
         st.session_state[ui.SLIDE_INDEX] = 0
         st.switch_page("app_pages/presentation.py")
 
 # On screen the page heading carries the case title and source; exported figures carry their own.
 figures = ui.stored_figures(store, case_id, analytes, xuln=xuln, titled=False)
-st.plotly_chart(figures["case"], key="case_chart", config=ui.PLOTLY_CONFIG)
+st.plotly_chart(figures["case"], key="case_chart", config=ui.PLOTLY_CONFIG, theme=None)
 
 response_panel(data)
 
 st.subheader("Scores per timepoint", anchor=False)
-st.plotly_chart(figures["scores"], key="case_score_chart", config=ui.PLOTLY_CONFIG)
-ui.table(views.score_summary(data.scores), key="case_scores")
+st.plotly_chart(figures["scores"], key="case_score_chart", config=ui.PLOTLY_CONFIG, theme=None)
+tables = ui.case_tables(store, case_id)
+ui.table(tables.scores, key="case_scores")
 st.caption(
     "HScore: points from the known items; min–max is the range the unknown items allow; probability from "
     "Fardet 2014's table. HLH-2004: criteria met / unknown of 8 (≥ 5 met = fulfilled)."
 )
 with st.expander("HScore item breakdown (points per timepoint)", expanded=True):
-    ui.table(views.item_breakdown(data.scores, "hscore.items."), key="case_hscore_items", hide_index=False)
+    ui.table(tables.hscore_items, key="case_hscore_items", hide_index=False)
 with st.expander("HLH-2004 criteria per timepoint"):
-    ui.table(views.item_breakdown(data.scores, "hlh2004.criteria."), key="case_hlh_items", hide_index=False)
+    ui.table(tables.hlh_items, key="case_hlh_items", hide_index=False)
 
 st.subheader("Reference-range flags", anchor=False)
-st.plotly_chart(figures["heatmap"], key="case_heatmap", config=ui.PLOTLY_CONFIG)
+st.plotly_chart(figures["heatmap"], key="case_heatmap", config=ui.PLOTLY_CONFIG, theme=None)
 
 st.subheader("Derived table", anchor=False)
-derived = views.derived_table(data.flags)
-ui.table(derived, key="case_derived")
+ui.table(tables.derived, key="case_derived")
 csv_col, parquet_col, _ = st.columns([1, 1, 3])
 csv_col.download_button(
-    "Download CSV", safe_csv_bytes(derived), file_name=f"{case_id}-derived.csv", mime="text/csv",
+    "Download CSV", tables.derived_csv, file_name=f"{case_id}-derived.csv", mime="text/csv",
     key="case_download_csv", on_click="ignore",
 )
 parquet_col.download_button(
-    "Download parquet", views.parquet_bytes(derived), file_name=f"{case_id}-derived.parquet",
+    "Download parquet", tables.derived_parquet, file_name=f"{case_id}-derived.parquet",
     mime="application/vnd.apache.parquet", key="case_download_parquet", on_click="ignore",
 )
 

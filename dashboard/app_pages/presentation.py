@@ -1,4 +1,4 @@
-"""Presentation mode: no sidebar, large fonts, one figure per screen, case title and source on each."""
+"""Presentation mode: no sidebar, one figure per screen sized to fit it, keys for a clicker, a PDF deck."""
 
 from __future__ import annotations
 
@@ -17,22 +17,25 @@ if case_id is None:
     st.stop()
 
 data = ui.case_data(store, case_id)
-available = views.analytes_with_values(data.flags)
-chosen = [a for a in st.session_state.get(ui.CHOSEN_ANALYTES, views.default_analytes(available)) if a in available]
+chosen = ui.chosen_analytes(case_id, views.analytes_with_values(data.flags))
 xuln = bool(st.session_state.get(ui.CHOSEN_XULN, False))
-slides = views.presentation_slides(chosen, lane=views.has_event_lane(data.case.events, data.flags), xuln=xuln)
+screen = ui.current_screen()
+slides = ui.slide_plan(store, case_id, chosen, xuln=xuln, screen=screen)
 last = len(slides) - 1
+ui.presenter(last)  # ArrowRight/PageDown, ArrowLeft/PageUp, Home/End; reports the screen size
 st.session_state[ui.SLIDE_INDEX] = index = min(max(int(st.session_state.get(ui.SLIDE_INDEX, 0)), 0), last)
 
-previous, counter, following, leave = st.columns([1, 2, 1, 1])
+previous, counter, following, deck, leave = st.columns([1, 2, 1, 1, 1], vertical_alignment="center")
 previous.button("◀ Previous", key="present_prev", disabled=index == 0, width="stretch",
                 on_click=ui.step_slide, args=(-1,))
 following.button("Next ▶", key="present_next", disabled=index == last, width="stretch",
                  on_click=ui.step_slide, args=(1,))
+deck.download_button("Slides (PDF)", ui.deferred_deck(store, case_id, chosen, xuln=xuln),
+                     file_name=f"{case_id}-slides.pdf", mime="application/pdf", key="present_deck",
+                     on_click="ignore", width="stretch")
 if leave.button("Exit", key="present_exit", width="stretch"):
     st.switch_page("app_pages/case_view.py")
 counter.markdown(f"**Slide {index + 1} of {len(slides)}**")
 
-name, panel_analytes = slides[index]
-figure = ui.slide_figure(store, case_id, name, list(panel_analytes), xuln=xuln)
-st.plotly_chart(figure, key="present_chart", config=ui.PLOTLY_CONFIG)
+figure = ui.slide_figure(store, case_id, slides[index], xuln=xuln, screen=screen)
+st.plotly_chart(figure, key="present_chart", config=ui.PLOTLY_CONFIG, theme=None)

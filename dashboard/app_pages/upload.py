@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import review, ui, views
 from dashboard.ingest.privacy import IDENTIFIER_MESSAGE
 
 store = ui.get_store()
@@ -46,6 +46,10 @@ else:
     ui.show_problems(problems, key="upload_problems")
     good = [case] if case is not None else []
 if not good:
+    draft = review.draft_from_upload(files) if len(parsed) == 1 else None  # one wide table: fix it in the grid
+    if draft is not None and st.button("Fix the cells in the review grid", key="upload_review", type="primary"):
+        st.session_state[review.HANDED_DRAFT] = draft
+        st.switch_page("app_pages/import_table.py")
     st.stop()
 
 if identifiers:

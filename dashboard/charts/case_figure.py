@@ -30,6 +30,7 @@ from dashboard.charts.style import (
     base_layout,
     look,
     safe_text,
+    scaled,
     title_height,
 )
 from dashboard.charts.trajectories import (
@@ -129,6 +130,20 @@ def lab_panel(flags: pd.DataFrame, analyte: str, axis: DayAxis, lk: Look, n: int
     return traces, yaxis, shapes
 
 
+def strip_row_height(lk: Look) -> int:
+    """px of one medication row in a thin strip (the drug's name fits inside or beside its bar)."""
+    return round(lk.tick * 1.15)
+
+
+def strip_traces(traces: list, lk: Look) -> list:
+    """Lane traces as a thin strip: each course named by its bar text, as the strip has no row labels."""
+    for trace in traces:
+        if trace.type == "bar":
+            trace.update(text=[trace.name], textposition="auto", width=0.85,
+                         textfont={"size": round(lk.annotation * 0.8)})
+    return traces
+
+
 def case_figure(
     flags: pd.DataFrame,
     events: pd.DataFrame | None = None,
@@ -137,12 +152,17 @@ def case_figure(
     scale: Scale = "absolute",
     title: str | None = None,
     source: str | None = None,
-    presentation: bool = False,
+    presentation: bool | Look = False,
     x_span: tuple[float, float] | list[float] | None = None,
+    strip: bool = False,
+    height: int | None = None,
 ) -> go.Figure:
     """Event lane + one lab panel per analyte (default the MAS panel), or one x ULN panel.
 
     `x_span` sets the day range (a slide of labs takes the event-lane slide's, so slides line up).
+    `strip` draws only the medications, as a thin strip (a lab slide's reminder of what was given when):
+    short row names, each course named on its bar. `height` (px) fits the whole figure to a screen: the lab panels share
+    what the title, lane, day axis and legend leave.
 
     Analytes without a numeric value are skipped. When a timepoint has no day, x is timepoint order
     and the event lane (which needs days) is left out; the axis title says so. The layout is built as
@@ -154,18 +174,33 @@ def case_figure(
     flags = plain_frame(flags)
     axis = day_axis(flags)
     picked = plotted_analytes(flags, analytes)
+    if strip and events is not None:
+        events = events[events["kind"] == "medication"]
     has_lane = axis.in_days and events is not None and bool(events["start_day"].notna().any())
     lane_traces_, lanes = lane_traces(events, lk) if has_lane else ([], None)
+    if strip and has_lane:
+        lane_traces_ = strip_traces(lane_traces_, lk)
     panels = [] if not picked else (["xuln"] if scale == "xuln" else picked)
     n_lane_rows = lanes["row"].nunique() if has_lane else 0
-    heights = ([n_lane_rows * lk.lane_row_height + 20] if has_lane else []) + [
+    lane_row = strip_row_height(lk) if strip else lk.lane_row_height
+    heights = ([n_lane_rows * lane_row + (4 if strip else 20)] if has_lane else []) + [
         lk.lab_row_height * (3 if p == "xuln" else 1) for p in panels
     ] or [lk.lab_row_height]
+    span = list(x_span) if x_span is not None else x_range(flags, lanes, axis)
+    # Timepoint labels get their own strip above the top panel, clear of its title (a lab panel's).
+    lift = 0 if has_lane or not panels else panel_title_room(lk)
+    tp_strip = timepoint_strip(flags, axis, span, lk, lift=lift)
+    top = max(title_height(title, source, presentation) + 6, MODEBAR_ROOM) + tp_strip.height + lift
+    bottom = scaled(110, lk) if presentation else 80
+    if height is not None and panels:  # the lab panels share what is left of the screen
+        labs = heights[1:] if has_lane else heights
+        fixed = top + bottom + lk.panel_gap * (len(heights) - 1) + sum(heights) - sum(labs)
+        room = max(height - fixed, lk.panel_gap * len(labs))
+        heights = heights[: len(heights) - len(labs)] + [h * room / sum(labs) for h in labs]
     domains = stack_domains(heights, lk.panel_gap)
     plot_h = sum(heights) + lk.panel_gap * (len(heights) - 1)
     n_rows = len(heights)
 
-    span = list(x_span) if x_span is not None else x_range(flags, lanes, axis)
     layout: dict = {}
     data: list = []
     shapes: list[dict] = []
@@ -188,6 +223,9 @@ def case_figure(
     if has_lane:
         data += [t.update(xaxis="x", yaxis="y") for t in lane_traces_]
         layout["yaxis1"].update(lane_ticks(lanes))
+        if strip:  # row names on one short line, small: the strip's rows are a line of text tall
+            names = [text.split("<br>")[0] for text in layout["yaxis1"]["ticktext"]]
+            layout["yaxis1"].update(ticktext=names, tickfont={"size": round(lk.tick * 0.75)})
         first_panel = 2
     flags_present: set[str] = set()
     for n, panel in enumerate(panels, start=first_panel):
@@ -216,14 +254,8 @@ def case_figure(
             for t in flag_legend_traces(sorted(flags_present), lk)
         ]
 
-    # Timepoint labels get their own strip above the top panel, clear of its title (a lab panel's).
-    lift = 0 if has_lane or not panels else panel_title_room(lk)
-    strip = timepoint_strip(flags, axis, span, lk, lift=lift)
-    shapes += strip.shapes
-    notes += strip.notes
-    head = title_height(title, source, presentation)
-    top = max(head + 6, MODEBAR_ROOM) + strip.height + lift
-    bottom = 110 if presentation else 80
+    shapes += tp_strip.shapes
+    notes += tp_strip.notes
     layout.update(
         base_layout(
             lk, presentation=presentation, title=title, source=source, height=int(plot_h + top + bottom)
@@ -239,7 +271,7 @@ def case_figure(
         barmode="overlay",
         bargap=0.3,
         hovermode="closest",
-        margin={"l": lk.left_margin, "t": top, "b": bottom, "r": strip.right},
+        margin={"l": lk.left_margin, "t": top, "b": bottom, "r": tp_strip.right},
     )
     layout["legend"].update({"y": -45 / plot_h, "yanchor": "top"})
     return go.Figure(data=data, layout=layout)

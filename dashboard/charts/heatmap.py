@@ -10,13 +10,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.axis import as_float, timepoints
+from dashboard.charts.axis import timepoints
+from dashboard.charts.cells import cell_text
 from dashboard.charts.events_lane import wrap_label
 from dashboard.charts.style import (
     FLAG_COLORS,
     FLAG_NAMES,
     FLAG_ORDER,
     MODEBAR_ROOM,
+    Look,
     finish_figure,
     look,
     safe_text,
@@ -25,6 +27,7 @@ from dashboard.charts.style import (
 from dashboard.charts.trajectories import MAS_PANEL, flag_keys
 
 CODES: dict[str, int] = {flag: i for i, flag in enumerate(FLAG_ORDER)}
+FOOTER_PX = 60  # below the last row
 
 
 def discrete_colorscale() -> list[list]:
@@ -36,23 +39,11 @@ def discrete_colorscale() -> list[list]:
     return scale
 
 
-def cell_text(frame: pd.DataFrame) -> pd.Series:
-    """'<0.5', '9560', '1:640' for titers, else the qualitative result ('positive'); '' when empty.
-
-    A yes/positive finding is stored as value 1 without a unit; its result reads better than '1'.
-    """
-    value = as_float(frame["value"])
+def hover_unit(frame: pd.DataFrame) -> pd.Series:
+    """The unit after a number; none after Yes/No, a size ('3 cm') or a titer, whose text says it."""
     unit = frame["unit"].astype("string").fillna("")
-    qualifier = frame["qualifier"].astype("string").fillna("") if "qualifier" in frame else ""
-    number = pd.Series([format(v, ".4g") if np.isfinite(v) else "" for v in value], index=frame.index)
-    number = number.where(unit != "titer", "1:" + number)
-    number = number.where(unit != "cm", number + " cm")  # organ enlargement below the costal margin
-    number = (qualifier + number).where(number != "", "")
-    result = (
-        frame["result"].astype("string").fillna("") if "result" in frame else pd.Series("", index=frame.index)
-    )
-    use_result = (result != "") & ((number == "") | (unit == ""))
-    return number.where(~use_result, result).astype(str).map(safe_text)
+    says_it = ~frame["text"].str.contains(r"\d", regex=True) | unit.isin(["cm", "titer"])
+    return unit.where(~says_it.to_numpy(), "").map(safe_text)
 
 
 def row_order(frame: pd.DataFrame) -> list[str]:
@@ -62,25 +53,73 @@ def row_order(frame: pd.DataFrame) -> list[str]:
     return panel + [k for k in keys if k not in panel]
 
 
+def row_keys(flags: pd.DataFrame) -> pd.Series:
+    """The heatmap row of each observation: its analyte, else its label as written ("label:...")."""
+    return flags["analyte"].astype("string").fillna("label:" + flags["label"].astype("string"))
+
+
+def row_labels(flags: pd.DataFrame, lk: Look) -> dict[str, str]:
+    """Row key -> its label, wrapped to the shared left margin (so the heatmap lines up with the case figures)."""
+    frame = flags.assign(row_key=row_keys(flags)).drop_duplicates("row_key")
+    labels = frame.set_index("row_key")["label"].astype("string")
+    labels = labels.fillna(pd.Series(labels.index, index=labels.index, dtype="string"))
+    fit = max(8, int((lk.left_margin - 16) / (0.6 * lk.tick)))
+    return {k: wrap_label(safe_text(labels[k]), fit) for k in row_order(frame)}
+
+
+def row_height(labels: list[str], lk: Look) -> int:
+    """px of each row: room for two lines when any label wraps."""
+    return int(lk.tick * (2.8 if any("<br>" in label for label in labels) else 2.0))
+
+
+def header_height(title: str | None, source: str | None, presentation: bool | Look) -> int:
+    """px above the cells: the title block and the timepoint names on top."""
+    return max(title_height(title, source, presentation) + 6, MODEBAR_ROOM) + look(presentation).tick * 2
+
+
+def slide_pages(flags: pd.DataFrame, height: int, *, title: str | None, source: str | None,
+                presentation: bool | Look = True) -> list[tuple[str, ...]]:
+    """The heatmap's rows split into pages that each fit `height` px (a slide), in row order.
+
+    Pages are balanced (38 rows over 4 slides are 10, 10, 9, 9, never 12, 12, 12, 2), so every slide
+    keeps the same row height.
+    """
+    lk = look(presentation)
+    keys = list(row_labels(flags, lk).items())
+    room = height - header_height(title, source, presentation) - FOOTER_PX
+    fit = max(1, room // row_height([label for _, label in keys], lk))
+    n_pages = max(1, -(-len(keys) // fit))
+    size, extra = divmod(len(keys), n_pages)
+    pages, start = [], 0
+    for page in range(n_pages):
+        end = start + size + (page < extra)
+        pages.append(tuple(key for key, _ in keys[start:end]))
+        start = end
+    return pages
+
+
 def flag_heatmap(
     flags: pd.DataFrame,
     *,
     title: str | None = None,
     source: str | None = None,
-    presentation: bool = False,
+    presentation: bool | Look = False,
+    rows: tuple[str, ...] | list[str] | None = None,
 ) -> go.Figure:
-    """Analytes (rows) x timepoints (columns); colour = flag, text = value. One case."""
+    """Analytes (rows) x timepoints (columns); colour = flag, text = value. One case.
+
+    `rows` keeps only these rows (keys as `row_keys` gives them): one page of a heatmap split over slides.
+    """
     lk = look(presentation)
     frame = flags.copy()
-    frame["row_key"] = frame["analyte"].astype("string").fillna("label:" + frame["label"].astype("string"))
+    frame["row_key"] = row_keys(frame)
     frame["code"] = flag_keys(frame).map(CODES).astype(float)
     frame["text"] = cell_text(frame)
     frame.loc[frame["text"] == "", "code"] = np.nan  # a label kept without any value: not reported
     frame = frame.drop_duplicates(["row_key", "timepoint"])
-    order = row_order(frame)
     tps = timepoints(frame)["timepoint"].astype(str).tolist()
-    labels = frame.drop_duplicates("row_key").set_index("row_key")["label"].astype("string")
-    labels = labels.fillna(pd.Series(labels.index, index=labels.index, dtype="string"))
+    wrapped = row_labels(frame, lk)
+    order = [k for k in wrapped if rows is None or k in set(rows)]
     z = frame.pivot(index="row_key", columns="timepoint", values="code").reindex(index=order, columns=tps)
     text = frame.pivot(index="row_key", columns="timepoint", values="text").reindex(index=order, columns=tps)
     hover = frame.assign(
@@ -90,21 +129,19 @@ def flag_heatmap(
         + "<br>"
         + frame["text"]
         + " "
-        + frame["unit"].astype("string").fillna("").map(safe_text)
+        + hover_unit(frame)
         + "<br>"
         + flag_keys(frame).map(FLAG_NAMES)
     )
     hover = hover.pivot(index="row_key", columns="timepoint", values="h").reindex(index=order, columns=tps)
 
-    # Row labels wrap to fit the shared left margin, so the heatmap lines up with the case figures.
-    fit = max(8, int((lk.left_margin - 16) / (0.6 * lk.tick)))
-    row_labels = [wrap_label(safe_text(labels[k]), fit) for k in order]
+    labels = [wrapped[k] for k in order]
     n = len(FLAG_ORDER)
     fig = go.Figure(
         go.Heatmap(
             z=z.to_numpy(dtype=float),
             x=[safe_text(t) for t in tps],
-            y=row_labels,
+            y=labels,
             text=text.fillna("").to_numpy(),
             texttemplate="%{text}",
             textfont={"size": lk.tick},
@@ -128,11 +165,8 @@ def flag_heatmap(
             name="flags",
         )
     )
-    row_px = int(lk.tick * (2.8 if any("<br>" in label for label in row_labels) else 2.0))
-    top = (
-        max(title_height(title, source, presentation) + 6, MODEBAR_ROOM) + lk.tick * 2
-    )  # + timepoints on top
-    height = int(len(order) * row_px + top + 60)
+    top = header_height(title, source, presentation)
+    height = int(len(order) * row_height(labels, lk) + top + FOOTER_PX)
     finish_figure(fig, presentation=presentation, title=title, source=source, height=height)
     fig.update_yaxes(autorange="reversed", showgrid=False, showline=False, ticks="")
     fig.update_xaxes(side="top", showgrid=False, showline=False, ticks="")

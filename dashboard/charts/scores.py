@@ -13,7 +13,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.charts.axis import as_float, day_axis, timepoint_strip
-from dashboard.charts.style import CUTOFF_COLOR, MODEBAR_ROOM, finish_figure, look, safe_text, title_height
+from dashboard.charts.style import (
+    CUTOFF_COLOR,
+    MODEBAR_ROOM,
+    Look,
+    finish_figure,
+    look,
+    safe_text,
+    scaled,
+    title_height,
+)
 
 HSCORE_CUTOFF = 169  # Fardet 2014: sensitivity 93 %, specificity 86 %
 HSCORE_MAX = 337
@@ -82,7 +91,7 @@ def score_figure(
     *,
     title: str | None = None,
     source: str | None = None,
-    presentation: bool = False,
+    presentation: bool | Look = False,
     x_span: tuple[float, float] | list[float] | None = None,
     height: int | None = None,
 ) -> go.Figure:
@@ -103,7 +112,7 @@ def score_figure(
         x_span = [float(np.nanmin(x)) - pad, float(np.nanmax(x)) + pad]
     strip = timepoint_strip(frame, axis, x_span if x_span is not None else [0.0, 1.0], lk)
     top = max(title_height(title, source, presentation) + 6, MODEBAR_ROOM) + strip.height
-    bottom = 130 if presentation else 100
+    bottom = scaled(130, lk) if presentation else 100
     heights = [lk.lab_row_height * 2.2, lk.lab_row_height * 1.4]
     if height is not None:
         room = max(height - top - bottom - lk.panel_gap, 2 * lk.panel_gap)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from textwrap import wrap
 
 import pandas as pd
@@ -44,6 +44,10 @@ FLAG_SYMBOLS: dict[str, str] = {
     "unknown": "circle-open",
 }
 
+# Text on the white background reads at >= 4.5:1 (WCAG AA) on a projector: #222 is 15.9:1, #555 7.5:1.
+BACKGROUND = "#FFFFFF"
+TEXT_COLOR = "#222222"
+SOURCE_COLOR = "#555555"
 LINE_COLOR = "#333333"
 REFERENCE_BAND_COLOR = "rgba(0, 158, 115, 0.13)"
 CUTOFF_COLOR = "#B22222"
@@ -135,8 +139,33 @@ PRESENTATION = Look(
 )
 
 
-def look(presentation: bool) -> Look:
+# The screen a slide is designed for; `slide_look` scales the projector look to any other screen.
+SLIDE_WIDTH, SLIDE_HEIGHT = 1920, 1080
+_SCALED_FIELDS = ("tick", "axis_title", "title", "annotation", "legend", "marker", "line_width", "lab_row_height",
+                  "lane_row_height", "export_width", "panel_gap", "left_margin", "min_plot_width")
+
+
+def slide_look(width: float, height: float) -> Look:
+    """The projector look scaled to a screen of width x height px, as a slide scales on a projector.
+
+    Every size (fonts, rows, margins) scales by min(width / 1920, height / 1080), so a slide made for
+    1920 x 1080 fits a 1280 x 720 screen with the same proportions; characters per line stay the same.
+    """
+    scale = min(width / SLIDE_WIDTH, height / SLIDE_HEIGHT)
+    sizes = {name: getattr(PRESENTATION, name) * scale for name in _SCALED_FIELDS}
+    return replace(PRESENTATION, **{k: v if k == "line_width" else round(v) for k, v in sizes.items()})
+
+
+def look(presentation: bool | Look) -> Look:
+    """The look of a figure: screen, projector, or a given (e.g. scaled projector) Look."""
+    if isinstance(presentation, Look):
+        return presentation
     return PRESENTATION if presentation else SCREEN
+
+
+def scaled(px: float, lk: Look) -> int:
+    """A projector size in px (designed at 20 px ticks) scaled to a look's tick size."""
+    return round(px * lk.tick / PRESENTATION.tick)
 
 
 def safe_text(value: object) -> str:
@@ -146,7 +175,7 @@ def safe_text(value: object) -> str:
     return html.escape(str(value))
 
 
-def title_text(title: str | None, source: str | None, presentation: bool) -> str | None:
+def title_text(title: str | None, source: str | None, presentation: bool | Look) -> str | None:
     """Figure title: the case title, with the source underneath in smaller type."""
     if not title and not source:
         return None
@@ -154,13 +183,13 @@ def title_text(title: str | None, source: str | None, presentation: bool) -> str
     parts = [f"<b>{line}</b>" for line in wrap(safe_text(title), lk.title_chars)] if title else []
     if source:
         parts += [
-            f"<span style='font-size:{lk.annotation}px;color:#555'>{line}</span>"
+            f"<span style='font-size:{lk.annotation}px;color:{SOURCE_COLOR}'>{line}</span>"
             for line in wrap(safe_text(source), lk.source_chars)
         ]
     return "<br>".join(parts)
 
 
-def title_height(title: str | None, source: str | None, presentation: bool) -> int:
+def title_height(title: str | None, source: str | None, presentation: bool | Look) -> int:
     """px the figure title block takes from the top edge (0 without one).
 
     Plotly spaces every line of a title at 1.3 x the title font, the smaller source lines included;
@@ -188,7 +217,7 @@ def axis_style(lk: Look) -> dict:
 def base_layout(
     lk: Look,
     *,
-    presentation: bool,
+    presentation: bool | Look,
     title: str | None,
     source: str | None,
     height: int | None,
@@ -199,7 +228,9 @@ def base_layout(
     n_title_lines = 0 if text is None else text.count("<br>") + 1
     return {
         "template": "plotly_white",
-        "font": {"family": FONT_FAMILY, "size": lk.tick, "color": "#222222"},
+        "font": {"family": FONT_FAMILY, "size": lk.tick, "color": TEXT_COLOR},
+        "paper_bgcolor": BACKGROUND,
+        "plot_bgcolor": BACKGROUND,
         "title": (
             {
                 "text": text,
@@ -234,7 +265,7 @@ def base_layout(
 def finish_figure(
     fig: go.Figure,
     *,
-    presentation: bool,
+    presentation: bool | Look,
     title: str | None = None,
     source: str | None = None,
     height: int | None = None,

@@ -22,6 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("score", help="clinical scores at every timepoint", description=__doc__)
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="case(s) or a folder of cases")
     parser.add_argument("--json", action="store_true", help="print the JSON contract")
+    parser.add_argument("--values", action="store_true", help="with --json: each timepoint's values as read")
     parser.add_argument("--out", type=Path, help="write one tidy scores table (.parquet or .csv)")
     parser.add_argument("--engine", choices=("pandas", "dask"), default="pandas")
     parser.set_defaults(run=run)
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     if not cases:
         return code
     if args.json:  # more than one case named: {"cases": [...]}, even when only one of them could be read
-        objects = [case_score_json(case) for case in cases]
+        objects = [case_score_json(case, values=args.values) for case in cases]
         doc = objects[0] if len(outcomes) == 1 else {"cases": objects}
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:

@@ -100,12 +100,28 @@ def _by_analyte(flags: pd.DataFrame) -> dict[tuple[str, str], dict[str, str | No
     return out
 
 
-def case_score_json(case: CaseLike) -> dict[str, Any]:
-    """{"case": {id, title}, "timepoints": [{label, day, flags, scores}, ...]} in timepoint order."""
+def timepoint_values(observations: pd.DataFrame) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+    """(case, timepoint) -> {analyte id: {value, unit, qualifier, text}}: what was read, in canonical units."""
+    read = observations[observations["analyte"].notna() & observations["orig_text"].notna()]
+    out: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for row in read[["case_id", "timepoint", "analyte", "value", "unit", "qualifier", "orig_text"]].itertuples(
+            index=False):
+        out.setdefault((row.case_id, row.timepoint), {})[row.analyte] = {
+            "value": _plain(row.value), "unit": _plain(row.unit), "qualifier": _plain(row.qualifier),
+            "text": _plain(row.orig_text)}
+    return out
+
+
+def case_score_json(case: CaseLike, values: bool = False) -> dict[str, Any]:
+    """{"case": {id, title}, "timepoints": [{label, day, flags, scores}, ...]} in timepoint order.
+
+    With `values`, each timepoint also lists what was read: {analyte: {value, unit, qualifier, text}}.
+    """
     flags = reference_flags(case.observations)
     counts = timepoint_flag_counts(flags).set_index(["case_id", "timepoint"])
     by_analyte = _by_analyte(flags)
     scores = score_observations(case.observations)
+    read = timepoint_values(case.observations) if values else {}
     timepoints = []
     for (case_id, label), row in scores.iterrows():
         count = counts.loc[(case_id, label)]
@@ -121,4 +137,6 @@ def case_score_json(case: CaseLike) -> dict[str, Any]:
                 "scores": timepoint_scores(row),
             }
         )
+        if values:
+            timepoints[-1]["values"] = read.get((case_id, label), {})
     return {"case": {"id": case.id, "title": case.meta.get("title")}, "timepoints": timepoints}

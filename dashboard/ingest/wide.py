@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.domain.timepoints import infer_days
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.tidy import RAW_COLUMNS, header_key
@@ -50,11 +51,13 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     n_rows, n_tp = len(grid.rows), len(timepoints)
     empty = np.full(n_rows * n_tp, "", dtype=object)
     names = np.array([grid.header[i] for i in timepoints], dtype=object)
+    stated = infer_days(list(names)).days  # `Day 5`, `D+7`, `Week 2`, dates: the header states the day
+    days = np.array(["" if stated[name] is None else f"{stated[name]:g}" for name in names], dtype=object)
     # object columns as built: letting pandas infer a string dtype for each costs more than the rest
     raw = pd.DataFrame({
         "case_id": empty,
         "timepoint": np.tile(names, n_rows),
-        "day": empty,
+        "day": np.tile(days, n_rows),
         "label": np.repeat(cells[:, 0], n_tp),
         "unit": np.repeat(cells[:, unit], n_tp) if unit is not None else empty,
         "text": cells[:, timepoints].reshape(-1),

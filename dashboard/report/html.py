@@ -15,8 +15,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from dashboard.charts.axis import timepoints
+from dashboard.charts.axis import as_float, timepoints
+from dashboard.charts.cells import cell_text, range_text, was_converted
 from dashboard.charts.heatmap import row_order
+from dashboard.charts.trajectories import catalogue_ranges
 
 ITEM_PREFIX = "hscore.items."
 CRITERIA_PREFIX = "hlh2004.criteria."
@@ -147,17 +149,16 @@ def flags_table(flags: pd.DataFrame) -> str:
     frame = flags.copy()
     frame["row_key"] = frame["analyte"].astype("string").fillna("label:" + frame["label"].astype("string"))
     frame = frame.drop_duplicates(["row_key", "timepoint"])
+    frame["text"] = cell_text(frame)
     tps = timepoints(frame)["timepoint"].astype(str).tolist()
     cells = frame.set_index(["row_key", "timepoint"])
     header = ["Analyte", "Unit", "Reference"] + [esc(t) for t in tps]
     rows, classes = [], []
     for key in row_order(frame):
-        first = frame[frame["row_key"] == key].iloc[0]
-        ref = first.get("ref_text")
-        if ref is None or pd.isna(ref):
-            low, high = first.get("ref_low"), first.get("ref_high")
-            ref = None if pd.isna(low) and pd.isna(high) else f"{esc(low)}–{esc(high)}"
-        row = [esc(first["label"]), esc(first.get("unit")) if pd.notna(first.get("unit")) else "", esc(ref)]
+        analyte_rows = frame[frame["row_key"] == key]
+        first = analyte_rows.iloc[0]
+        row = [esc(first["label"]), esc(first.get("unit")) if pd.notna(first.get("unit")) else "",
+               esc(reference_text(analyte_rows))]
         cls = ["", "", ""]
         for tp in tps:
             if (key, tp) not in cells.index:
@@ -165,14 +166,7 @@ def flags_table(flags: pd.DataFrame) -> str:
                 cls.append("")
                 continue
             c = cells.loc[(key, tp)]
-            value = c.get("value")
-            shown = (
-                (esc(c.get("qualifier")) if pd.notna(c.get("qualifier")) else "") + esc(value)
-                if pd.notna(value)
-                else esc(c.get("result"))
-                if pd.notna(c.get("result"))
-                else ""
-            )
+            shown = esc(c["text"]) if c["text"] else ""
             flag = c.get("flag")
             has_flag = flag is not None and pd.notna(flag)
             row.append(shown + (f" <b>{esc(flag)}</b>" if has_flag and flag != "N" else ""))
@@ -180,6 +174,25 @@ def flags_table(flags: pd.DataFrame) -> str:
         rows.append(row)
         classes.append(cls)
     return table(header, rows, row_classes=classes)
+
+
+def reference_text(rows: pd.DataFrame) -> str | None:
+    """The reference range of an analyte's row, in the unit its values are shown in.
+
+    The range as the report printed it when no value of the row was converted; else the converted
+    range at the analyte's precision (platelets from /µL read 150–400 10^9/L, never 150000–400000).
+    """
+    first = rows.iloc[0]
+    values, originals = as_float(rows["value"]), as_float(rows["orig_value"])
+    converted = any(was_converted(v, o) for v, o in zip(values, originals, strict=True) if np.isfinite(v))
+    if not converted and pd.notna(first.get("ref_text")):
+        return str(first["ref_text"])
+    low, high = as_float(rows["ref_low"].iloc[:1])[0], as_float(rows["ref_high"].iloc[:1])[0]
+    analyte = first.get("analyte")
+    if not (np.isfinite(low) or np.isfinite(high)) and (rows["ref_source"] == "catalogue").any():
+        low, high = catalogue_ranges().get(str(analyte), (None, None))  # the range the flag used
+        return f"{range_text(low, high, analyte)} (catalogue)" if low is not None or high is not None else None
+    return range_text(low, high, analyte) or None
 
 
 def events_table(events: pd.DataFrame) -> str:

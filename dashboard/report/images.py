@@ -8,10 +8,13 @@ The server handles one request at a time through shared queues, so calls are ser
 
 from __future__ import annotations
 
+import io
 import threading
 
 import kaleido
 import plotly.graph_objects as go
+from kaleido import PageGenerator
+from PIL import Image
 
 from dashboard.charts.style import PRESENTATION, SCREEN
 
@@ -19,12 +22,16 @@ FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 DEFAULT_HEIGHT = 800
 PNG_SCALE = 2  # sharp on slides and retina screens
 
+# The page kaleido draws in: plotly.js from the installed plotly package, and no MathJax, which kaleido
+# would otherwise load from cdnjs.cloudflare.com on every export (casetrack figures use no LaTeX).
+EXPORT_PAGE = PageGenerator(mathjax=False)
+
 _lock = threading.Lock()
 
 
 def ensure_server() -> None:
     """Start kaleido's persistent Chromium once per process (a no-op once running)."""
-    kaleido.start_sync_server(silence_warnings=True)
+    kaleido.start_sync_server(page_generator=EXPORT_PAGE, silence_warnings=True)
 
 
 def default_width(fig: go.Figure) -> int:
@@ -51,6 +58,24 @@ def export_figure(fig: go.Figure, fmt: str, *, width: int | None = None, height:
         ensure_server()
         data = kaleido.calc_fig_sync(fig, opts=opts)
     return bytes(data)
+
+
+def export_deck(figs: list[go.Figure], *, width: int = 1920, height: int = 1080) -> bytes:
+    """Slides as one PDF, a page per figure, every page width x height (16:9 for a 1920 x 1080 slide).
+
+    Each slide is drawn as a PNG at PNG_SCALE (3840 x 2160 px for a 1080p slide, sharp on any projector)
+    and Pillow, already installed with Streamlit, binds them: the page size in points follows from the
+    pixel size and the resolution, so every page has the slide's aspect ratio.
+    """
+    if not figs:
+        raise ValueError("a deck needs at least one slide")
+    pages = [
+        Image.open(io.BytesIO(export_figure(fig, "png", width=width, height=height))).convert("RGB")
+        for fig in figs
+    ]
+    buffer = io.BytesIO()
+    pages[0].save(buffer, "PDF", save_all=True, append_images=pages[1:], resolution=96.0 * PNG_SCALE)
+    return buffer.getvalue()
 
 
 def export_figures(figs: dict[str, go.Figure], fmt: str) -> dict[str, bytes]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dashboard.domain.scores import score_observations
 from dashboard.ingest.bundle import load_case
+from dashboard.ingest.store import CaseStore
 from dashboard.views import MAS_PANEL
 
 SEED_ID = "seed-sle-mas"
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "cases" / "mini"
+PICK = f"case_analytes:{SEED_ID}"
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +47,8 @@ def test_item_breakdown_shows_each_hscore_item_at_admission(app, seed_scores, ta
 
 def test_analytes_default_to_the_mas_panel(app, chart):
     at = app()
-    assert at.multiselect(key="case_analytes").value == list(MAS_PANEL)
-    at.multiselect(key="case_analytes").set_value(["ferritin", "platelets"]).run()
+    assert at.multiselect(key=PICK).value == list(MAS_PANEL)
+    at.multiselect(key=PICK).set_value(["ferritin", "platelets"]).run()
     names = " ".join(str(a.get("text", "")) for a in chart(at, "case_chart")["layout"].get("annotations", []))
     assert "Ferritin" in names and "Platelets" in names and "LDH" not in names
 
@@ -79,12 +84,63 @@ def test_downloads_and_exports_are_offered(app):
 
 
 def test_the_stored_warnings_of_the_case_are_shown_collapsed_with_their_count(app, seed_path, table):
-    """Nothing inferred is invisible: the seed's one warning (a bare-number reference range) is listed."""
+    """Nothing inferred is invisible: the seed's two warnings (CRP's reference '< 10' printed beside
+    mg/dL, 10x the usual range, and ESR's bare-number reference '22') are listed, in file order."""
     at = app()
     warnings = load_case(seed_path).problems
     expander = next(e for e in at.expander if e.label.startswith("Warnings when the case was read"))
-    assert expander.label == f"Warnings when the case was read ({len(warnings)})" and len(warnings) == 1
+    assert expander.label == f"Warnings when the case was read ({len(warnings)})" and len(warnings) == 2
     assert not expander.proto.expanded
     shown = table(at, "case_warnings")
-    assert shown[["file", "row", "column", "value"]].values.tolist() == [
-        [warnings[0].file, str(warnings[0].row), warnings[0].column, warnings[0].value]]
+    assert sorted(shown[["file", "row", "column", "value"]].values.tolist()) == [
+        ["labs.csv", "22", "reference range", "< 10"], ["labs.csv", "23", "reference range", "22"]]
+
+
+def test_the_analyte_picker_shows_names_and_keeps_ids(app):
+    picker = app().multiselect(key=PICK)
+    assert "D-dimer" in picker.options and "Aspartate aminotransferase" in picker.options
+    assert not {"d_dimer", "ast", "wbc"} & set(picker.options)  # no internal id on screen
+    assert "d_dimer" in picker.value and "ast" in picker.value  # the values stay catalogue ids
+
+
+def test_each_case_keeps_its_own_analytes(app, store_root, chart):
+    mini = load_case(MINI)
+    CaseStore(store_root).save(mini)
+    at = app()
+    at.multiselect(key=PICK).set_value(["ferritin", "ldh"]).run()
+    at.selectbox(key="case_pick").set_value("mini").run()
+    assert at.multiselect(key="case_analytes:mini").value == MINI_PANEL
+    assert panel_titles(chart(at, "case_chart")) == MINI_TITLES
+    at.toggle(key="case_xuln").set_value(True).run()  # the next click keeps the case's own list
+    at.toggle(key="case_xuln").set_value(False).run()
+    assert panel_titles(chart(at, "case_chart")) == MINI_TITLES
+    at.selectbox(key="case_pick").set_value(SEED_ID).run()
+    assert at.multiselect(key=PICK).value == ["ferritin", "ldh"]
+    assert panel_titles(chart(at, "case_chart")) == ["Ferritin", "LDH"]
+    at.button(key="case_present").click().run()
+    at.button(key="present_next").click().run()  # after the lane: the seed's own choice, not the mini's
+    assert panel_titles(chart(at, "present_chart")) == ["Ferritin", "LDH"]
+    at.button(key="present_next").click().run()
+    assert "HScore" in str(chart(at, "present_chart")["data"])  # the score slide: no other lab slide
+
+
+# The MAS panel analytes the mini fixture has, in panel order, and their labels as the file writes them.
+MINI_PANEL = ["ferritin", "platelets", "wbc", "hemoglobin", "ast", "triglycerides", "fibrinogen", "d_dimer"]
+MINI_TITLES = ["Ferritin", "Platelets", "White blood cell count", "Hemoglobin", "AST", "Triglyceride", "Fibrinogen",
+               "d-dimer"]
+
+
+def panel_titles(figure: dict) -> list[str]:
+    return [a["text"].removeprefix("<b>").removesuffix("</b>") for a in figure["layout"].get("annotations", [])
+            if a.get("name") == "panel-title"]
+
+
+def test_derived_table_names_the_case_and_the_value_as_printed(app, table):
+    derived = table(app(), "case_derived")
+    assert list(derived.columns[:8]) == ["case_id", "timepoint", "day", "label", "analyte", "orig_text",
+                                         "orig_value", "orig_unit"]
+    assert set(derived["case_id"]) == {SEED_ID}
+    dimer = derived[(derived["analyte"] == "d_dimer") & (derived["timepoint"] == "Admission")].iloc[0]
+    assert (dimer["orig_text"], dimer["orig_value"], dimer["orig_unit"]) == ("4766", 4766, "µg/L")
+    ana = derived[derived["analyte"] == "ana"].iloc[0]
+    assert (ana["orig_text"], ana["value"], ana["unit"]) == ("1: 640 (speckled)", 640, "titer")

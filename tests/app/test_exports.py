@@ -35,3 +35,18 @@ def test_screen_figures_leave_the_title_to_the_page(seed_data):
     assert screen["case"].layout.title.text is None
     assert "MAS complicating" in exported["heatmap"].layout.title.text
     assert screen["scores"].layout.xaxis.range == screen["case"].layout.xaxis.range
+
+
+def test_the_cache_stamp_reads_no_metadata_and_changes_on_every_save(store_root, seed_path, monkeypatch):
+    from dashboard.ingest.store import CaseStore
+
+    store = CaseStore(store_root)
+    case = load_case(seed_path)
+    store.save(case)
+    monkeypatch.setattr(CaseStore, "list_cases", lambda self: pytest.fail("a rerun must not list every case"))
+    first = ui._stamp(store, [case.id])
+    assert ui._stamp(store, [case.id]) == first  # stable between reruns
+    case.meta = {**case.meta, "title": "A changed title"}
+    store.save(case)
+    assert ui._stamp(store, [case.id]) != first  # a new version is a new cache key
+    assert ui._stamp(store, ["never-saved"]) == "never-saved:absent"

@@ -39,14 +39,6 @@ def test_exception_record_is_a_readable_error():
     assert record["message"].startswith("could not read the upload (UnicodeDecodeError:")
 
 
-def test_presentation_slides_give_the_lane_its_own_slide():
-    slides = views.presentation_slides(["a", "b", "c"], per_slide=2)
-    assert slides == [("lane", ()), ("case", ("a", "b")), ("case", ("c",)), ("scores", ()), ("heatmap", ())]
-    assert views.presentation_slides(["a", "b", "c"], xuln=True, lane=False) == [
-        ("case", ("a", "b", "c")), ("scores", ()), ("heatmap", ())]
-    assert views.presentation_slides([], lane=False) == [("scores", ()), ("heatmap", ())]
-
-
 def test_alignment_options_list_medications_first():
     events = pd.DataFrame({"kind": ["procedure", "medication", "medication"], "name": ["BM biopsy", "IVIG", "DSP"]})
     assert views.alignment_options(events) == [views.DAY0, "DSP", "IVIG", "BM biopsy"]

@@ -102,3 +102,18 @@ def test_no_exported_text_cell_can_start_a_formula(cells: list) -> None:
             assert not needs_quote(after)
         else:
             assert after == before or (pd.isna(after) and pd.isna(before))
+
+
+def test_the_derived_csv_keeps_case_and_original_value_and_stays_formula_safe():
+    from dashboard.domain.flags import reference_flags
+    from dashboard.ingest.bundle import load_uploaded
+    from dashboard.views import derived_table
+
+    labs = "Analyte,Reference range,Admission\n=HYPERLINK(x) (mg/L),,120.5\nCRP (mg/L),<5,120.5\n"
+    case = load_uploaded({"labs.csv": labs.encode(), "case.toml": b'id = "us-units"\n'})
+    text = safe_csv_bytes(derived_table(reference_flags(case.observations))).decode("utf-8-sig")
+    header, *lines = text.splitlines()
+    assert header.startswith("case_id,timepoint,day,label,analyte,orig_text,orig_value,orig_unit,value,unit")
+    crp = next(line for line in lines if ",crp," in line)
+    assert crp.startswith("us-units,Admission,") and ",120.5,120.5,mg/L,12.05,mg/dL," in crp
+    assert any(line.startswith("us-units,Admission,,'=HYPERLINK(x),") for line in lines)  # quoted, inert

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -74,3 +75,32 @@ def test_a_full_set_takes_seconds_with_the_persistent_server(seed_figures, tmp_p
 def test_unknown_format_is_refused(seed_figures):
     with pytest.raises(ValueError, match="png, svg, pdf"):
         export_figure(seed_figures["case"], "gif")
+
+
+def test_the_export_page_loads_nothing_from_outside():
+    from dashboard.report.images import EXPORT_PAGE
+
+    page = EXPORT_PAGE.generate_index()
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts and all(src.startswith("file://") for src in scripts)  # plotly.js from the plotly package
+    assert "mathjax" not in page.lower() and "http" not in page
+
+
+def media_boxes(pdf: bytes) -> list[tuple[float, float]]:
+    """(width, height) in points of every page, read from the PDF's page objects."""
+    n_pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    found = re.findall(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    assert n_pages and len(found) == n_pages  # one box per page (none inherited from the page tree)
+    return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in found]
+
+
+def test_the_slide_deck_is_one_16_9_page_per_slide(seed_figures):
+    from dashboard.report.images import export_deck
+
+    slides = [seed_figures["case"], seed_figures["scores"], seed_figures["heatmap"]]
+    pdf = export_deck(slides, width=1920, height=1080)
+    assert pdf[:5] == b"%PDF-"
+    boxes = media_boxes(pdf)
+    assert len(boxes) == 3
+    assert all(width / height == pytest.approx(16 / 9) for width, height in boxes)
+    assert boxes[0] == (1440.0, 810.0)  # 1920 x 1080 px at 96 px per inch = 20 x 11.25 in

@@ -1,0 +1,246 @@
+"""Saved web pages and PDFs -> rows of cells, read by the same row reader as copied text.
+
+HTML tables come from pandas.read_html (every cell kept as text: numbers are not converted, so `0.50`
+and `1,260` reach the cell parser as printed), with the table's <caption> or the `Table N` text before
+it. PDFs are read with pdfplumber: the words of each line with their positions; a gap much wider than
+a space separates cells, so a PDF line becomes a tab-separated row (a table with its own rules keeps
+its columns; a row with a blank cell is refused, never shifted).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from pathlib import PurePosixPath
+from statistics import median
+
+from dashboard.ingest.grid import cell_text
+from dashboard.ingest.published_table.model import CAPTION, PublishedTable
+from dashboard.ingest.published_table.tabbed import read_cells
+from dashboard.ingest.published_table.text import read_text
+
+CELL_GAP = 2.2  # a gap wider than this many median character widths separates two cells
+
+
+def read_html(data: bytes, file: str) -> list[PublishedTable]:
+    """Every table of a saved HTML page with at least a header and one data row."""
+    import lxml.html
+    import pandas as pd
+
+    text = data.decode("utf-8", errors="replace")
+    document = lxml.html.fromstring(text)
+    elements = document.xpath("//table")
+    tables = []
+    for number, element in enumerate(elements, start=1):
+        html = lxml.html.tostring(element, encoding="unicode")
+        try:
+            frames = pd.read_html(io.StringIO(html), converters=_as_text(element), thousands=None,
+                                  keep_default_na=False, na_values=[], header=None)
+        except ValueError:
+            continue
+        if not frames:
+            continue
+        frame = frames[0]
+        header = [] if isinstance(frame.columns, pd.RangeIndex) else [_header_cell(c) for c in frame.columns]
+        body = [[" ".join(cell_text(v).split()) for v in row] for row in frame.itertuples(index=False)]
+        rows = list(enumerate(([header] if header else []) + body, start=1))
+        rows = [(n, _dedupe_spans(cells)) for n, cells in rows]
+        table = read_cells(rows, _caption(element), f"{file} table {number}", "html")
+        if table is not None:
+            table.source = text
+            tables.append(table)
+    return tables
+
+
+def _as_text(element) -> dict[int, type]:
+    """A str converter for every column: read_html must not turn `0.50` into 0.5 or `1,260` into 1260."""
+    width = max((sum(_span(c) for c in row.xpath("./th|./td")) for row in element.xpath(".//tr")), default=0)
+    return {i: str for i in range(width)}
+
+
+def _span(cell) -> int:
+    try:
+        return max(1, int(cell.get("colspan") or 1))
+    except ValueError:
+        return 1
+
+
+def _header_cell(column: object) -> str:
+    """A header cell; the levels of a two-row header joined (`Day 1` over `value` -> `Day 1 value`)."""
+    parts = column if isinstance(column, tuple) else (column,)
+    words: list[str] = []
+    for part in parts:
+        text = " ".join(str(part).split())
+        if text and not text.startswith("Unnamed:") and text not in words:
+            words.append(text)
+    return " ".join(words)
+
+
+def _dedupe_spans(cells: list[str]) -> list[str]:
+    """read_html repeats a colspan cell in each column it spans: keep one (a section header row)."""
+    if len(cells) > 1 and len(set(cells)) == 1:
+        return [cells[0]]
+    return cells
+
+
+def _caption(element) -> str:
+    """The table's <caption>, else a `Table N ...` text just before it (or before its wrapper)."""
+    caption = element.xpath("./caption")
+    if caption:
+        return " ".join(caption[0].text_content().split())
+    parent = element.getparent()
+    return _caption_before(element) or (_caption_before(parent) if parent is not None else "")
+
+
+def _caption_before(element) -> str:
+    for previous in element.itersiblings(preceding=True):
+        words = " ".join(previous.text_content().split())
+        if words:
+            return words if CAPTION.match(words) else ""
+    return ""
+
+
+def pdf_lines(data: bytes, notes: list[str] | None = None, page: int | None = None) -> list[str]:
+    """The text of a PDF, one line per printed line, cells separated by tabs where the gap is wide.
+
+    A row with blank cells is placed by position: each of its cells goes to the column (measured on the
+    page's complete rows) it overlaps, when that is unique and in order; the blanks become empty cells.
+    """
+    import pdfplumber
+
+    lines: list[str] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = pdf.pages if page is None else pdf.pages[page - 1:page]
+        for sheet in pages:
+            words = sheet.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5)
+            if not words:
+                continue
+            char_width = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in words)
+            rows = [_chunks(row, CELL_GAP * char_width) for row in _rows(words)]
+            spans = _column_spans(rows)
+            for row in rows:
+                cells = [text for _, _, text in row]
+                placed = _placed(row, spans) if spans and 2 <= len(row) < len(spans) else None
+                if placed is not None:
+                    if notes is not None:
+                        notes.append(f"PDF line '{' '.join(cells)[:50]}': blank cells placed by their position on "
+                                     "the page")
+                    cells = placed
+                lines.append("\t".join(cells))
+            lines.append("")
+    return lines
+
+
+def _chunks(row: list[dict], gap: float) -> list[tuple[float, float, str]]:
+    """A printed line's cells: words closer than `gap` joined, as (x0, x1, text)."""
+    out = [(row[0]["x0"], row[0]["x1"], row[0]["text"])]
+    for word in row[1:]:
+        x0, x1, text = out[-1]
+        if word["x0"] - x1 > gap:
+            out.append((word["x0"], word["x1"], word["text"]))
+        else:
+            out[-1] = (x0, word["x1"], f"{text} {word['text']}")
+    return out
+
+
+def _column_spans(rows: list[list[tuple[float, float, str]]]) -> list[tuple[float, float]]:
+    """The x-span of each column, from the rows that have every cell (the most common long row length)."""
+    counts = Counter(len(row) for row in rows if len(row) >= 3)
+    if not counts:
+        return []
+    width, times = counts.most_common(1)[0]
+    if times < 3:
+        return []
+    full = [row for row in rows if len(row) == width]
+    return [(min(r[j][0] for r in full), max(r[j][1] for r in full)) for j in range(width)]
+
+
+def _placed(row: list[tuple[float, float, str]], spans: list[tuple[float, float]]) -> list[str] | None:
+    """The row's cells in their columns (blanks empty), or None when any cell's column is not clear."""
+    cells = [""] * len(spans)
+    last = -1
+    for x0, x1, text in row:
+        overlaps = [min(x1, hi) - max(x0, lo) for lo, hi in spans]
+        hits = [j for j, o in enumerate(overlaps) if o > 0]
+        if len(hits) != 1 or hits[0] <= last:
+            return None
+        last = hits[0]
+        cells[last] = text
+    return cells
+
+
+def _rows(words: list[dict]) -> list[list[dict]]:
+    """Words grouped into printed lines by their vertical position, each line left to right."""
+    rows: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if rows and abs(rows[-1][0]["top"] - word["top"]) <= 2.5:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    return [sorted(row, key=lambda w: w["x0"]) for row in rows]
+
+
+def read_pdf(data: bytes, file: str, page: int | None = None) -> list[PublishedTable]:
+    """Every table of a PDF (or of one page, 1-based) with a text layer; a scanned PDF has no words."""
+    notes: list[str] = []
+    text = "\n".join(lines := pdf_lines(data, notes, page))
+    tables = read_text(text, file)
+    for table in tables:
+        table.layout = "pdf (" + table.layout + ")"
+        table.notes.extend(notes)
+    if not tables and any(re.search(r"\d", line) for line in lines):
+        tables = read_text(text.replace("\t", " "), file)
+    return tables
+
+
+def read_case_file(data: bytes, name: str) -> tuple[list[PublishedTable], dict]:
+    """A case file (labs .csv, .xlsx workbook, .zip of a case folder) as a table for the review grid.
+
+    Returns the tables (at most one: the labs table, when it is wide) and the case.toml metadata, so an
+    upload that the loader refuses can still be opened and fixed cell by cell.
+    """
+    from dashboard.ingest.grid import read_csv_grid
+    from dashboard.ingest.meta import read_case_toml
+
+    lower = name.casefold()
+    meta: dict = {}
+    rows: list[tuple[int, list[str]]] = []
+    labs_name = name
+    if lower.endswith(".zip"):
+        import zipfile
+
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            return [], {}
+        members = {PurePosixPath(i.filename).name.casefold(): i for i in archive.infolist() if not i.is_dir()}
+        labs = next((members[k] for k in members if k.startswith("labs.") and k.endswith((".csv", ".tsv"))), None)
+        if labs is None or labs.file_size > 20 * 1024 * 1024:
+            return [], {}
+        if "case.toml" in members and members["case.toml"].file_size < 1024 * 1024:
+            meta, _ = read_case_toml(archive.read(members["case.toml"]))
+        grid = read_csv_grid(archive.read(labs), labs.filename)
+        rows, labs_name = [(grid.lines[0] - 1 if grid.lines else 1, grid.header)] + list(
+            zip(grid.lines, grid.rows, strict=True)), labs.filename
+    elif lower.endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    else:
+        grid = read_csv_grid(data, name)
+        rows = [(grid.lines[0] - 1 if grid.lines else 1, grid.header)] + list(zip(grid.lines, grid.rows, strict=True))
+    table = read_cells(rows, str(meta.get("title") or ""), labs_name, "case file") if rows else None
+    return ([table] if table is not None else []), meta
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheets = {n.strip().casefold(): n for n in book.sheetnames}
+        sheet = book[sheets.get("labs", book.sheetnames[0])]
+        rows = [(n, [cell_text(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+        book.close()
+    except Exception:  # noqa: BLE001 - a damaged workbook is "no table", reported by the caller
+        return []
+    return rows

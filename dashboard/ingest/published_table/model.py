@@ -1,0 +1,119 @@
+"""What a published table is read into: caption, timepoint names, rows of text, and every decision made.
+
+Rows keep the text as printed beside the repaired text, so the report and the review grid can show
+what was changed; cells that could not be read with certainty are listed as problems and left empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dashboard.domain.units import is_unit
+from dashboard.ingest.problems import Problem, warning
+from dashboard.ingest.published_table.cells import Repair, repair_unit
+
+CAPTION = re.compile(r"^\s*((?:Supplementary\s+)?(?:Table|Tab\.)\s*S?\d+(?:[A-Za-z](?=[\s.:]))?)[.:|]?\s*(.*)$")
+REFERENCE_WORDS = ("reference range", "reference ranges", "normal range", "normal ranges", "reference values",
+                   "reference value", "normal values", "normal value", "reference interval", "ref range",
+                   "ref. range", "reference", "normal", "range", "rr", "ref", "ref.", "normal limits",
+                   "reference range (unit)", "reference range and unit", "normal range (unit)")
+UNIT_WORDS = ("unit", "units")
+LABEL_WORDS = ("parameter", "parameters", "variable", "variables", "test", "tests", "analyte", "analytes",
+               "laboratory parameter", "laboratory parameters", "laboratory test", "laboratory tests",
+               "laboratory data", "laboratory findings", "laboratory values", "investigation", "investigations",
+               "lab test", "lab tests", "item", "items", "measure", "characteristic", "laboratory")
+_RANGE_IN_LABEL = re.compile(
+    r"^(?P<label>.*?)\s*\(\s*(?P<range>(?:[<>≤≥]=?\s*)?\d[\d.,]*(?:\s*[-–—]\s*\d[\d.,]*)?)\s*(?P<unit>[^()]*?)\s*\)\s*$")
+_UNIT_AFTER_COMMA = re.compile(r"^(?P<label>.*[^\s,]),\s*(?P<unit>[^,()]+)$")
+_RANGE_THEN_UNIT = re.compile(
+    r"^(?P<range>(?:[<>≤≥]=?\s*)?\d[\d.,]*(?:\s*(?:[-–—]|to)\s*\d[\d.,]*)?)\s+(?P<unit>\S.*)$")
+_LABEL_MARKER = re.compile(r"^(.*?[^\s*†‡§¶#^ᵃᵇᶜᵈᵉᶠ])\s*([*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠ]+)$")
+_UNIT_PARENS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+
+
+@dataclass
+class SourceRow:
+    line: int
+    label: str
+    unit: str
+    reference: str
+    cells: list[str]      # one per timepoint, repaired ("" = empty)
+    printed: list[str]    # one per timepoint, as printed
+
+
+@dataclass
+class PublishedTable:
+    caption: str
+    layout: str                     # 'tab-separated', 'flattened text', 'html', 'pdf'
+    timepoints: list[str]
+    rows: list[SourceRow]
+    file: str = "table"
+    repairs: list[Repair] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)        # decisions about the table as a whole
+    problems: list[Problem] = field(default_factory=list)  # what was left empty, and why
+    source: str = ""                                       # the text as given
+
+
+def header_kind(text: str) -> str | None:
+    """'reference', 'unit' or 'label' for a column header that names such a column, else None."""
+    key = " ".join(re.sub(r"[*†‡§¶#^:]", " ", text).casefold().split())
+    key = re.sub(r"\s*\(.*\)$", "", key) if key not in REFERENCE_WORDS else key
+    if key in REFERENCE_WORDS or key.startswith(("reference range", "normal range", "reference value")):
+        return "reference"
+    if key in UNIT_WORDS:
+        return "unit"
+    if key in LABEL_WORDS or key == "":
+        return "label"
+    return None
+
+
+def unit_like(text: str) -> bool:
+    """A unit as printed, before the spelling table has its say (`K/mcL`, `109/L`, `mg/dl`, `%`)."""
+    return is_unit(text) or bool(re.fullmatch(r"[A-Za-zµμ°%0-9^*×x./ ]*[/%°µμ][A-Za-zµμ°%0-9^*.]*", text.strip()))
+
+
+def split_row_label(text: str, line: int, table: PublishedTable) -> tuple[str, str, str]:
+    """(label, unit, reference) from a label cell: `WBC (4.5–11 k/uL)`, `AST, U/L`, `Ferritin (ng/mL)*`."""
+    label = " ".join(text.split())
+    if found := _LABEL_MARKER.match(label):
+        table.repairs.append(Repair(line, "label", label, found.group(1), f"footnote marker '{found.group(2)}' "
+                                                                           "removed"))
+        label = found.group(1)
+    reference = unit = ""
+    if (found := _UNIT_PARENS.match(label)) and unit_like(found.group(2)):
+        label, unit = found.group(1), found.group(2)
+    elif (found := _RANGE_IN_LABEL.match(label)) and (not found.group("unit") or unit_like(found.group("unit"))):
+        label, reference, unit = found.group("label"), found.group("range"), found.group("unit")
+        table.repairs.append(Repair(line, "label", text.strip(), label, f"reference range '{reference}'"
+                                    + (f" and unit '{unit}'" if unit else "") + " taken out of the label"))
+    elif (found := _UNIT_AFTER_COMMA.match(label)) and unit_like(found.group("unit")):
+        label, unit = found.group("label"), found.group("unit")
+        table.repairs.append(Repair(line, "label", text.strip(), label, f"unit '{unit}' after the comma taken "
+                                                                          "out of the label"))
+    elif " " in label and re.search(r"[/%°]", last := label.rsplit(" ", 1)[1]) and unit_like(last):
+        label, unit = label.rsplit(" ", 1)[0], last
+        table.repairs.append(Repair(line, "label", text.strip(), label, f"unit '{unit}' after the label split off"))
+    if unit:
+        unit, more = repair_unit(unit, line)
+        table.repairs.extend(more)
+    return label, unit, reference
+
+
+def split_reference(text: str, line: int, table: PublishedTable) -> tuple[str, str]:
+    """(range, unit) from a merged `4.5–11.0 K/mcL` reference cell; a plain range comes back as is."""
+    cell = " ".join(text.split())
+    found = _RANGE_THEN_UNIT.match(cell)
+    if found and unit_like(found.group("unit")):
+        unit, more = repair_unit(found.group("unit"), line)
+        table.repairs.append(Repair(line, "reference range", cell, found.group("range"),
+                                    f"unit '{found.group('unit')}' split from the reference range"))
+        table.repairs.extend(more)
+        return found.group("range"), unit
+    return cell, ""
+
+
+def refuse_row(table: PublishedTable, line: int, label: str, text: str, why: str) -> None:
+    """A row whose values cannot be placed with certainty: listed, values left empty."""
+    table.problems.append(warning(f"values left empty: {why}", table.file, line, label or None, text,
+                                  "type the values into the grid"))

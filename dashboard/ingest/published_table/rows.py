@@ -1,0 +1,119 @@
+"""One table row, whatever layout it came from: label, unit and reference split, cells repaired.
+
+Every layout (tab-separated text, flattened PDF text, HTML, PDF) hands rows of text here, so the
+repairs and the refusals are written once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dashboard.domain.units import is_unit, normalise_unit
+from dashboard.domain.values import CellError, parse_cell
+from dashboard.ingest.problems import warning
+from dashboard.ingest.published_table.cells import Repair, decimal_style, exponent_cell, repair_cell
+from dashboard.ingest.published_table.model import (
+    PublishedTable,
+    SourceRow,
+    refuse_row,
+    split_reference,
+    split_row_label,
+)
+
+_COMBINED_CELL = re.compile(r"^\d[\d.,]*(?:\s*/\s*\d[\d.,]*)+$")
+_COUNT_UNIT = re.compile(r"^(?:/|cells/)(?:L|µL|uL|μL|mm3|mm\^3|cumm|mcL)$", re.IGNORECASE)
+
+
+def table_style(rows: list[list[str]]) -> str:
+    """The decimal style of the whole table (value and reference cells), decided once."""
+    return decimal_style([cell for row in rows for cell in row[1:]])
+
+
+def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, ref_text: str,
+            cells: list[str], style: str) -> None:
+    """Split, repair and append one row (two or more for a combined `PT/INR` row)."""
+    label, unit, reference = split_row_label(label_text, line, table)
+    if ref_text:
+        reference, ref_unit = split_reference(ref_text, line, table)
+        if ref_unit and not unit:
+            unit = ref_unit
+        elif ref_unit and normalise_unit(ref_unit) != normalise_unit(unit):
+            refuse_row(table, line, label, label_text, f"the label says '{unit}' and the reference cell "
+                       f"'{ref_unit}': the values' unit is not certain")
+            table.rows.append(SourceRow(line, label, "", "", [""] * len(cells), list(cells)))
+            return
+    if unit_text:
+        unit = unit_text.strip()
+    if "/" in label and any(_COMBINED_CELL.match(c.strip()) for c in cells):
+        _combined(table, line, label, unit, reference, cells, style)
+        return
+    repaired = []
+    for column, text in zip(table.timepoints, cells, strict=True):
+        repaired.append(_cell(table, line, column, label, unit, text, style))
+    reference = _reference(table, line, reference, style)
+    table.rows.append(SourceRow(line, label, unit, reference, repaired, list(cells)))
+
+
+def _reference(table: PublishedTable, line: int, text: str, style: str) -> str:
+    cell, repairs = repair_cell(text, style, line, "reference range")
+    table.repairs.extend(repairs)
+    return cell
+
+
+def _cell(table: PublishedTable, line: int, column: str, label: str, unit: str, text: str, style: str) -> str:
+    """A value cell repaired; one that still cannot be read is listed and left empty."""
+    cell, repairs = repair_cell(text, style, line, column)
+    table.repairs.extend(repairs)
+    exponent = exponent_cell(cell)
+    if exponent is not None:
+        if not _COUNT_UNIT.match(unit.replace(" ", "")):
+            return _refuse(table, line, column, label, text, f"'{text}' carries a power of ten, but the row's "
+                           f"unit '{unit or 'none'}' is not a count per volume it could multiply")
+        value = exponent[0] * 10 ** exponent[1]
+        table.repairs.append(Repair(line, column, cell, f"{value:g}", f"'×10{exponent[1]}' read as ×10^"
+                                    f"{exponent[1]} (a flattened superscript)"))
+        return f"{value:g}"
+    if "/" in cell and _COMBINED_CELL.match(cell) and not re.match(r"^1\s*/", cell):
+        return _refuse(table, line, column, label, text, f"'{text}' holds two values; the label '{label}' does "
+                       "not name them both")
+    try:
+        parse_cell(cell)
+    except CellError as exc:
+        return _refuse(table, line, column, label, text, str(exc))
+    return cell
+
+
+def _refuse(table: PublishedTable, line: int, column: str, label: str, text: str, why: str) -> str:
+    table.problems.append(warning(f"left empty: {why}", table.file, line, column, text,
+                                  f"the value of {label or 'this row'} at {column}, typed into the grid"))
+    return ""
+
+
+def _combined(table: PublishedTable, line: int, label: str, unit: str, reference: str, cells: list[str],
+              style: str) -> None:
+    """`PT/INR 24.1/1.7`: one row per named analyte when every cell splits the same way, else refused."""
+    names = [part.strip() for part in label.split("/")]
+    parts = [[p.strip() for p in c.split("/")] if c.strip() else [""] * len(names) for c in cells]
+    if any(len(p) != len(names) for p in parts if any(p)) or not all(names):
+        for column, text in zip(table.timepoints, cells, strict=True):
+            if text.strip():
+                _refuse(table, line, column, label, text, f"'{label}' combines analytes and '{text}' does not "
+                        "split into one value for each")
+        table.rows.append(SourceRow(line, label, unit, reference, [""] * len(cells), list(cells)))
+        return
+    pieces = [u.strip() for u in unit.split("/")]
+    if not unit or is_unit(unit):
+        units = [unit] * len(names)
+    elif len(pieces) == len(names) and all(is_unit(u) for u in pieces):
+        units = pieces
+    else:
+        units = [""] * len(names)
+        table.notes.append(f"line {line}: the unit '{unit}' of '{label}' cannot be shared out: left empty")
+    refs = reference.split("/") if reference and len(reference.split("/")) == len(names) else [""] * len(names)
+    table.notes.append(f"line {line}: '{label}' split into {len(names)} rows ({', '.join(names)}), each cell "
+                       "read as one value per analyte")
+    for i, name in enumerate(names):
+        row_cells = [_cell(table, line, column, name, units[i], p[i], style)
+                     for column, p in zip(table.timepoints, parts, strict=True)]
+        table.rows.append(SourceRow(line, name, units[i].strip(), refs[i].strip(), row_cells,
+                                    [p[i] for p in parts]))
