@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("check", "score", "import_cases", "synth", "app", "response", "from_table")
+SUBCOMMANDS = ("check", "score", "import_cases", "synth", "app", "response", "from_table", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -67,7 +67,10 @@ class Outcome:
 # Other formats (SDTM study folders, FHIR bundles, ...), one row each: (module, claims, loader), where
 # `claims(path) -> bool` says whether the path holds that format and `loader(path) -> list[Case]` reads
 # it, raising CaseError when it cannot. Named, not imported: those modules build on this one.
-READERS: tuple[tuple[str, str, str], ...] = ()
+READERS: tuple[tuple[str, str, str], ...] = (
+    ("dashboard.ingest.sdtm_study", "is_sdtm_study", "load_sdtm_study"),
+    ("dashboard.ingest.fhir", "is_fhir_file", "load_fhir"),
+)
 Loader = Callable[[Path], list[Case]]
 
 

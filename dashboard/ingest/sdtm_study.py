@@ -1,0 +1,371 @@
+"""A CDISC SDTM study (a folder or .zip of domain datasets, .xpt or .csv) -> one case per subject.
+
+Domains read: LB (labs, with the same column rules as a single SDTM LB file), VS (`TEMP` -> temperature,
+counted by the scores like a labs row; `WEIGHT`/`HEIGHT` -> patient weight_kg/height_cm), EX and CM
+(treatments -> medication events with dose, unit, route and study days) and DM (AGE, SEX; nothing else:
+names, initials and birth dates are never read). Every USUBJID is a case.
+
+Timepoints are `VISIT` labels; their day is `VISITDY`, else the visit's earliest `--DY`. Days are SDTM
+study days as written: day 1 is the reference start date (DM.RFSTDTC) and the day before it is day -1;
+there is no day 0. A `--DY` left empty is computed from `--DTC` and RFSTDTC by that same rule.
+
+SAS transport (.xpt, version 5 as the FDA asks, or 8) is read with pyreadstat, which reads the format
+natively (including from memory), rather than parsing IBM floating point by hand.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+
+from dashboard.ingest.archive import MAX_UNPACKED_BYTES, unzip
+from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, cell_text, grid_from_rows, read_csv_grid
+from dashboard.ingest.problems import Problem, error, warning
+from dashboard.ingest.sdtm import read_sdtm
+from dashboard.ingest.study import Cohort, case_from_rows
+
+DOMAINS = ("dm", "lb", "vs", "ex", "cm")
+SUFFIXES = (".xpt", ".csv")
+# CDISC controlled terminology for units that casetrack spells otherwise.
+CDISC_UNITS = {"C": "°C", "F": "°F", "kg": "kg", "LB": "lb", "cm": "cm", "in": "in", "IN": "in"}
+TO_KG = {"kg": 1.0, "lb": 0.45359237, "g": 0.001}
+TO_CM = {"cm": 1.0, "in": 2.54, "m": 100.0, "mm": 0.1}
+TREATMENT_COLUMNS = ("TRT", "DOSE", "DOSU", "ROUTE", "STDY", "ENDY", "STDTC", "ENDTC", "DOSFRQ")
+DAILY = {"QD", "DAILY", "Q24H", "ONCE DAILY"}
+
+
+def is_sdtm_study(path: Path) -> bool:
+    """A folder or .zip holding an SDTM domain dataset named lb/vs/ex/cm/dm .xpt or .csv."""
+    try:
+        names = [p.name for p in path.iterdir()] if path.is_dir() else (
+            list(unzip(path.read_bytes(), path.name)[0]) if path.suffix.lower() == ".zip" else [])
+    except OSError:
+        return False
+    return any(_domain_of(name) is not None for name in names) and not any(
+        PurePosixPath(n).name.casefold() == "labs.csv" for n in names)
+
+
+def _domain_of(name: str) -> str | None:
+    path = PurePosixPath(name)
+    stem, suffix = path.stem.casefold(), path.suffix.casefold()
+    return stem if stem in DOMAINS and suffix in SUFFIXES else None
+
+
+def _grid(data: bytes, file: str) -> Grid:
+    """A .csv or .xpt domain dataset as a grid of text cells (a record's line = its number + 1)."""
+    if not file.casefold().endswith(".xpt"):
+        return read_csv_grid(data, file)
+    import pyreadstat  # imported here: only SAS transport files need it
+
+    if len(data) > MAX_UNPACKED_BYTES:
+        return Grid(file, [], [], [], [error(f"the file is {len(data) / 1e6:.0f} MB", file,
+                                             expected=f"a dataset under {MAX_UNPACKED_BYTES / 1e6:.0f} MB")])
+    try:
+        frame, _meta = pyreadstat.read_xport(io.BytesIO(data))
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, ValueError) as exc:
+        return Grid(file, [], [], [], [error(f"not a readable SAS transport file ({exc})", file,
+                                             expected="a SAS transport (XPORT) v5 or v8 dataset")])
+    rows = [(1, [str(c) for c in frame.columns])]
+    rows += [(n, [_cell(v) for v in record]) for n, record in enumerate(frame.itertuples(index=False), 2)]
+    return grid_from_rows(rows, file)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return cell_text(value)
+
+
+def _files(path: Path) -> tuple[dict[str, tuple[str, bytes]], list[Problem]]:
+    """domain -> (file name, bytes) of a study folder or .zip."""
+    if path.is_dir():
+        members = {}
+        for child in sorted(path.iterdir()):
+            if child.is_file() and _domain_of(child.name):
+                if child.stat().st_size > MAX_UNPACKED_BYTES:
+                    return {}, [error(f"the file is {child.stat().st_size / 1e6:.0f} MB", child.name,
+                                      expected=f"a dataset under {MAX_UNPACKED_BYTES / 1e6:.0f} MB")]
+                members[child.name] = child.read_bytes()
+        problems: list[Problem] = []
+    else:
+        members, problems = unzip(path.read_bytes(), path.name)
+    found: dict[str, tuple[str, bytes]] = {}
+    for name, data in members.items():
+        domain = _domain_of(name)
+        if domain is None:
+            continue
+        if domain in found:
+            problems.append(error(f"two {domain.upper()} datasets", PurePosixPath(name).name,
+                                  expected=f"one {domain}.xpt or {domain}.csv"))
+        found[domain] = (PurePosixPath(name).name, data)
+    if "lb" not in found and "vs" not in found:
+        problems.append(error("no LB or VS dataset", path.name, expected="lb.xpt or lb.csv (and dm, vs, ex, cm)"))
+    return found, problems
+
+
+def _records(grid: Grid) -> list[dict[str, str]]:
+    header = [h.strip().upper() for h in grid.header]
+    return [{"_line": line, **dict(zip(header, row))} for line, row in zip(grid.lines, grid.rows)]
+
+
+def _study_day(record: dict, prefix: str, day_key: str, dtc_key: str, reference: dict[str, date],
+               file: str, problems: list[Problem]) -> float | None:
+    """`--DY` as written, else computed from `--DTC` and RFSTDTC (SDTM: no day 0)."""
+    text = record.get(f"{prefix}{day_key}", "")
+    if text:
+        try:
+            day = float(text)
+        except ValueError:
+            problems.append(error("the study day is not a number", file, record["_line"], f"{prefix}{day_key}",
+                                  text, "an SDTM study day such as 1 or -3"))
+            return None
+        if day == 0:
+            problems.append(error("study day 0 does not exist in SDTM", file, record["_line"],
+                                  f"{prefix}{day_key}", text, "1 for the reference start date, -1 the day before"))
+            return None
+        return day
+    start = reference.get(record.get("USUBJID", ""))
+    written = record.get(f"{prefix}{dtc_key}", "")[:10]
+    if start is None or len(written) < 10:
+        return None
+    try:
+        delta = (date.fromisoformat(written) - start).days
+    except ValueError:
+        problems.append(error("not an ISO 8601 date", file, record["_line"], f"{prefix}{dtc_key}", written,
+                              "YYYY-MM-DD"))
+        return None
+    return float(delta + 1 if delta >= 0 else delta)
+
+
+def _subjects(grids: dict[str, Grid], problems: list[Problem]) -> tuple[dict, dict[str, date]]:
+    """DM: subject -> meta (title, patient age/sex), and each subject's reference start date."""
+    subjects: dict[str, dict] = {}
+    reference: dict[str, date] = {}
+    if "dm" not in grids:
+        return subjects, reference
+    grid = grids["dm"]
+    for record in _records(grid):
+        subject = record.get("USUBJID", "")
+        patient: dict = {}
+        age, unit = record.get("AGE", ""), record.get("AGEU", "YEARS").upper() or "YEARS"
+        if age and not _is_number(age):
+            problems.append(error("AGE is not a number", grid.file, record["_line"], "AGE", age, "a number of years"))
+        elif age and unit == "YEARS":
+            patient["age"] = _number(age)
+        elif age:
+            problems.append(warning(f"age in {unit} is not stored (casetrack keeps age in years)", grid.file,
+                                    record["_line"], "AGEU", unit))
+        if record.get("SEX", "").upper() in ("F", "M"):
+            patient["sex"] = record["SEX"].upper()
+        subjects[subject] = {"title": f"{record.get('STUDYID') or 'SDTM study'} subject {subject}",
+                             "patient": patient}
+        if len(record.get("RFSTDTC", "")) >= 10:
+            try:
+                reference[subject] = date.fromisoformat(record["RFSTDTC"][:10])
+            except ValueError:
+                problems.append(error("not an ISO 8601 date", grid.file, record["_line"], "RFSTDTC",
+                                      record["RFSTDTC"], "YYYY-MM-DD"))
+    ignored = sorted({"BRTHDTC", "SUBJINIT", "INVNAM", "NAME"} & {h.upper() for h in grid.header})
+    if ignored:
+        problems.append(warning(f"DM columns {', '.join(ignored)} are not read or stored (casetrack keeps age "
+                                "and sex only)", grid.file, 1))
+    return subjects, reference
+
+
+def _number(text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _lab_rows(grid: Grid, reference: dict[str, date], problems: list[Problem]) -> list[dict]:
+    """LB through today's SDTM LB reader; --DY computed from LBDTC when VISITDY and LBDY are empty."""
+    raw, more = read_sdtm(grid)
+    problems += more
+    rows = raw.to_dict("records")
+    records = {r["_line"]: r for r in _records(grid)}
+    for row in rows:
+        row["file"] = grid.file
+        text = str(row["day"]).strip()
+        row["day"] = _study_day(records[row["line"]], "LB", "DY", "DTC", reference, grid.file, problems) \
+            if not text else _study_day({"_line": row["line"], "LBDY": text}, "LB", "DY", "DTC", {}, grid.file,
+                                        problems)
+    return rows
+
+
+def _vital_rows(grid: Grid, subjects: dict, reference: dict[str, date], problems: list[Problem]) -> list[dict]:
+    """VS: TEMP rows as temperature observations; WEIGHT and HEIGHT (first recorded) into the patient."""
+    rows, ignored = [], set()
+    for record in _records(grid):
+        test, text = record.get("VSTESTCD", "").upper(), record.get("VSORRES", "")
+        unit = CDISC_UNITS.get(record.get("VSORRESU", ""), record.get("VSORRESU", ""))
+        subject = record.get("USUBJID", "")
+        if test in ("WEIGHT", "HEIGHT"):
+            key, factors = ("weight_kg", TO_KG) if test == "WEIGHT" else ("height_cm", TO_CM)
+            patient = subjects.setdefault(subject, {"patient": {}})["patient"]
+            if text and not _is_number(text):
+                problems.append(warning(f"{test} is not a number: not stored", grid.file, record["_line"],
+                                        "VSORRES", text))
+            elif text and key not in patient and unit in factors:
+                patient[key] = round(float(text) * factors[unit], 1)
+            elif text and unit not in factors:
+                problems.append(warning(f"{test} unit '{unit}' not understood: not stored", grid.file,
+                                        record["_line"], "VSORRESU", unit, " or ".join(factors)))
+            continue
+        if test != "TEMP":
+            ignored.add(test)
+            continue
+        day = record.get("VISITDY") or None
+        day = float(day) if day else _study_day(record, "VS", "DY", "DTC", reference, grid.file, problems)
+        rows.append({"case_id": subject, "timepoint": record.get("VISIT") or f"Day {day:g}", "day": day,
+                     "label": "Temperature", "unit": unit, "text": text, "ref_low": record.get("VSORNRLO", ""),
+                     "ref_high": record.get("VSORNRHI", ""), "line": record["_line"], "column": "VSORRES",
+                     "file": grid.file})
+    if ignored:
+        problems.append(warning(f"VS tests not read: {', '.join(sorted(ignored))}", grid.file, 1, "VSTESTCD",
+                                expected="TEMP, WEIGHT, HEIGHT"))
+    return _highest_temperature(rows, problems)
+
+
+def _highest_temperature(rows: list[dict], problems: list[Problem]) -> list[dict]:
+    """Several temperatures at one visit (VSTPT): keep the highest, which is what the scores read."""
+    by_visit: dict[tuple, list[dict]] = {}
+    for row in rows:
+        by_visit.setdefault((row["case_id"], row["timepoint"]), []).append(row)
+    kept = []
+    for (subject, visit), group in by_visit.items():
+        numbers = [r for r in group if _is_number(r["text"])]
+        if len(group) == 1 or len({r["unit"] for r in group}) > 1 or len(numbers) != len(group):
+            kept += group  # one reading, or readings that cannot be compared: left to the duplicate check
+            continue
+        top = max(group, key=lambda r: float(r["text"]))
+        problems.append(warning(f"{len(group)} temperatures for {subject} at '{visit}': the highest "
+                                f"({top['text']} {top['unit']}) is kept, as HScore and HLH-2004 read the maximum",
+                                top["file"], top["line"], "VSORRES", top["text"]))
+        kept.append(top)
+    return kept
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _treatments(grid: Grid, prefix: str, reference: dict[str, date], problems: list[Problem]) -> dict[str, list]:
+    """EX/CM rows -> medication event records per subject; rows without any study day are reported."""
+    events: dict[str, list] = {}
+    undated = []
+    for record in _records(grid):
+        name = record.get(f"{prefix}TRT", "")
+        start = _study_day(record, prefix, "STDY", "STDTC", reference, grid.file, problems)
+        end = _study_day(record, prefix, "ENDY", "ENDTC", reference, grid.file, problems)
+        if not name:
+            problems.append(error("a treatment without a name", grid.file, record["_line"], f"{prefix}TRT", "",
+                                  "the treatment name"))
+            continue
+        if start is None:
+            undated.append(name)
+            continue
+        dose_text, unit = record.get(f"{prefix}DOSE", ""), record.get(f"{prefix}DOSU", "") or None
+        frequency = record.get(f"{prefix}DOSFRQ", "").upper()
+        if unit and frequency in DAILY:
+            unit = f"{unit}/day"
+        elif frequency:
+            unit = f"{unit or ''} {frequency}".strip()
+        if end is not None and end < start:
+            problems.append(error("the end day is before the start day", grid.file, record["_line"],
+                                  f"{prefix}ENDY", f"{end:g}", f"a day on or after {start:g}"))
+        events.setdefault(record.get("USUBJID", ""), []).append({
+            "kind": "medication", "name": name, "start_day": start, "end_day": start if end is None else end,
+            "dose": float(dose_text) if _is_number(dose_text) else None, "dose_unit": unit,
+            "route": record.get(f"{prefix}ROUTE") or None, "note": f"SDTM {prefix}",
+        })
+    if undated:
+        problems.append(warning(f"{len(undated)} treatment(s) without a study day are not placed on the day axis: "
+                                f"{', '.join(sorted(set(undated))[:5])}", grid.file, column=f"{prefix}STDY",
+                                expected=f"{prefix}STDY or {prefix}STDTC with DM.RFSTDTC"))
+    return events
+
+
+def read_sdtm_study(path: str | Path) -> Cohort:
+    """Every subject of the study as a case; never raises for bad input (problems say what is wrong)."""
+    path = Path(path)
+    files, problems = _files(path)
+    grids = {}
+    for domain, (name, data) in files.items():
+        if len(data) > MAX_FILE_BYTES and not name.casefold().endswith(".xpt"):
+            problems.append(error(f"the file is {len(data) / 1e6:.0f} MB", name, expected="a smaller dataset"))
+            continue
+        grids[domain] = _grid(data, name)
+        problems += grids[domain].problems
+    subjects, reference = _subjects(grids, problems)
+    rows = _lab_rows(grids["lb"], reference, problems) if "lb" in grids and grids["lb"].rows else []
+    if "vs" in grids:
+        rows += _vital_rows(grids["vs"], subjects, reference, problems)
+    events: dict[str, list] = {}
+    for domain in ("ex", "cm"):
+        if domain in grids:
+            for subject, records in _treatments(grids[domain], domain.upper(), reference, problems).items():
+                events.setdefault(subject, []).extend(records)
+    return _cohort(path, rows, events, subjects, problems)
+
+
+def _cohort(path: Path, rows: list[dict], events: dict, subjects: dict, problems: list[Problem]) -> Cohort:
+    by_subject: dict[str, list[dict]] = {}
+    for row in rows:
+        by_subject.setdefault(row["case_id"], []).append(row)
+    cohort = Cohort(problems=problems)
+    source = f"CDISC SDTM study {path.name}"
+    for subject, subject_rows in by_subject.items():
+        visit_days = _visit_days(subject_rows, problems)
+        for row in subject_rows:
+            row["day"] = visit_days[row["timepoint"]]
+        meta = {"title": f"SDTM subject {subject}", "source": source, "patient": {},
+                **subjects.get(subject, {})}
+        file = ", ".join(sorted({row["file"] for row in subject_rows}))
+        case, more = case_from_rows(subject, subject_rows, events.get(subject, []), meta, file)
+        cohort.problems += [_about(p, subject) for p in more if p not in problems]
+        if case is not None:
+            cohort.cases.append(case)
+    silent = sorted(set(subjects) - set(by_subject))
+    if silent:
+        cohort.problems.append(warning(f"{len(silent)} subject(s) in DM have no LB or VS observations: no case "
+                                       f"({', '.join(silent[:5])})", "dm"))
+    orphans = sorted(set(events) - set(by_subject))
+    if orphans:
+        cohort.problems.append(warning(f"treatments of subjects without observations are not read: "
+                                       f"{', '.join(orphans[:5])}", "ex/cm"))
+    return cohort
+
+
+def _visit_days(rows: list[dict], problems: list[Problem]) -> dict[str, float | None]:
+    """One day per visit: its earliest day; a visit spanning several days gets a warning."""
+    found: dict[str, set[float]] = {}
+    for row in rows:
+        found.setdefault(row["timepoint"], set()).update([] if row["day"] is None or pd.isna(row["day"])
+                                                         else [float(row["day"])])
+    days = {}
+    for visit, values in found.items():
+        days[visit] = min(values) if values else None
+        if len(values) > 1:
+            problems.append(warning(f"visit '{visit}' of {rows[0]['case_id']} spans study days "
+                                    f"{min(values):g} to {max(values):g}: day {min(values):g} is used",
+                                    rows[0]["file"], column="VISIT", value=visit))
+    return days
+
+
+def _about(problem: Problem, subject: str) -> Problem:
+    """A problem of one subject's case, its message naming the subject."""
+    return Problem(problem.severity, f"{subject}: {problem.message}", problem.file, problem.row, problem.column,
+                   problem.value, problem.expected)
+
+
+def load_sdtm_study(path: str | Path) -> list:
+    """Every subject of the study as a `Case`; raises CaseError listing every problem when any is an error."""
+    return read_sdtm_study(path).raise_on_errors()
