@@ -125,13 +125,13 @@ def _cohort_frames(root: str, case_ids: tuple[str, ...], stamp: str) -> tuple[pd
 
 # ---------------------------------------------------------------------------------------------- upload
 @st.cache_data(show_spinner="Reading files…", max_entries=4)
-def parse_upload(files: dict[str, bytes]) -> list[tuple[str, Case | None, list[dict]]]:
+def parse_upload(files: dict[str, bytes], decimal: str | None = None) -> list[tuple[str, Case | None, list[dict]]]:
     """(case id, case or None, problem records) for each case of the uploaded files; never raises.
 
     A file of many cases (a long table with a case column) gives one entry per case.
     """
     try:
-        outcomes = read_uploaded(files)
+        outcomes = read_uploaded(files, decimal=decimal)
     except Exception as err:  # noqa: BLE001 - a user file must never crash the page
         return [("", None, [views.exception_record(err, list(files))])]
     return [(o.case_id, o.case, views.problem_records(o.problems)) for o in outcomes]
@@ -182,6 +182,8 @@ def show_problems(records: list[dict], *, key: str) -> None:
                    icon=":material/warning:")
     if records:
         table(views.problem_frame(records), key=key)
+        with st.expander("Every message in full", expanded=errors > 0):
+            st.code(views.problem_lines(records), language=None, wrap_lines=True)
 
 
 def table(frame: pd.DataFrame | pd.io.formats.style.Styler, *, key: str, hide_index: bool = True) -> None:

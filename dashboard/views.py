@@ -126,6 +126,18 @@ def problem_frame(records: list[dict]) -> pd.DataFrame:
     return frame.astype({"row": "string", "value": "string", "column": "string"})
 
 
+def problem_lines(records: list[dict]) -> str:
+    """Every problem whole, one line each, in `casetrack check`'s form (`error: labs.csv:22:CRP '< 10' — ...`):
+    a table cell cuts long messages, and the message is what tells the user how to fix the file."""
+    lines = []
+    for r in records:
+        where = ":".join(str(part) for part in (r.get("file") or "<case>", r.get("row"), r.get("column"))
+                         if part is not None and str(part) != "")
+        value = f" '{r['value']}'" if r.get("value") not in (None, "") else ""
+        lines.append(f"{r['severity']}: {where}{value} — {r['message']}")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------------------------------- upload
 def upload_cases_frame(parsed: list[tuple[str, object, list[dict]]]) -> pd.DataFrame:
     """One row per case of a many-case upload: id, whether it can be imported, error and warning counts."""

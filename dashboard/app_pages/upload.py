@@ -17,6 +17,12 @@ st.caption(
     f"patient, record_id) holds many cases. Up to {limit_mb:g} MB per file. Files stay on this computer."
 )
 uploaded = st.file_uploader("Case files", accept_multiple_files=True, key="upload_files")
+DECIMALS = {"detect": None, "point (3.5)": ".", "comma (3,5)": ","}
+decimal = st.segmented_control(
+    "Decimal separator", list(DECIMALS), default="detect", key="upload_decimal",
+    help="Detected per file (one notice when a file uses decimal commas); choose one to override, as "
+         "case.toml's `decimal` does.",
+)
 ui.show_flash()
 if not uploaded:
     st.stop()
@@ -27,7 +33,7 @@ if too_large:
     ui.show_problems(too_large, key="upload_problems")
     st.stop()
 
-parsed = ui.parse_upload(files)
+parsed = ui.parse_upload(files, DECIMALS.get(decimal or "detect"))
 identifiers = [r for _, _, found in parsed for r in found if str(r["message"]).startswith(IDENTIFIER_MESSAGE)]
 shown = [(case_id, case, [r for r in found if r not in identifiers]) for case_id, case, found in parsed]
 if len(parsed) > 1:  # a file of many cases: import the good ones, name the bad ones

@@ -162,3 +162,18 @@ def test_a_labs_table_without_timepoint_columns_is_an_error_not_an_empty_case(ap
     assert "no timepoint column (wide)" in problems.loc[0, "message"]
     assert not [b for b in at.button if b.key == "upload_save"]
     assert not CaseStore(store_root).exists("empty-case")
+
+
+def test_the_decimal_choice_overrides_detection_and_every_message_is_shown_whole(app, upload, table):
+    """'1,260' alone is ambiguous (1.26 or 1260): detection refuses it with the whole message beside the
+    table; the user's choice of separator, like case.toml's `decimal`, decides it."""
+    files = {"labs.csv": b'Analyte,Admission\nFibrinogen (g/L),"1,260"\n'}
+    at = upload(app(UPLOAD), files)
+    assert not at.exception
+    error = table(at, "upload_problems").query("severity == 'error'").iloc[0]
+    assert error["value"] == "1,260"
+    full = next(c.value for c in at.code)
+    assert f"error: labs.csv:2:{error['column']} '1,260' — {error['message']}" in full.splitlines()
+    at.segmented_control(key="upload_decimal").set_value("comma (3,5)").run()
+    assert not at.exception
+    assert table(at, "upload_preview")["value"].tolist() == [1.26]
