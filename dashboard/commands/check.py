@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from dashboard.ingest.bundle import Outcome, read_cases
+from dashboard.ingest.bundle import Outcome, case_sources, read_cases
 from dashboard.ingest.problems import errors
 
 
@@ -48,3 +48,17 @@ def print_problems(outcomes: list[Outcome], stream: TextIO | None = None) -> int
         for problem in outcome.problems:
             print(f"case {outcome.case_id}: {problem}", file=stream)
     return sum(len(errors(o.problems)) for o in outcomes)
+
+
+def read_and_report(paths: list) -> list[Outcome] | None:
+    """Every case under the paths, each problem printed (stderr); None, said, when there is no case at all.
+
+    The one way `score`, `import` and `response` read what they are given, so they report alike.
+    """
+    sources = case_sources(paths)
+    if not sources:
+        print("no cases found in " + ", ".join(map(str, paths)), file=sys.stderr)
+        return None
+    outcomes = [outcome for source in sources for outcome in read_cases(source)]
+    print_problems(outcomes)
+    return outcomes

@@ -27,19 +27,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.commands.check import print_problems
+    from dashboard.commands.check import read_and_report
     from dashboard.commands.score import write_table
     from dashboard.domain.response import AnchorNotFound, case_response_json, response_table
     from dashboard.domain.response_summary import metrics_text
     from dashboard.domain.scores import score_observations
-    from dashboard.ingest.bundle import case_sources, read_cases
 
-    paths = case_sources(args.paths)
-    if not paths:
-        print("no cases found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
+    outcomes = read_and_report(args.paths)
+    if outcomes is None:
         return 1
-    outcomes = [outcome for path in paths for outcome in read_cases(path)]
-    print_problems(outcomes)
     cases = [o.case for o in outcomes if o.ok]
     failed = len(outcomes) - len(cases)
     if not cases:

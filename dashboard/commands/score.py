@@ -99,17 +99,13 @@ def _report_failed(failed: list[str]) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         return _run_dask(args)
-    from dashboard.commands.check import print_problems
+    from dashboard.commands.check import read_and_report
     from dashboard.domain.score_json import case_score_json
     from dashboard.domain.scores import score_observations
-    from dashboard.ingest.bundle import case_sources, read_cases
 
-    sources = case_sources(args.paths)
-    if not sources:
-        print("no cases found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
+    outcomes = read_and_report(args.paths)
+    if outcomes is None:
         return 1
-    outcomes = [outcome for source in sources for outcome in read_cases(source)]
-    print_problems(outcomes)
     cases = [o.case for o in outcomes if o.ok]
     code = _report_failed([o.case_id for o in outcomes if not o.ok])
     if not cases:
