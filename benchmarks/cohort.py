@@ -8,8 +8,8 @@ Saves the cases into a temporary store (CaseStore.save, as an import does), then
 - compute: what the page computes once the store frames are cached (the overlay with its binned median,
   the response table of every case, the Kaplan-Meier curve, all serialised to JSON as Streamlit sends them);
 - page: the cohort page in headless Chromium (`streamlit run`, a fresh tab per run, warm caches), from
-  navigation until its charts are drawn and Streamlit is idle; beside it a bare one-line Streamlit page,
-  a yardstick for how loaded the machine is (benchmarks/app.py's `bare_page`).
+  navigation until its charts are drawn and Streamlit is idle; beside it a bare Streamlit page,
+  a yardstick for how loaded the machine is (benchmarks/app.py's bare page with three Plotly figures).
 The last line is `cohort_page_vs_store_load: <ratio>` (page seconds / store-loading seconds).
 """
 
@@ -85,8 +85,8 @@ def wait_drawn(page) -> None:
 
 def browser_page(store_root: Path, tmp: Path, runs: int) -> tuple[list[float], list[float]]:
     """Seconds from navigation to a drawn, idle cohort page (a warm-up first fills Streamlit's caches),
-    and, as a yardstick for the machine's load, to a bare one-line Streamlit page (benchmarks/app.py)."""
-    from app import bare_page
+    and, as a yardstick for the machine's load, to benchmarks/app.py's bare page (three Plotly figures)."""
+    from app import BARE_PAGE, drawn_page
     from playwright.sync_api import sync_playwright
 
     from dashboard.commands.app import running_app
@@ -96,12 +96,12 @@ def browser_page(store_root: Path, tmp: Path, runs: int) -> tuple[list[float], l
         raise SystemExit("benchmarks/cohort.py needs Debian's chromium on PATH (or --no-browser)")
     times, bare = [], []
     bare_script = tmp / "bare.py"
-    bare_script.write_text('import streamlit as st\n\nst.write("casetrack baseline")\n', encoding="utf-8")
+    bare_script.write_text(BARE_PAGE, encoding="utf-8")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             with running_app(tmp / "bare-store", tmp / "bare.log", script=bare_script) as url:
-                bare = [bare_page(browser, url) for _ in range(runs + 1)][1:]
+                bare = [drawn_page(browser, url) for _ in range(runs + 1)][1:]
             with running_app(store_root, tmp / "app.log") as url:
                 times = _cohort_runs(browser, url, runs)
         finally:
