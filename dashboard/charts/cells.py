@@ -8,7 +8,6 @@ Findings read Yes/No or their size; a titer reads 1:n; a censored value keeps it
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from functools import lru_cache
@@ -17,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts.axis import as_float
-from dashboard.domain.analytes import CATALOGUE, catalogue
+from dashboard.domain import registry
+from dashboard.domain.analytes import catalogue
 
 MIN_SIGNIFICANT = 2  # a converted value keeps at least two significant figures (0.51 mg/dL, not 0.5)
 FALLBACK_SIGNIFICANT = 3  # analytes with no catalogue range to learn their usual precision from
@@ -32,11 +32,9 @@ def _decimals_written(text: str) -> int:
 def usual_decimals() -> dict[str, int]:
     """Analyte id -> decimals its catalogue reference range is written with (how labs print it: "1.0"
     mg/dL of CRP is one decimal). Read from the catalogue's text, since a float forgets "1.0"."""
-    with CATALOGUE.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
     return {
         row["id"]: max(_decimals_written(row[b]) for b in ("ref_low", "ref_high") if row[b].strip())
-        for row in rows
+        for row in registry.rows("analytes.csv")
         if row["kind"] == "numeric" and (row["ref_low"].strip() or row["ref_high"].strip())
     }
 

@@ -6,15 +6,14 @@ catalogue id instead, so recognition happens once, here.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib.resources import files
 
-# Shipped inside the package (read with importlib.resources) so a plain `pip install .` finds it.
-CATALOGUE = files("dashboard.domain") / "data" / "analytes.csv"
+from dashboard.domain import registry
+from dashboard.domain.registry import optional_float, pipe_list
+
 KINDS = ("numeric", "finding", "titer", "qualitative")
 
 
@@ -35,6 +34,7 @@ class Analyte:
     common_units: tuple[str, ...] = ()   # other units tables use, tried when a value without unit is implausible
     kept_units: tuple[str, ...] = ()     # units read as stated and never converted (sCD25 in pg/mL)
     bases: tuple[str, ...] = ()          # bases a unit may carry (D-dimer FEU/DDU), never interchanged
+    loinc_alt: tuple[str, ...] = ()      # other LOINC codes of the same quantity (mass/molar variants), read only
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -48,43 +48,34 @@ def label_key(label: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text)
 
 
-def _float(text: str) -> float | None:
-    return float(text) if text.strip() else None
-
-
-def _list(text: str) -> tuple[str, ...]:
-    return tuple(s.strip() for s in text.split("|") if s.strip())
-
-
-def _read(path) -> tuple[Analyte, ...]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+def _read() -> tuple[Analyte, ...]:
     return tuple(
         Analyte(
             id=row["id"],
             name=row["name"],
-            synonyms=_list(row["synonyms"]),
+            synonyms=pipe_list(row["synonyms"]),
             loinc=row["loinc"] or None,
             unit=row["unit"] or None,
-            ref_low=_float(row["ref_low"]),
-            ref_high=_float(row["ref_high"]),
+            ref_low=optional_float(row["ref_low"]),
+            ref_high=optional_float(row["ref_high"]),
             kind=row["kind"],
-            molar_mass=_float(row["molar_mass"]),
+            molar_mass=optional_float(row["molar_mass"]),
             notes=row["notes"],
-            plausible_low=_float(row["plausible_low"]),
-            plausible_high=_float(row["plausible_high"]),
-            common_units=_list(row["common_units"]),
-            kept_units=_list(row["kept_units"]),
-            bases=_list(row["bases"]),
+            plausible_low=optional_float(row["plausible_low"]),
+            plausible_high=optional_float(row["plausible_high"]),
+            common_units=pipe_list(row["common_units"]),
+            kept_units=pipe_list(row["kept_units"]),
+            bases=pipe_list(row["bases"]),
+            loinc_alt=pipe_list(row.get("loinc_alt")),
         )
-        for row in rows
+        for row in registry.rows("analytes.csv")
     )
 
 
 @cache
 def catalogue() -> tuple[Analyte, ...]:
     """All analytes, in catalogue order (read once per process)."""
-    return _read(CATALOGUE)
+    return _read()
 
 
 @cache

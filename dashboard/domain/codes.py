@@ -9,10 +9,9 @@ taken from the reading itself, never from its code, so a molar code with a mass 
 
 from __future__ import annotations
 
-import csv
 from functools import cache
 
-from dashboard.domain.analytes import CATALOGUE, catalogue
+from dashboard.domain.analytes import catalogue
 
 LOINC_SYSTEM = "http://loinc.org"
 SNOMED_SYSTEM = "http://snomed.info/sct"
@@ -68,14 +67,11 @@ def from_ucum(code: str | None) -> str | None:
 @cache
 def _loinc_index() -> dict[str, str]:
     """LOINC code -> analyte id, from the catalogue's `loinc` and `loinc_alt` columns."""
-    with CATALOGUE.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
     index: dict[str, str] = {}
-    for row in rows:
-        codes = [row.get("loinc") or "", *(row.get("loinc_alt") or "").split("|")]
-        for code in (c.strip() for c in codes):
+    for analyte in catalogue():
+        for code in (analyte.loinc, *analyte.loinc_alt):
             if code:
-                index[code] = row["id"]
+                index[code] = analyte.id
     return index
 
 

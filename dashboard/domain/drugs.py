@@ -14,18 +14,17 @@ Dexamethasone sodium phosphate: a dose is taken as written for the phosphate sal
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib.resources import files
 
 import numpy as np
 import pandas as pd
 
-CATALOGUE = files("dashboard.domain") / "data" / "drugs.csv"
+from dashboard.domain import registry
+from dashboard.domain.registry import optional_float, pipe_list
 
 # The classes of issue 12, in the order a clinician lists them; "other" is every unmatched name too.
 DRUG_CLASSES: tuple[str, ...] = (
@@ -64,27 +63,25 @@ def name_tokens(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[0-9a-z]+", folded))
 
 
-def _read(path) -> tuple[Drug, ...]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+def _read() -> tuple[Drug, ...]:
     return tuple(
         Drug(
             id=row["id"],
             name=row["name"],
-            synonyms=tuple(s.strip() for s in row["synonyms"].split("|") if s.strip()),
+            synonyms=pipe_list(row["synonyms"]),
             drug_class=row["class"],
-            pred_equiv=float(row["pred_equiv"]) if row["pred_equiv"].strip() else None,
+            pred_equiv=optional_float(row["pred_equiv"]),
             equiv_source=row["equiv_source"],
             notes=row["notes"],
         )
-        for row in rows
+        for row in registry.rows("drugs.csv")
     )
 
 
 @cache
 def catalogue() -> tuple[Drug, ...]:
     """All drugs, in catalogue order (read once per process)."""
-    return _read(CATALOGUE)
+    return _read()
 
 
 @cache

@@ -14,20 +14,19 @@ the unit: values convert within one basis, never across.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib.resources import files
 
 import numpy as np
 import pandas as pd
 import pint
 
+from dashboard.domain import registry
 from dashboard.domain.analytes import analyte, catalogue
+from dashboard.domain.registry import pipe_list
 from dashboard.domain.text import plain_text
 
-SPELLINGS = files("dashboard.domain") / "data" / "unit_spellings.csv"
 BASES = ("FEU", "DDU")
 
 
@@ -64,11 +63,10 @@ def spelling_key(text: str) -> str:
 @cache
 def spellings() -> tuple[Spelling, ...]:
     """Every spelling of the table, in table order (read once per process)."""
-    with SPELLINGS.open(encoding="utf-8", newline="") as handle:
-        return tuple(Spelling(row["spelling"], row["unit"],
-                              None if row["analytes"] == "any" else tuple(row["analytes"].split("|")),
-                              row["case"] == "exact", row["note"])
-                     for row in csv.DictReader(handle))
+    return tuple(Spelling(row["spelling"], row["unit"],
+                          None if row["analytes"] == "any" else pipe_list(row["analytes"]),
+                          row["case"] == "exact", row["note"])
+                 for row in registry.rows("unit_spellings.csv"))
 
 
 @cache

@@ -10,20 +10,12 @@ import pytest
 from dashboard.ingest.bundle import load_case
 from dashboard.ingest.store import CaseStore
 from dashboard.synth import synthetic_events, synthetic_observations, write_case_folders
+from tests.browser.test_app_browser import wait_for_app
 
 pytestmark = pytest.mark.browser
 
 PLOT = ".js-plotly-plot"
 SEED_TITLE = "MAS complicating an SLE flare"
-
-
-def wait_idle(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')",
-        timeout=60_000,
-    )
 
 
 def drawn(page, key: str):
@@ -39,11 +31,11 @@ def drawn(page, key: str):
 def test_the_seed_response_panel(page, app_url, artifacts):
     page.set_viewport_size({"width": 1600, "height": 1400})
     page.goto(app_url)  # the case view is the default page
-    wait_idle(page)
+    wait_for_app(page)
     # other browser tests may have stored newer cases: pick the seed (an uploaded copy has the same data)
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name=SEED_TITLE).first.click()
-    wait_idle(page)
+    wait_for_app(page)
     table = page.locator(".st-key-case_response_table")
     table.wait_for(timeout=60_000)
     chart = drawn(page, "case_response_chart")
@@ -64,7 +56,7 @@ def test_the_cohort_time_to_response_plot(page, app_url, app_store, artifacts, t
         store.save(load_case(folder))
     page.set_viewport_size({"width": 1600, "height": 1200})
     page.goto(f"{app_url}/cohort")
-    wait_idle(page)
+    wait_for_app(page)
     overlay = drawn(page, "cohort_chart")
     assert page.get_by_text("Traceback").count() == 0
     assert overlay.get_by_text("median of cases").count() == 1

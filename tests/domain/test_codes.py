@@ -6,12 +6,12 @@ algorithm on the digits before it), so a code typed from memory with a wrong dig
 
 from __future__ import annotations
 
-import csv
 import re
 
 import pytest
 
-from dashboard.domain.analytes import CATALOGUE, catalogue
+from dashboard.domain import registry
+from dashboard.domain.analytes import catalogue
 from dashboard.domain.codes import (
     AGE_LOINC,
     FINDING_HPO,
@@ -41,9 +41,7 @@ def test_check_digit_of_published_codes(code, check):
 
 
 def _csv_codes() -> list[tuple[str, str]]:
-    with CATALOGUE.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [(row["id"], code) for row in rows
+    return [(row["id"], code) for row in registry.rows("analytes.csv")
             for code in [row["loinc"], *row["loinc_alt"].split("|")] if code]
 
 

@@ -1,0 +1,26 @@
+"""The registries casetrack keeps as data (analytes, unit spellings, drugs): CSV files inside the package.
+
+Read with importlib.resources, so a plain `pip install .` finds them; one reader, so every registry parses
+its empty cells and `|`-separated lists the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+from importlib.resources import files
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    """The rows of `dashboard/domain/data/<name>` as dicts of text, in file order."""
+    with (files("dashboard.domain") / "data" / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def optional_float(text: str | None) -> float | None:
+    """A number, or None for an empty cell."""
+    return float(text) if text and text.strip() else None
+
+
+def pipe_list(text: str | None) -> tuple[str, ...]:
+    """`a|b|c` as a tuple, blanks dropped (an empty cell is an empty tuple)."""
+    return tuple(s.strip() for s in (text or "").split("|") if s.strip())
