@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from dashboard.domain.text import HYPHENS, REMOVED, SPACES
+from dashboard.domain.values import scan_numbers
 
 _PLAIN = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys(REMOVED, None), **dict.fromkeys(HYPHENS, "-")})
 _THIN_THOUSANDS = re.compile(r"(?<=\d)[\u2009\u202f\u2007](?=\d{3}(?!\d))")
@@ -25,6 +27,11 @@ _SPACED_RANGE = re.compile(r"^(\d+(?: \d{3})*)\s*([-–—])\s*(\d{1,3}(?: \d{3}
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")  # `1,260` stays: 1260 or 1.26?
 _MANGLED_UNIT = re.compile(r"^(?:[x×]\s*)?10(3|6|9|12)\s*/")
 _EXPONENT_CELL = re.compile(r"^(\d+(?:\.\d+)?)\s*[x×]\s*10(?:\^|\*\*|\*|e|E)?(3|6|9|12)$")
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+# `3.2 × 10^4`, `4.6×10⁵`, `1.2 x 10E6`, `2.1E+04`: the power of ten printed as such (caret, superscript, E)
+_WRITTEN_EXPONENT = re.compile(
+    r"^([<>≤≥]=?\s*)?(\d+(?:\.\d+)?)\s*(?:[x×·*]\s*10\s*(?:\^|\*\*|[eE])\s*\+?(\d{1,2})|[x×·*]\s*10([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})"
+    r"|[eE]\+?(\d{1,2}))$")
 
 
 @dataclass(frozen=True)
@@ -51,28 +58,16 @@ def normalise_text(text: str) -> tuple[str, int]:
     return joined.translate(_PLAIN), count  # not plain_text(): it strips, and a leading tab is an empty cell
 
 
-def decimal_style(cells: list[str]) -> str:
-    """'point', 'comma', 'mixed' or 'none': how the table's numbers write decimals, decided once per table.
+def decimal_style(cells: list[str]) -> str | None:
+    """'.', ',', 'mixed' or None: how the table's numbers write decimals, decided once per table.
 
-    `3,5` or `0,72` (a comma not followed by exactly three digits) is a decimal comma; `4.08` a decimal
-    point. `1,260` decides nothing: it is 1260 in one style and 1.26 in the other.
+    The one rule of domain.values.scan_numbers (the same as for any case file): `3,5` or `0,72` is a
+    decimal comma, `4.08` a decimal point, and `1,260` or `1.260` decide nothing.
     """
-    point = comma = False
-    for cell in cells:
-        for number in re.findall(r"\d[\d.,]*\d|\d", cell):
-            if re.search(r"\d,\d{3}(?!\d)", number) and not re.search(r",\d{1,2}(?!\d)|,\d{4,}", number):
-                point = point or ("." in number)
-                continue
-            if re.search(r"\d,\d", number):
-                comma = True
-            elif re.search(r"\d\.\d", number):
-                point = True
-    if point and comma:
-        return "mixed"
-    return "point" if point else "comma" if comma else "none"
+    return scan_numbers(cells)[0]
 
 
-def repair_cell(text: str, style: str, line: int | None, column: str) -> tuple[str, list[Repair]]:
+def repair_cell(text: str, style: str | None, line: int | None, column: str) -> tuple[str, list[Repair]]:
     """A value cell with its markers, flags and separators undone; each change recorded."""
     repairs: list[Repair] = []
     cell = " ".join(text.split())
@@ -85,7 +80,7 @@ def repair_cell(text: str, style: str, line: int | None, column: str) -> tuple[s
 
     if found := _LEADING_MARKER.match(cell):
         record(cell[found.end():], f"footnote marker '{found.group(1)}' removed")
-    if found := _TRAILING_MARKER.match(cell):
+    if (found := _TRAILING_MARKER.match(cell)) and not _WRITTEN_EXPONENT.match(cell):  # `10⁵` is no footnote
         record(found.group(1).rstrip(), f"footnote marker '{found.group(2)}' removed")
     if found := _SPACED_RANGE.match(cell):
         record(f"{found.group(1).replace(' ', '')}{found.group(2)}{found.group(3).replace(' ', '')}",
@@ -99,22 +94,38 @@ def repair_cell(text: str, style: str, line: int | None, column: str) -> tuple[s
     return cell, repairs
 
 
-def _separators(cell: str, style: str) -> tuple[str, str | None]:
+def _separators(cell: str, style: str | None) -> tuple[str, str | None]:
     """Thousands and decimal separators by the table's style; an ambiguous comma is left for the parser."""
     groups = _COMMA_GROUPS.search(cell)
-    if groups and (style == "point" or groups.group(2) or groups.group(1).count(",") > 1):
+    if groups and (style == "." or groups.group(2) or groups.group(1).count(",") > 1):
         after = _COMMA_GROUPS.sub(lambda m: m.group(1).replace(",", "") + (m.group(2) or ""), cell)
-        because = " (the table writes decimals with a point)" if style == "point" else ""
+        because = " (the table writes decimals with a point)" if style == "." else ""
         return after, "comma as thousands separator removed" + because
-    if style == "comma" and _DECIMAL_COMMA.search(cell) and not re.search(r"\d\.\d", cell):
+    if style == "," and _DECIMAL_COMMA.search(cell) and not re.search(r"\d\.\d", cell):
         return _DECIMAL_COMMA.sub(r"\1.\2", cell), "decimal comma read as a point (the table writes decimals with a comma)"
     return cell, None
 
 
-def exponent_cell(text: str) -> tuple[float, int] | None:
-    """`234 × 106` (a mangled ×10⁶) -> (234, 6); None when the cell is not of that form."""
-    found = _EXPONENT_CELL.match(" ".join(text.split()))
-    return (float(found.group(1)), int(found.group(2))) if found else None
+def exponent_cell(text: str) -> tuple[str, int, bool] | None:
+    """(number, power of ten, printed as a power?) of a cell in scientific notation, else None.
+
+    `4.6×10⁵`, `3.2 × 10^4`, `2.1E+04` print the power as such (True); `234 × 106` is a ×10⁶ whose
+    superscript the copy flattened (False: read only for a count per volume, see rows.py). A comparator
+    stays in front of the number: `<1.0 × 10^3` -> ('<1.0', 3, True).
+    """
+    cell = " ".join(text.split())
+    if found := _WRITTEN_EXPONENT.match(cell):
+        power = found.group(3) or (found.group(4) or "").translate(_SUPERSCRIPT) or found.group(5)
+        return (found.group(1) or "").replace(" ", "") + found.group(2), int(power), True
+    found = _EXPONENT_CELL.match(cell)
+    return (found.group(1), int(found.group(2)), False) if found else None
+
+
+def times_power(number: str, power: int) -> str:
+    """`3.2`, 4 -> `32000`: decimal arithmetic, so no float noise (`32000.000000000004`) reaches the grid."""
+    sign = re.match(r"^[<>≤≥]=?", number)
+    digits = number[sign.end():] if sign else number
+    return (sign.group(0) if sign else "") + format(Decimal(digits).scaleb(power).normalize(), "f")
 
 
 def repair_unit(unit: str, line: int | None) -> tuple[str, list[Repair]]:

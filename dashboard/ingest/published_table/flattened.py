@@ -29,7 +29,8 @@ VALUE_TOKENS = (
     re.compile(r"(?:^|(?<=\s))(1\s*:\s*\d+(?:\s*\([^()]*\))?)$"),
     re.compile(rf"(?:^|(?<=\s))([<>≤≥]=?\s*{_NUM}{_MARK})$"),
     re.compile(rf"(?:^|(?<=\s))({_NUM}(?:\s*/\s*{_NUM})+)$"),
-    re.compile(rf"(?:^|(?<=\s))({_NUM}\s*[x×]\s*10(?:3|6|9|12))$"),
+    re.compile(rf"(?:^|(?<=\s))((?:[<>≤≥]=?\s*)?{_NUM}\s*[x×·]\s*10(?:\s*(?:\^|\*\*|[eE])\s*\+?\d{{1,2}}|"
+               rf"[⁰¹²³⁴⁵⁶⁷⁸⁹]{{1,2}}|3|6|9|12))$"),
     re.compile(rf"(?:^|(?<=\s))([*†‡§¶#^]*{_NUM}{_MARK})$"),
     re.compile(rf"(?:^|(?<=\s))({_MISSING})$"),
     re.compile(rf"(?:^|(?<=\s))({_QUALITATIVE})$", re.IGNORECASE),

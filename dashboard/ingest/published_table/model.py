@@ -73,6 +73,12 @@ def unit_like(text: str) -> bool:
     return is_unit(text) or bool(re.fullmatch(r"[A-Za-zµμ°%0-9^*×x./ ]*[/%°µμ][A-Za-zµμ°%0-9^*.]*", text.strip()))
 
 
+def _bare_unit(text: str) -> bool:
+    """A unit after the label without a parenthesis or comma (`Ferritin ng/mL`): only a unit casetrack knows,
+    or a count per volume (`copies/mL`), so `HIV 1/2 Ag/Ab` keeps its words."""
+    return is_unit(repair_unit(text, None)[0]) or bool(re.fullmatch(r"[A-Za-z]+/(?:mL|L|dL|µL|uL|μL)", text))
+
+
 def split_row_label(text: str, line: int, table: PublishedTable) -> tuple[str, str, str]:
     """(label, unit, reference) from a label cell: `WBC (4.5–11 k/uL)`, `AST, U/L`, `Ferritin (ng/mL)*`."""
     label = " ".join(text.split())
@@ -91,7 +97,7 @@ def split_row_label(text: str, line: int, table: PublishedTable) -> tuple[str, s
         label, unit = found.group("label"), found.group("unit")
         table.repairs.append(Repair(line, "label", text.strip(), label, f"unit '{unit}' after the comma taken "
                                                                           "out of the label"))
-    elif " " in label and re.search(r"[/%°]", last := label.rsplit(" ", 1)[1]) and unit_like(last):
+    elif " " in label and re.search(r"[/%°]", last := label.rsplit(" ", 1)[1]) and _bare_unit(last):
         label, unit = label.rsplit(" ", 1)[0], last
         table.repairs.append(Repair(line, "label", text.strip(), label, f"unit '{unit}' after the label split off"))
     if unit:

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import re
 
+from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.units import is_unit, normalise_unit
 from dashboard.domain.values import CellError, parse_cell
 from dashboard.ingest.problems import warning
-from dashboard.ingest.published_table.cells import Repair, decimal_style, exponent_cell, repair_cell
+from dashboard.ingest.published_table.cells import (
+    Repair,
+    decimal_style,
+    exponent_cell,
+    repair_cell,
+    times_power,
+)
 from dashboard.ingest.published_table.model import (
     PublishedTable,
     SourceRow,
@@ -24,13 +31,13 @@ _COMBINED_CELL = re.compile(r"^\d[\d.,]*(?:\s*/\s*\d[\d.,]*)+$")
 _COUNT_UNIT = re.compile(r"^(?:/|cells/)(?:L|µL|uL|μL|mm3|mm\^3|cumm|mcL)$", re.IGNORECASE)
 
 
-def table_style(rows: list[list[str]]) -> str:
+def table_style(rows: list[list[str]]) -> str | None:
     """The decimal style of the whole table (value and reference cells), decided once."""
     return decimal_style([cell for row in rows for cell in row[1:]])
 
 
 def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, ref_text: str,
-            cells: list[str], style: str) -> None:
+            cells: list[str], style: str | None) -> None:
     """Split, repair and append one row (two or more for a combined `PT/INR` row)."""
     label, unit, reference = split_row_label(label_text, line, table)
     if ref_text:
@@ -44,6 +51,7 @@ def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, r
             return
     if unit_text:
         unit = unit_text.strip()
+    label = catalogue_label(table, line, label, unit)
     if "/" in label and any(_COMBINED_CELL.match(c.strip()) for c in cells):
         _combined(table, line, label, unit, reference, cells, style)
         return
@@ -54,25 +62,54 @@ def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, r
     table.rows.append(SourceRow(line, label, unit, reference, repaired, list(cells)))
 
 
-def _reference(table: PublishedTable, line: int, text: str, style: str) -> str:
+_SPECIMEN = re.compile(r"^(?:serum|plasma|blood|sr|se|s|p|b)(?:\.\s*|\s*-\s*|\s+)(?=\S)", re.IGNORECASE)
+DIFFERENTIAL = ", % of leukocytes"
+
+
+def catalogue_label(table: PublishedTable, line: int, label: str, unit: str) -> str:
+    """The label as the catalogue should read it; each change recorded.
+
+    * A specimen prefix (`S. ferritin`, `Serum triglycerides`, `P-Fibrinogen`) is dropped only when the
+      label is not known with it and is known without it.
+    * A percentage of a cell count (`Neutrophils (%)`, `Lymphocytes, %`) is the differential, another
+      quantity than the count: it is kept unmapped as `Neutrophils, % of leukocytes`, never read as
+      the count.
+    """
+    if match_analyte(label) is None and (found := _SPECIMEN.match(label)) and match_analyte(label[found.end():]):
+        table.repairs.append(Repair(line, "label", label, label[found.end():], "specimen prefix dropped"))
+        label = label[found.end():]
+    known = match_analyte(label)
+    if known is not None and normalise_unit(unit) == "%" and analyte(known).unit == "10^9/L":
+        table.repairs.append(Repair(line, "label", label, label + DIFFERENTIAL, "a percentage of a cell count is "
+                                    "the differential, not the count: kept unmapped"))
+        label += DIFFERENTIAL
+    return label
+
+
+def _reference(table: PublishedTable, line: int, text: str, style: str | None) -> str:
     cell, repairs = repair_cell(text, style, line, "reference range")
     table.repairs.extend(repairs)
     return cell
 
 
-def _cell(table: PublishedTable, line: int, column: str, label: str, unit: str, text: str, style: str) -> str:
+def _cell(table: PublishedTable, line: int, column: str, label: str, unit: str, text: str, style: str | None) -> str:
     """A value cell repaired; one that still cannot be read is listed and left empty."""
     cell, repairs = repair_cell(text, style, line, column)
     table.repairs.extend(repairs)
     exponent = exponent_cell(cell)
     if exponent is not None:
-        if not _COUNT_UNIT.match(unit.replace(" ", "")):
+        number, power, written = exponent
+        canonical = normalise_unit(unit) or ""
+        if written and canonical.startswith("10^"):
+            return _refuse(table, line, column, label, text, f"'{text}' carries a power of ten and so does the "
+                           f"row's unit '{unit}': which one the value is in is not certain")
+        if not written and not _COUNT_UNIT.match(unit.replace(" ", "")):
             return _refuse(table, line, column, label, text, f"'{text}' carries a power of ten, but the row's "
                            f"unit '{unit or 'none'}' is not a count per volume it could multiply")
-        value = exponent[0] * 10 ** exponent[1]
-        table.repairs.append(Repair(line, column, cell, f"{value:g}", f"'×10{exponent[1]}' read as ×10^"
-                                    f"{exponent[1]} (a flattened superscript)"))
-        return f"{value:g}"
+        value = times_power(number, power)
+        table.repairs.append(Repair(line, column, cell, value, f"×10^{power} multiplied out"
+                                    + ("" if written else f" ('×10{power}': a flattened superscript)")))
+        return value
     if "/" in cell and _COMBINED_CELL.match(cell) and not re.match(r"^1\s*/", cell):
         return _refuse(table, line, column, label, text, f"'{text}' holds two values; the label '{label}' does "
                        "not name them both")
@@ -90,7 +127,7 @@ def _refuse(table: PublishedTable, line: int, column: str, label: str, text: str
 
 
 def _combined(table: PublishedTable, line: int, label: str, unit: str, reference: str, cells: list[str],
-              style: str) -> None:
+              style: str | None) -> None:
     """`PT/INR 24.1/1.7`: one row per named analyte when every cell splits the same way, else refused."""
     names = [part.strip() for part in label.split("/")]
     parts = [[p.strip() for p in c.split("/")] if c.strip() else [""] * len(names) for c in cells]
