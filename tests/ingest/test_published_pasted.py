@@ -223,6 +223,61 @@ EXPECTED: dict[str, str] = {
         ?IL-6: 142 | 286 | 38 | 12
         ?Troponin T: 42 | 68 | 35 | 18
         ?SARS-CoV-2 PCR: pos | . | . | neg""",
+    "14_tocilizumab_wrapped_header_flattened.txt": f"""
+        wbc: 3.8 | 5.6 | 9.1
+        neutrophils: 2.9 | 4.1 | 6.3
+        hemoglobin: 89 | 93 | 108
+        platelets: 96 | 142 | 288
+        esr: 34 | 8 | 4
+        crp: 9.8 | 0.6 | <0.3
+        ferritin: 15400 | 6210 | 980
+        ast: 126 | 64 | 31
+        alt: 98 | 71 | 40
+        ldh: 1120 | 640 | 390
+        triglycerides: {tg(286, 201, 144)}
+        fibrinogen: 1.32 | 2.18 | 2.65
+        d_dimer: 5600 | 2100 | 700
+        scd25: 4820 | 2160 | 890""",
+    "15_transposed_dates_tab.txt": """
+        wbc: 3.2 | 1.9 | 2.8 | 5.6
+        hemoglobin: 98 | 86 | 91 | 104
+        platelets: 84 | 46 | 71 | 186
+        ferritin: 2345 | 8760 | 3120 | 640
+        triglycerides: 2.8 | 3.6 | 2.4 | 1.7
+        fibrinogen: 1.9 | 1.3 | 2.2 | 3.1
+        ast: 88 | 214 | 96 | 35""",
+    "16_sections_wrapped_label_flattened.txt": """
+        wbc: 1.9 | 0.8 | 3.4
+        %Neutrophils: 72 | 64 | 58
+        %Lymphocytes: 21 | 30 | 33
+        neutrophils: 1.37 | 0.51 | 1.97
+        hemoglobin: 91 | 78 | 89
+        platelets: 41 | 22 | 65
+        ferritin: 8450 | 21300 | 3980
+        triglycerides: 3.1 | 4.4 | 2.6
+        ast: 156 | 288 | 74
+        alt: 112 | 205 | 96
+        ?Total bilirubin: 1.8 | 3.6 | 1.2
+        albumin: 28 | 23 | 29
+        pt: 15.8 | . | 14.1
+        aptt: 42.1 | . | 36.0
+        fibrinogen: 1.1 | 0.8 | 1.6
+        d_dimer: 6800 | . | 2300""",
+    "17_combined_cells_indian_tab.txt": f"""
+        hemoglobin: 101 | 84 | 92
+        wbc: 2.4 | 1.3 | 4.1
+        platelets: 68 | 32 | 112
+        ast: 245 | 412 | 96
+        alt: 120 | 268 | 88
+        pt: 16.2 | 18.1 | 13.9
+        ?INR: 1.4 | 1.6 | 1.1
+        ferritin: >2000 | >2000 | 1456
+        triglycerides: {tg(312)} | . | {tg(198)}
+        fibrinogen: 1.48 | 0.96 | .
+        crp: 8.64 | 4.82 | 1.2
+        ana: t160 | . | .
+        ?Dengue NS1: neg | . | .
+        ?Scrub typhus IgM: pos | . | .""",
 }
 
 

@@ -22,6 +22,7 @@ _FOOTNOTE = r"[*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠᵍ]+|[¹²³⁴⁵⁶⁷⁸�
 _TRAILING_MARKER = re.compile(rf"^(.*\d)\s*({_FOOTNOTE}|(?<=\d)[a-f](?![a-z]))$")
 _LEADING_MARKER = re.compile(rf"^({_FOOTNOTE})\s*(?=[<>≤≥]?\d)")
 _COMMA_GROUPS = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,])")
+_LAKH_GROUPS = re.compile(r"(?<![\d.,])(\d{1,2}(?:,\d{2})+,\d{3})(?![\d,])")  # `1,12,000` = 112000
 _SPACE_GROUPS = re.compile(r"^([<>≤≥]=?\s*)?(\d{1,3}(?: \d{3})+)(\.\d+)?$")
 _SPACED_RANGE = re.compile(r"^(\d+(?: \d{3})*)\s*([-–—])\s*(\d{1,3}(?: \d{3})+|\d+)$")
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")  # `1,260` stays: 1260 or 1.26?
@@ -96,6 +97,9 @@ def repair_cell(text: str, style: str | None, line: int | None, column: str) -> 
 
 def _separators(cell: str, style: str | None) -> tuple[str, str | None]:
     """Thousands and decimal separators by the table's style; an ambiguous comma is left for the parser."""
+    if style != "," and (found := _LAKH_GROUPS.search(cell)):
+        return _LAKH_GROUPS.sub(lambda m: m.group(1).replace(",", ""), cell), ("Indian digit grouping "
+                                                                                "(lakhs) read as thousands")
     groups = _COMMA_GROUPS.search(cell)
     if groups and (style == "." or groups.group(2) or groups.group(1).count(",") > 1):
         after = _COMMA_GROUPS.sub(lambda m: m.group(1).replace(",", "") + (m.group(2) or ""), cell)

@@ -161,6 +161,10 @@ def _flattened_row(table: PublishedTable, line: int, text: str, rest: str, token
                    "value belongs to cannot be told")
         return
     values, extra = tokens[len(tokens) - n:], tokens[:len(tokens) - n]
+    if ranged and extra and re.match(r"^[<>≤≥]?\d", extra[-1]):
+        refuse_row(table, line, rest, text, f"{len(tokens)} values for {n} timepoint columns after the reference "
+                   "range: which of them belong together cannot be told")
+        return
     rest = " ".join([rest, *extra]).strip()
     if has_reference and not reference_last:
         rest, reference = reference_tail(rest)
@@ -190,6 +194,8 @@ def _merge_thousands(tokens: list[str], low: int, high: int, table: PublishedTab
         table.repairs.append(Repair(line, "row", " ".join(tokens), " | ".join(ways[0]),
                                     "spaces as thousands separators (the only reading that fits the columns)"))
         return ways[0]
+    if len(ways) > 1:  # `15 400 6 210 980`: 15400 | 6210 | 980 or 15400 | 6 | 210980
+        return []
     return tokens if not any(re.fullmatch(r"0\d\d", t) for t in tokens) else []
 
 
