@@ -23,6 +23,7 @@ _TRAILING_MARKER = re.compile(rf"^(.*\d)\s*({_FOOTNOTE}|(?<=\d)[a-f](?![a-z]))$"
 _LEADING_MARKER = re.compile(rf"^({_FOOTNOTE})\s*(?=[<>≤≥]?\d)")
 _COMMA_GROUPS = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,])")
 _LAKH_GROUPS = re.compile(r"(?<![\d.,])(\d{1,2}(?:,\d{2})+,\d{3})(?![\d,])")  # `1,12,000` = 112000
+_BRACKET_FLAG = re.compile(r"^(.*\d)\s*\[(H|L|HH|LL)\]$")
 _SPACE_GROUPS = re.compile(r"^([<>≤≥]=?\s*)?(\d{1,3}(?: \d{3})+)(\.\d+)?$")
 _SPACED_RANGE = re.compile(r"^(\d+(?: \d{3})*)\s*([-–—])\s*(\d{1,3}(?: \d{3})+|\d+)$")
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")  # `1,260` stays: 1260 or 1.26?
@@ -83,6 +84,8 @@ def repair_cell(text: str, style: str | None, line: int | None, column: str) -> 
         record(cell[found.end():], f"footnote marker '{found.group(1)}' removed")
     if (found := _TRAILING_MARKER.match(cell)) and not _WRITTEN_EXPONENT.match(cell):  # `10⁵` is no footnote
         record(found.group(1).rstrip(), f"footnote marker '{found.group(2)}' removed")
+    if found := _BRACKET_FLAG.match(cell):
+        record(f"{found.group(1)} ({found.group(2)})", "the lab's flag in brackets written as '(H)'")
     if found := _SPACED_RANGE.match(cell):
         record(f"{found.group(1).replace(' ', '')}{found.group(2)}{found.group(3).replace(' ', '')}",
                "spaces as thousands separators removed from the range")

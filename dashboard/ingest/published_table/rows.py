@@ -51,6 +51,9 @@ def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, r
             return
     if unit_text:
         unit = unit_text.strip()
+    filled = [c.strip() for c in cells if c.strip()]
+    if not unit and filled and all(_PERCENT_CELL.match(c) for c in filled):
+        unit = "%"  # `72%` in every cell: a row in percent
     label = catalogue_label(table, line, label, unit)
     if "/" in label and any(_COMBINED_CELL.match(c.strip()) for c in cells):
         _combined(table, line, label, unit, reference, cells, style)
@@ -64,6 +67,8 @@ def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, r
 
 _SPECIMEN = re.compile(r"^(?:serum|plasma|blood|sr|se|s|p|b)(?:\.\s*|\s*-\s*|\s+)(?=\S)", re.IGNORECASE)
 DIFFERENTIAL = ", % of leukocytes"
+_PERCENT_CELL = re.compile(r"^[<>≤≥]?\s*\d+(?:[.,]\d+)?\s*%$")
+_COUNT_AND_PERCENT = re.compile(r"^([<>≤≥]?\s*\d[\d.,]*)\s*(\(\s*\d+(?:[.,]\d+)?\s*%\s*\))$")
 
 
 def catalogue_label(table: PublishedTable, line: int, label: str, unit: str) -> str:
@@ -86,6 +91,17 @@ def catalogue_label(table: PublishedTable, line: int, label: str, unit: str) -> 
     return label
 
 
+def _differential_aside(table: PublishedTable, line: int, column: str, label: str, cell: str) -> str:
+    """`0.9 (45%)` in a row of a cell count: the count, with its differential percentage set aside (recorded)."""
+    found = _COUNT_AND_PERCENT.match(cell)
+    known = match_analyte(label)
+    if not found or known is None or analyte(known).unit != "10^9/L":
+        return cell
+    table.repairs.append(Repair(line, column, cell, found.group(1), f"the differential percentage "
+                                f"'{found.group(2)}' set aside (the row is the count)"))
+    return found.group(1)
+
+
 def _reference(table: PublishedTable, line: int, text: str, style: str | None) -> str:
     cell, repairs = repair_cell(text, style, line, "reference range")
     table.repairs.extend(repairs)
@@ -96,6 +112,7 @@ def _cell(table: PublishedTable, line: int, column: str, label: str, unit: str, 
     """A value cell repaired; one that still cannot be read is listed and left empty."""
     cell, repairs = repair_cell(text, style, line, column)
     table.repairs.extend(repairs)
+    cell = _differential_aside(table, line, column, label, cell)
     exponent = exponent_cell(cell)
     if exponent is not None:
         number, power, written = exponent
