@@ -100,7 +100,7 @@ def repair_cell(text: str, style: str | None, line: int | None, column: str) -> 
 
 def _separators(cell: str, style: str | None) -> tuple[str, str | None]:
     """Thousands and decimal separators by the table's style; an ambiguous comma is left for the parser."""
-    if style != "," and (found := _LAKH_GROUPS.search(cell)):
+    if style != "," and _LAKH_GROUPS.search(cell):
         return _LAKH_GROUPS.sub(lambda m: m.group(1).replace(",", ""), cell), ("Indian digit grouping "
                                                                                 "(lakhs) read as thousands")
     groups = _COMMA_GROUPS.search(cell)

@@ -17,7 +17,8 @@ from dashboard.ingest.published_table.model import CAPTION, PublishedTable, head
 from dashboard.ingest.published_table.rows import add_row, table_style
 
 _NUM = r"[+\-]?(?:\d+(?:[.,]\d+)*|\.\d+)"
-_MARK = r"(?:[*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠᵍ]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\d)[a-f](?=\s|$))?(?:\s+(?:H|L|HH|LL)(?=\s|$)|\s*\((?:H|L)\)|\s*[↑↓]+)?"
+_MARK = (r"(?:[*†‡§¶#^]+|[ᵃᵇᶜᵈᵉᶠᵍ]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\d)[a-f](?=\s|$))?"
+         r"(?:\s+(?:H|L|HH|LL)(?=\s|$)|\s*[(\[](?:H|L)[)\]]|\s*[↑↓]+)?")
 _QUALITATIVE = (r"not detected|non-reactive|nonreactive|weakly positive|positive|negative|pos|neg|normal|"
                 r"low|high|yes|no|detected|reactive|absent|present|trace|\+{1,4}")
 # one-word missing markers of the cell parser (`–`, `nd`, `…`, `/`), as tokens of a flattened row
@@ -30,7 +31,7 @@ VALUE_TOKENS = (
     re.compile(rf"(?:^|(?<=\s))([<>≤≥]=?\s*{_NUM}{_MARK})$"),
     re.compile(rf"(?:^|(?<=\s))({_NUM}(?:\s*/\s*{_NUM})+)$"),
     re.compile(rf"(?:^|(?<=\s))((?:[<>≤≥]=?\s*)?{_NUM}\s*[x×·]\s*10(?:\s*(?:\^|\*\*|[eE])\s*\+?\d{{1,2}}|"
-               rf"[⁰¹²³⁴⁵⁶⁷⁸⁹]{{1,2}}|3|6|9|12))$"),
+               rf"[⁰¹²³⁴⁵⁶⁷⁸⁹]{{1,2}}|3|6|9|12)|{_NUM}[eE]\+?\d{{1,2}})$"),
     re.compile(rf"(?:^|(?<=\s))([*†‡§¶#^]*{_NUM}{_MARK})$"),
     re.compile(rf"(?:^|(?<=\s))({_MISSING})$"),
     re.compile(rf"(?:^|(?<=\s))({_QUALITATIVE})$", re.IGNORECASE),
@@ -161,9 +162,11 @@ def _flattened_row(table: PublishedTable, line: int, text: str, rest: str, token
                    "value belongs to cannot be told")
         return
     values, extra = tokens[len(tokens) - n:], tokens[:len(tokens) - n]
-    if ranged and extra and re.match(r"^[<>≤≥]?\d", extra[-1]):
-        refuse_row(table, line, rest, text, f"{len(tokens)} values for {n} timepoint columns after the reference "
-                   "range: which of them belong together cannot be told")
+    numbers = sum(bool(re.match(r"^[<>≤≥]?\d", t)) for t in extra)
+    if numbers > (1 if has_reference and not reference_last and not ranged else 0):
+        refuse_row(table, line, rest, text, f"{len(tokens)} values for {n} timepoint columns"
+                   + (" and a reference range" if has_reference else "") + ": which of them belong together "
+                   "cannot be told")
         return
     rest = " ".join([rest, *extra]).strip()
     if has_reference and not reference_last:
