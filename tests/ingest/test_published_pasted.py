@@ -278,6 +278,36 @@ EXPECTED: dict[str, str] = {
         ana: t160 | . | .
         ?Dengue NS1: neg | . | .
         ?Scrub typhus IgM: pos | . | .""",
+    "18_japanese_units_tab.txt": f"""
+        wbc: 2.3 | 1.5 | 3.8
+        platelets: 82 | 31 | 124
+        hemoglobin: 102 | 88 | 94
+        hematocrit: 0.301 | 0.262 | 0.280
+        ast: 312 | 586 | 102
+        ldh: 1245 | 2860 | 640
+        ?T-Bil: 1.2 | 2.4 | 0.9
+        fibrinogen: 1.32 | 0.86 | 1.98
+        ?FDP: 24.6 | 48.2 | 12.1
+        d_dimer: 10200 | 22600 | 4800
+        ferritin: 12460 | 35800 | 6920
+        triglycerides: {tg(286, 342, 198)}
+        scd25: 5230 | 8640 | 2110
+        crp: 8.62 | 5.41 | 1.02
+        esr: 12 | 8 | 15
+        ?Urine protein: ~ | ~ | neg
+        ?Base excess: -4.2 | -2.1 | 0.5""",
+    "19_wrapped_labels_flattened.txt": """
+        wbc: 14.6 | 8.2 | 5.1 | 7.9
+        hemoglobin: 98 | 84 | 79 | 92
+        platelets: 302 | 144 | 86 | 214
+        ferritin: 5480 | 18920 | 42300 | 3120
+        crp: 21.2 | 14.8 | 6.2 | 0.9
+        esr: 86 | 42 | 14 | 18
+        ast: 48 | 112 | 268 | 54
+        ldh: 412 | 688 | 1120 | 296
+        triglycerides: 1.9 | 2.8 | 3.6 | 2.1
+        fibrinogen: 5.9 | 3.2 | 1.4 | 2.6
+        ?Interleukin-18: 88000 | 124000 | 96000 | 12400""",
 }
 
 
@@ -334,7 +364,7 @@ def _read_right(entry: str, row) -> bool:
     result = row.result if isinstance(row.result, str) else None
     if entry in ("pos", "neg"):
         return result == {"pos": "positive", "neg": "negative"}[entry]
-    found = re.fullmatch(r"(<=|>=|<|>)?(t)?([\d.]+)", entry)
+    found = re.fullmatch(r"(<=|>=|<|>)?(t)?(-?[\d.]+)", entry)
     assert found, f"bad expectation {entry!r}"
     sign, _, number = found.groups()
     return (value is not None and math.isclose(value, float(number), rel_tol=2e-4)

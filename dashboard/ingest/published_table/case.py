@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -23,6 +24,7 @@ from dashboard.ingest.problems import Problem, warning
 from dashboard.ingest.published_table.model import PublishedTable
 
 FIXED_COLUMNS = ("label", "unit", "reference")
+_LABEL_UNIT = re.compile(r"\s*\([^()]*\)\s*$")
 LABS_HEADER = ("Analyte", "Unit", "Reference range")
 LABS_FILE = "labs.csv"
 
@@ -105,7 +107,8 @@ def _cell_of(problem: Problem, draft: Draft) -> tuple[int | None, str | None]:
     if problem.column == "reference range":
         return index, "reference"
     if problem.value is not None and unit and problem.value in (unit, normalise_unit(unit)) and "unit" in \
-            problem.message.casefold() or "cannot be converted" in problem.message:
+            problem.message.casefold() or "cannot be converted" in problem.message \
+            or problem.message.startswith("unknown unit"):  # the unit as the loader spells it (`mm/1sth`)
         return index, "unit"
     if problem.column in draft.timepoints:
         return index, problem.column
@@ -149,4 +152,9 @@ def clear_problem_cells(draft: Draft, rounds: int = 5) -> list[Problem]:
                                        None if pd.isna(line) else int(line), name, _printed(draft, row, name, text),
                                        problem.expected or "a value casetrack can read, typed into the grid"))
                 draft.grid.iloc[row, draft.grid.columns.get_loc(name)] = ""
+            label = _text(draft.grid.iloc[row]["label"])
+            if column == "unit" and not _text(draft.grid.iloc[row]["unit"]) and (bare := _LABEL_UNIT.sub("", label)):
+                draft.grid.iloc[row, draft.grid.columns.get_loc("label")] = bare  # `ESR (mm/1st h)`: the
+                draft.notes.append(f"'{label}': its unit cannot be read, so it was taken out of the label "  # unit
+                                   f"with the values ('{bare}')")                                     # the label held
     return cleared

@@ -84,6 +84,8 @@ def repair_cell(text: str, style: str | None, line: int | None, column: str) -> 
         record(cell[found.end():], f"footnote marker '{found.group(1)}' removed")
     if (found := _TRAILING_MARKER.match(cell)) and not _WRITTEN_EXPONENT.match(cell):  # `10⁵` is no footnote
         record(found.group(1).rstrip(), f"footnote marker '{found.group(2)}' removed")
+    if cell in ("(-)", "(+)"):
+        record("negative" if cell == "(-)" else "positive", f"'{cell}' read as the finding it marks")
     if found := _BRACKET_FLAG.match(cell):
         record(f"{found.group(1)} ({found.group(2)})", "the lab's flag in brackets written as '(H)'")
     if found := _SPACED_RANGE.match(cell):
