@@ -258,10 +258,25 @@ def test_mangled_exponents_greek_mu_and_lower_case_units(layout):
 
 
 def test_power_of_ten_cell_without_a_count_unit_is_refused():
-    rows = [["Parameter", "Day 1", "Day 2"], ["Platelets", "234 × 106", "120"]]
+    # `× 106` without a caret may be 10⁶ flattened; only a count per volume is multiplied by it
+    rows = [["Parameter", "Day 1", "Day 2"], ["EBV DNA (copies/mL)", "234 × 106", "120"]]
     table, draft, _obs, _ = imported(render(rows, "tab"))
     assert [(p.row, p.column, p.value) for p in table.problems] == [(2, "Day 1", "234 × 106")]
-    assert draft.grid.iloc[0]["Day 1"] == ""
+    assert draft.grid.iloc[0]["Day 1"] == "" and draft.grid.iloc[0]["Day 2"] == "120"
+
+
+def test_a_row_without_unit_of_an_analyte_printed_in_units_ten_times_apart_is_refused():
+    rows = [["Parameter", "Reference range", "Day 1", "Day 2"],
+            ["CRP", "<5", "96", "12"],            # the range agrees with mg/L only (catalogue 1.0 mg/dL = 10 mg/L)
+            ["C-reactive protein", "", "9.6", "1.2"],  # no range: mg/L or mg/dL is not certain
+            ["Triglycerides", "<150", "286", "120"],   # mg/dL (150 mg/dL ≈ 1.7 mmol/L)
+            ["Fibrinogen", "", "1.2", "0.9"]]
+    table, draft, obs, _ = imported(render(rows, "tab"))
+    got = values(obs)
+    assert got[("crp", "Day 1")] == exact(9.6) and got[("crp", "Day 2")] == exact(1.2)
+    assert got[("triglycerides", "Day 2")] == exact(round(120 / 88.57, 6))
+    assert sorted(p.row for p in table.problems) == [3, 5]
+    assert list(draft.grid.iloc[1][["Day 1", "Day 2"]]) == ["", ""]
 
 
 # ---------------------------------------------------------------------------------- combined cells

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from dashboard.domain.analytes import analyte, match_analyte
-from dashboard.domain.units import is_unit, normalise_unit
+from dashboard.domain.units import UnitError, conversion_factor, is_unit, normalise_unit
 from dashboard.domain.values import CellError, parse_cell
 from dashboard.ingest.problems import warning
 from dashboard.ingest.published_table.cells import (
@@ -55,6 +55,15 @@ def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, r
     if not unit and filled and all(_PERCENT_CELL.match(c) for c in filled):
         unit = "%"  # `72%` in every cell: a row in percent
     label = catalogue_label(table, line, label, unit)
+    if not unit and (known := match_analyte(label)) is not None:
+        unit, why = unit_from_reference(known, reference, style)
+        if why:
+            refuse_row(table, line, label, label_text, why)
+            table.rows.append(SourceRow(line, label, "", reference, [""] * len(cells), list(cells)))
+            return
+        if unit:
+            table.repairs.append(Repair(line, "unit", "", unit, f"no unit printed: the reference range "
+                                        f"'{reference}' agrees with {unit} only"))
     if "/" in label and any(_COMBINED_CELL.match(c.strip()) for c in cells):
         _combined(table, line, label, unit, reference, cells, style)
         return
@@ -89,6 +98,36 @@ def catalogue_label(table: PublishedTable, line: int, label: str, unit: str) -> 
                                     "the differential, not the count: kept unmapped"))
         label += DIFFERENTIAL
     return label
+
+
+def unit_from_reference(analyte_id: str, reference: str, style: str | None) -> tuple[str, str | None]:
+    """(unit, why refused) for a row of a known analyte printed without a unit.
+
+    An analyte that tables print in units ten or more times apart (CRP in mg/L or mg/dL, triglycerides in
+    mmol/L or mg/dL) cannot be read without its unit: the row's reference range decides when its upper
+    limit lies within 3.5× of the catalogue's upper limit in exactly one of those units; otherwise the
+    values are refused. Other analytes are left to the case loader (canonical unit, with a warning).
+    """
+    record = analyte(analyte_id)
+    if record.unit is None or record.ref_high is None:
+        return "", None
+    factors = {record.unit: 1.0}
+    for other in record.common_units:
+        try:
+            factors[other] = conversion_factor(record.unit, other, record.molar_mass)
+        except UnitError:
+            continue
+    if all(abs(f - 1) < 1e-9 for f in factors.values()):
+        return "", None
+    tops = re.findall(r"\d+(?:[.,]\d+)?", reference.replace(",", ".") if style == "," else reference.replace(",", ""))
+    if tops and not re.match(r"^\s*[>≥]", reference):
+        high = float(tops[-1])
+        agree = [u for u, f in factors.items() if 1 / 3.5 <= high / (record.ref_high * f) <= 3.5]
+        if len(agree) == 1:
+            return (agree[0] if agree[0] != record.unit else record.unit), None
+    return "", (f"no unit is printed, and {record.name} is printed in {', '.join(factors)}: "
+                + (f"the reference range '{reference}' does not decide which" if reference else
+                   "without a unit or a reference range which one is not certain"))
 
 
 def _differential_aside(table: PublishedTable, line: int, column: str, label: str, cell: str) -> str:
