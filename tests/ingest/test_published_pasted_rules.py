@@ -142,3 +142,30 @@ def test_a_word_with_a_slash_after_a_label_is_not_a_unit():
     _, got = read(rows, "tab")
     assert ("HIV 1/2 Ag/Ab", "Day 1") in got and ("HIV 1/2", "Day 1") not in got
     assert got[("EBV DNA", "Day 1")] == (1200.0, "copies/mL", None)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_rows_under_a_body_fluid_section_are_never_the_blood_analyte(layout):
+    rows = [["Parameter", "Day 1", "Day 5"],
+            ["Blood"],
+            ["WBC (×10⁹/L)", "1.8", "2.4"],
+            ["CSF"],
+            ["WBC (/µL)", "12", "4"],
+            ["Protein (mg/dL)", "68", "45"],
+            ["Bone marrow"],
+            ["Hemophagocytosis", "present", "ND"]]
+    table, got = read(rows, layout)
+    assert got[("wbc", "Day 1")] == (1.8, "10^9/L", None)
+    assert got[("CSF: WBC", "Day 1")] == (12.0, "/µL", None) and got[("CSF: WBC", "Day 5")] == (4.0, "/µL", None)
+    assert ("wbc", "Day 5") in got and got[("wbc", "Day 5")] == (2.4, "10^9/L", None)
+    assert ("hemophagocytosis", "Day 1") in got  # `Bone marrow: Hemophagocytosis` is a catalogue synonym
+    assert any("section 'CSF'" in r.what for r in table.repairs)
+
+
+def test_a_fluid_in_the_label_s_parenthesis_is_put_in_front():
+    rows = [["Parameter", "Day 1", "Day 5"], ["WBC (CSF) (/µL)", "10", "3"], ["Albumin (urine) (mg/L)", "30", "20"],
+            ["Hemophagocytosis (bone marrow)", "yes", "ND"], ["Ferritin (serum) (ng/mL)", "980", "640"]]
+    _, got = read(rows, "tab")
+    assert got[("CSF WBC", "Day 1")] == (10.0, "/µL", None)
+    assert got[("urine Albumin", "Day 1")] == (30.0, "mg/L", None)
+    assert ("hemophagocytosis", "Day 1") in got and got[("ferritin", "Day 1")] == (980.0, "ng/mL", None)

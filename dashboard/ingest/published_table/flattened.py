@@ -13,7 +13,14 @@ from collections import Counter
 from dashboard.domain.values import MISSING
 from dashboard.ingest.published_table.cells import Repair
 from dashboard.ingest.published_table.header import split_header
-from dashboard.ingest.published_table.model import CAPTION, PublishedTable, header_kind, refuse_row, unit_like
+from dashboard.ingest.published_table.model import (
+    CAPTION,
+    PublishedTable,
+    header_kind,
+    refuse_row,
+    section_header,
+    unit_like,
+)
 from dashboard.ingest.published_table.rows import add_row, table_style
 
 _NUM = r"[+\-]?(?:\d+(?:[.,]\d+)*|\.\d+)"
@@ -126,14 +133,14 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
         table.caption = f"{glued.group(1)} {label_header}".strip()
     pending: tuple[int, str] | None = sections[-1] if sections else None  # a section, or a wrapped label
     for n_line, section in sections[:-1]:
-        table.notes.append(f"line {n_line}: '{section}' has no values: read as a section header")
+        section_header(table, n_line, section)
     for n_line, line, rest, tokens, reference in tails[first_data:]:
         if not tokens and _is_prose(line):
             table.notes.append(f"line {n_line}: the table ends here (prose: '{line.strip()[:60]}')")
             break
         if not tokens:
             if pending:
-                table.notes.append(f"line {pending[0]}: '{pending[1]}' has no values: read as a section header")
+                section_header(table, *pending)
             pending = (n_line, line.strip())
             continue
         if pending and (rest[:1].islower() or rest.startswith("(") or not rest):
@@ -141,7 +148,7 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
                                         "label wrapped onto two lines joined"))
             rest = f"{pending[1]} {rest}".strip()
         elif pending:
-            table.notes.append(f"line {pending[0]}: '{pending[1]}' has no values: read as a section header")
+            section_header(table, *pending)
         pending = None
         shape = (n, has_reference, reference_last, has_unit)
         _flattened_row(table, n_line, line, rest, tokens, reference, shape, style)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dashboard.domain.analytes import match_analyte
 from dashboard.domain.units import is_unit
 from dashboard.ingest.problems import Problem, warning
 from dashboard.ingest.published_table.cells import Repair, repair_unit
@@ -53,6 +54,7 @@ class PublishedTable:
     notes: list[str] = field(default_factory=list)        # decisions about the table as a whole
     problems: list[Problem] = field(default_factory=list)  # what was left empty, and why
     source: str = ""                                       # the text as given
+    specimen: str = ""                                     # the current section when it names a body fluid
 
 
 def header_kind(text: str) -> str | None:
@@ -117,6 +119,33 @@ def split_reference(text: str, line: int, table: PublishedTable) -> tuple[str, s
         table.repairs.extend(more)
         return found.group("range"), unit
     return cell, ""
+
+
+_FLUID = re.compile(r"\b(?:urine|urinary|urinalysis|csf|cerebrospinal|pleural|ascit\w*|peritoneal|bal|bronchoalveolar|"
+                    r"bone marrow|marrow|stool|faecal|fecal|synovial|joint fluid|aqueous|vitreous)\b", re.IGNORECASE)
+
+
+def section_header(table: PublishedTable, line: int, text: str) -> None:
+    """A row without values read as a section header; a section naming a body fluid (`CSF`, `Urinalysis`)
+    is kept in front of its rows' labels, so `WBC` under `CSF` is never the blood count."""
+    table.notes.append(f"line {line}: '{text}' has no values: read as a section header"
+                       + (": its rows are of that specimen" if _FLUID.search(text) else ""))
+    table.specimen = text.strip().rstrip(":") if _FLUID.search(text) else ""
+
+
+def specimen_label(table: PublishedTable, line: int, label: str) -> str:
+    """`WBC` under a `CSF` section -> `CSF: WBC`; `WBC (CSF)` -> `CSF WBC` (a fluid in the label's parenthesis
+    is not dropped the way `Ferritin (serum)` is); recorded."""
+    if table.specimen and not _FLUID.search(label):
+        table.repairs.append(Repair(line, "label", label, f"{table.specimen}: {label}",
+                                    f"the row is under the section '{table.specimen}'"))
+        return f"{table.specimen}: {label}"
+    found = re.match(r"^(.*\S)\s*\(([^()]*)\)$", label)
+    if found and _FLUID.search(found.group(2)) and match_analyte(label) != match_analyte(
+            moved := f"{found.group(2)} {found.group(1)}"):
+        table.repairs.append(Repair(line, "label", label, moved, "the specimen in parentheses put in front"))
+        return moved
+    return label
 
 
 def refuse_row(table: PublishedTable, line: int, label: str, text: str, why: str) -> None:

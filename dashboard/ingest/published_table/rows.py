@@ -23,6 +23,7 @@ from dashboard.ingest.published_table.model import (
     PublishedTable,
     SourceRow,
     refuse_row,
+    specimen_label,
     split_reference,
     split_row_label,
 )
@@ -40,6 +41,7 @@ def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, r
             cells: list[str], style: str | None) -> None:
     """Split, repair and append one row (two or more for a combined `PT/INR` row)."""
     label, unit, reference = split_row_label(label_text, line, table)
+    label = specimen_label(table, line, label)
     if ref_text:
         reference, ref_unit = split_reference(ref_text, line, table)
         if ref_unit and not unit:

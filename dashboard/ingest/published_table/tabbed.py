@@ -12,7 +12,13 @@ from collections import Counter
 
 from dashboard.domain.analytes import match_analyte
 from dashboard.ingest.published_table.cells import Repair
-from dashboard.ingest.published_table.model import CAPTION, PublishedTable, header_kind, refuse_row
+from dashboard.ingest.published_table.model import (
+    CAPTION,
+    PublishedTable,
+    header_kind,
+    refuse_row,
+    section_header,
+)
 from dashboard.ingest.published_table.rows import add_row, table_style
 
 
@@ -161,7 +167,7 @@ def _group_header(rows: list[tuple[int, list[str]]], at: int, width: int, table:
 def _section_or_label(table: PublishedTable, line: int, text: str, pending: str) -> str:
     """A row with a label and no values: a section header (`CBC`) or the first line of a wrapped label."""
     if pending:
-        table.notes.append(f"line {line - 1}: '{pending}' has no values: read as a section header")
+        section_header(table, line - 1, pending)
     return text
 
 
