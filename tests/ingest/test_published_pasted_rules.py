@@ -169,3 +169,14 @@ def test_a_fluid_in_the_label_s_parenthesis_is_put_in_front():
     assert got[("CSF WBC", "Day 1")] == (10.0, "/µL", None)
     assert got[("urine Albumin", "Day 1")] == (30.0, "mg/L", None)
     assert ("hemophagocytosis", "Day 1") in got and got[("ferritin", "Day 1")] == (980.0, "ng/mL", None)
+
+
+def test_when_most_flattened_rows_miss_a_cell_the_header_keeps_the_width_and_short_rows_are_refused():
+    text = ("Table 1 Laboratory data\nParameter Reference range Day 1 Day 3 Day 7\n"
+            "WBC (×10⁹/L) 4.0–10.0 2.1 1.8 3.2\nPlatelets (×10⁹/L) 150–400 45 30 62\n"
+            "Ferritin (ng/mL) 30–400 12,400 28,600\nFibrinogen (g/L) 2.0–4.0 1.1 0.9\n"
+            "sCD25 (U/mL) 158–623 8,420 12,600\n")
+    table = read_text(text, "pasted.txt")[0]
+    assert table.timepoints == ["Day 1", "Day 3", "Day 7"]  # not Day 3, Day 7 with 'Day 1' as the label header
+    assert [(r.label, r.cells) for r in table.rows] == [("WBC", ["2.1", "1.8", "3.2"]), ("Platelets", ["45", "30", "62"])]
+    assert sorted(p.row for p in table.problems) == [5, 6, 7]

@@ -12,7 +12,7 @@ from collections import Counter
 
 from dashboard.domain.values import MISSING
 from dashboard.ingest.published_table.cells import Repair
-from dashboard.ingest.published_table.header import split_header
+from dashboard.ingest.published_table.header import named_count, split_header
 from dashboard.ingest.published_table.model import (
     CAPTION,
     PublishedTable,
@@ -124,6 +124,11 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
         n = with_range.most_common(1)[0][0]
     else:
         n = counts.most_common(1)[0][0] - (1 if has_reference else 0)
+    named = named_count(header_text, n, n + 3)
+    if named is not None and named > n:  # most rows have a blank cell: which one cannot be told
+        table.notes.append(f"the header names {named} timepoints and most rows hold {n} values: rows with fewer "
+                           f"values than {named} are left empty")
+        n = named
     if reference_last:
         table.notes.append("the reference range is the last column")
     table.timepoints, header_notes, label_header = split_header(header_text, n)

@@ -95,3 +95,19 @@ def split_header(header: str, n: int) -> tuple[list[str], list[str], str]:
     label_header = " ".join(words[:ties[0]])
     dropped = f" ('{label_header}' read as the label column's header)" if label_header else ""
     return names, [f"header '{header}' read as {n} timepoints: " + " | ".join(names) + dropped], label_header
+
+
+def named_count(header: str, low: int, high: int) -> int | None:
+    """The one number of timepoints in low..high into which the header splits with certainty, every word
+    used (`Day 1 Day 3 Day 7` -> 3), or None. Used to tell rows with a blank cell from the table's width."""
+    words = strip_roles(header).split()
+
+    def certain(k: int) -> bool:
+        if k == len(words):
+            return all(_score((w,)) >= 3 - 0.02 for w in words)
+        names, _, label_header = split_header(header, k)  # each name a timepoint, and the words left for
+        return (names[0] != "T1" and all(_score(tuple(n.split())) >= 2.9 for n in names)  # the label column
+                and not (label_header and _score(tuple(label_header.split())) >= 2.9))   # header are not one
+
+    found = [k for k in range(max(low, 1), min(high, len(words)) + 1) if certain(k)]
+    return found[0] if len(found) == 1 else None
