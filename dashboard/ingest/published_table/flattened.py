@@ -210,6 +210,8 @@ def _merge_thousands(tokens: list[str], low: int, high: int, table: PublishedTab
                                     "spaces as thousands separators (the only reading that fits the columns)"))
         return ways[0]
     if len(ways) > 1:  # `15 400 6 210 980`: 15400 | 6210 | 980 or 15400 | 6 | 210980
+        table.notes.append(f"line {line}: '{' '.join(tokens)}' can be grouped into thousands in {len(ways)} ways "
+                           f"({'; '.join(' | '.join(w) for w in ways[:2])}): not guessed")
         return []
     return tokens if not any(re.fullmatch(r"0\d\d", t) for t in tokens) else []
 
