@@ -180,3 +180,14 @@ def test_when_most_flattened_rows_miss_a_cell_the_header_keeps_the_width_and_sho
     assert table.timepoints == ["Day 1", "Day 3", "Day 7"]  # not Day 3, Day 7 with 'Day 1' as the label header
     assert [(r.label, r.cells) for r in table.rows] == [("WBC", ["2.1", "1.8", "3.2"]), ("Platelets", ["45", "30", "62"])]
     assert sorted(p.row for p in table.problems) == [5, 6, 7]
+
+
+def test_each_analyte_of_a_combined_row_gets_the_same_rules():
+    rows = [["Parameter", "Day 1", "Day 3"], ["Neutrophils/lymphocytes (%)", "85/10", "80/12"],
+            ["CRP/ESR", "12/40", "8/30"], ["Ferritin (ng/mL)", "980", "640"]]
+    table, got = read(rows, "tab")
+    assert got[("Neutrophils, % of leukocytes", "Day 1")] == (85.0, "%", None)
+    assert got[("lymphocytes, % of leukocytes", "Day 3")] == (12.0, "%", None)
+    assert got[("esr", "Day 1")] == (40.0, "mm/h", None)
+    assert ("crp", "Day 1") not in got  # no unit: mg/L or mg/dL is not certain
+    assert [p.row for p in table.problems] == [3]

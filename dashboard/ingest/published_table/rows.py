@@ -56,19 +56,13 @@ def add_row(table: PublishedTable, line: int, label_text: str, unit_text: str, r
     filled = [c.strip() for c in cells if c.strip()]
     if not unit and filled and all(_PERCENT_CELL.match(c) for c in filled):
         unit = "%"  # `72%` in every cell: a row in percent
-    label = catalogue_label(table, line, label, unit)
-    if not unit and (known := match_analyte(label)) is not None:
-        unit, why = unit_from_reference(known, reference, style)
-        if why:
-            refuse_row(table, line, label, label_text, why)
-            table.rows.append(SourceRow(line, label, "", reference, [""] * len(cells), list(cells)))
-            return
-        if unit:
-            table.repairs.append(Repair(line, "unit", "", unit, f"no unit printed: the reference range "
-                                        f"'{reference}' agrees with {unit} only"))
     if "/" in label and any(_COMBINED_CELL.match(c.strip()) for c in cells):
         _combined(table, line, label, unit, reference, cells, style)
         return
+    decided = _label_and_unit(table, line, label, unit, reference, cells, style)
+    if decided is None:
+        return
+    label, unit = decided
     repaired = []
     for column, text in zip(table.timepoints, cells, strict=True):
         repaired.append(_cell(table, line, column, label, unit, text, style))
@@ -100,6 +94,22 @@ def catalogue_label(table: PublishedTable, line: int, label: str, unit: str) -> 
                                     "the differential, not the count: kept unmapped"))
         label += DIFFERENTIAL
     return label
+
+
+def _label_and_unit(table: PublishedTable, line: int, label: str, unit: str, reference: str, cells: list[str],
+                    style: str | None) -> tuple[str, str] | None:
+    """The row's label for the catalogue and its unit; None when the row is refused (appended empty)."""
+    label = catalogue_label(table, line, label, unit)
+    if not unit and (known := match_analyte(label)) is not None:
+        unit, why = unit_from_reference(known, reference, style)
+        if why:
+            refuse_row(table, line, label, label, why)
+            table.rows.append(SourceRow(line, label, "", reference, [""] * len(cells), list(cells)))
+            return None
+        if unit:
+            table.repairs.append(Repair(line, "unit", "", unit, f"no unit printed: the reference range "
+                                        f"'{reference}' agrees with {unit} only"))
+    return label, unit
 
 
 def unit_from_reference(analyte_id: str, reference: str, style: str | None) -> tuple[str, str | None]:
@@ -208,7 +218,10 @@ def _combined(table: PublishedTable, line: int, label: str, unit: str, reference
     table.notes.append(f"line {line}: '{label}' split into {len(names)} rows ({', '.join(names)}), each cell "
                        "read as one value per analyte")
     for i, name in enumerate(names):
-        row_cells = [_cell(table, line, column, name, units[i], p[i], style)
-                     for column, p in zip(table.timepoints, parts, strict=True)]
-        table.rows.append(SourceRow(line, name, units[i].strip(), refs[i].strip(), row_cells,
-                                    [p[i] for p in parts]))
+        printed = [p[i] for p in parts]
+        decided = _label_and_unit(table, line, name, units[i].strip(), refs[i].strip(), printed, style)
+        if decided is None:
+            continue
+        row_cells = [_cell(table, line, column, decided[0], decided[1], text, style)
+                     for column, text in zip(table.timepoints, printed, strict=True)]
+        table.rows.append(SourceRow(line, decided[0], decided[1], refs[i].strip(), row_cells, printed))
