@@ -191,3 +191,29 @@ def test_each_analyte_of_a_combined_row_gets_the_same_rules():
     assert got[("esr", "Day 1")] == (40.0, "mm/h", None)
     assert ("crp", "Day 1") not in got  # no unit: mg/L or mg/dL is not certain
     assert [p.row for p in table.problems] == [3]
+
+
+def test_without_a_unit_the_values_and_the_range_must_leave_one_unit():
+    rows = [["Parameter", "Reference range", "Day 1", "Day 3"],
+            ["Hb", "12–16", "8.9", "8.1"],                 # g/dL (mmol/L would be 7.5–10: 1.6× off)
+            ["Hemoglobin", "", "98", "84"],                # only g/L makes 98 plausible
+            ["CRP", "<3", "96", "12"],                     # <3 agrees with mg/L and mg/dL alike
+            ["Triglycerides", "<150", "286", "120"],       # mg/dL
+            ["Platelets", "150,000–450,000", "45,000", "30,000"]]
+    table, got = read(rows, "tab")
+    assert got[("Hb [line 2]", "Day 1")] == (8.9, "g/dL", None)  # Hb and Hemoglobin: two rows, one analyte
+    assert got[("Hemoglobin [line 3]", "Day 3")][0] == 84.0
+    assert ("crp", "Day 1") not in got and [p.row for p in table.problems] == [4]
+    assert got[("triglycerides", "Day 3")] == (round(120 / 88.57, 6), "mmol/L", None)
+    assert got[("platelets", "Day 1")] == (45.0, "10^9/L", None)
+
+
+def test_the_same_analyte_twice_keeps_both_rows_unmapped():
+    rows = [["Parameter", "Day 1", "Day 3"], ["CRP (mg/L)", "96", "12"], ["Ferritin (ng/mL)", "980", "640"],
+            ["CRP (mg/dL)", "9.6", "1.2"]]
+    text = "\n".join("\t".join(r) for r in rows) + "\n"
+    draft = draft_from_table(read_text(text, "pasted.txt")[0])
+    clear_problem_cells(draft)
+    assert list(draft.grid["label"]) == ["CRP [line 2]", "Ferritin", "CRP [line 4]"]
+    obs = load_uploaded(case_files(draft), "t").observations
+    assert set(obs["analyte"].dropna()) == {"ferritin"}

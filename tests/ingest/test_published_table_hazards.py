@@ -265,17 +265,18 @@ def test_power_of_ten_cell_without_a_count_unit_is_refused():
     assert draft.grid.iloc[0]["Day 1"] == "" and draft.grid.iloc[0]["Day 2"] == "120"
 
 
-def test_a_row_without_unit_of_an_analyte_printed_in_units_ten_times_apart_is_refused():
+def test_a_row_without_unit_is_read_only_when_its_values_and_range_leave_one_unit():
     rows = [["Parameter", "Reference range", "Day 1", "Day 2"],
             ["CRP", "<5", "96", "12"],            # the range agrees with mg/L only (catalogue 1.0 mg/dL = 10 mg/L)
             ["C-reactive protein", "", "9.6", "1.2"],  # no range: mg/L or mg/dL is not certain
             ["Triglycerides", "<150", "286", "120"],   # mg/dL (150 mg/dL ≈ 1.7 mmol/L)
-            ["Fibrinogen", "", "1.2", "0.9"]]
+            ["Fibrinogen", "", "1.2", "0.9"]]        # only g/L makes 1.2 plausible (0.012 g/L in mg/dL)
     table, draft, obs, _ = imported(render(rows, "tab"))
     got = values(obs)
     assert got[("crp", "Day 1")] == exact(9.6) and got[("crp", "Day 2")] == exact(1.2)
     assert got[("triglycerides", "Day 2")] == exact(round(120 / 88.57, 6))
-    assert sorted(p.row for p in table.problems) == [3, 5]
+    assert got[("fibrinogen", "Day 2")] == exact(0.9)
+    assert sorted(p.row for p in table.problems) == [3]
     assert list(draft.grid.iloc[1][["Day 1", "Day 2"]]) == ["", ""]
 
 

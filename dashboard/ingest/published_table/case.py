@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard.domain.analytes import match_analyte
 from dashboard.domain.timepoints import infer_days
 from dashboard.domain.units import normalise_unit
 from dashboard.ingest.bundle import check_uploaded
@@ -24,6 +25,7 @@ from dashboard.ingest.problems import Problem, warning
 from dashboard.ingest.published_table.model import PublishedTable
 
 FIXED_COLUMNS = ("label", "unit", "reference")
+_MARKED = re.compile(r"\[line \d+\]$")
 _LABEL_UNIT = re.compile(r"\s*\([^()]*\)\s*$")
 LABS_HEADER = ("Analyte", "Unit", "Reference range")
 LABS_FILE = "labs.csv"
@@ -127,6 +129,26 @@ def _printed(draft: Draft, row: int, column: str, text: str) -> str:
     return source.printed[draft.timepoints.index(column)]
 
 
+def _same_analyte_twice(draft: Draft, row: int, problem: Problem) -> bool:
+    """Two rows naming one analyte (`CRP` twice, `WBC` and `Leukocytes`): which one is meant cannot be told, so
+    each keeps its values under its label marked with its line (`CRP [line 4]`), unmapped; noted."""
+    if "duplicate analyte" not in problem.message and "a second time" not in problem.message:
+        return False
+    name = _text(draft.grid.iloc[row]["label"])
+    if _MARKED.search(name):
+        return True  # marked already in this round
+    target = match_analyte(name) or name
+    for index in range(len(draft.grid)):
+        label = _text(draft.grid.iloc[index]["label"])
+        if not _MARKED.search(label) and (match_analyte(label) or label) == target:
+            line = draft.grid.iloc[index]["line"]
+            marked = f"{label} [line {line}]"
+            draft.grid.iloc[index, draft.grid.columns.get_loc("label")] = marked
+            draft.notes.append(f"'{label}' (line {line}) names an analyte another row names too: kept as "
+                               f"'{marked}', unmapped (which row is meant cannot be told)")
+    return True
+
+
 def clear_problem_cells(draft: Draft, rounds: int = 5) -> list[Problem]:
     """Empty every cell an error points at (a row's values when its unit is refused), until none is left.
 
@@ -139,6 +161,8 @@ def clear_problem_cells(draft: Draft, rounds: int = 5) -> list[Problem]:
             break
         for problem, row, column in errors:
             if row is None:
+                continue
+            if _same_analyte_twice(draft, row, problem):
                 continue
             columns = draft.timepoints if column in ("label", None) else [column]
             if column == "unit":  # values in a unit that cannot be read are not values: clear both

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from dashboard.domain.analytes import analyte, match_analyte
-from dashboard.domain.units import UnitError, conversion_factor, is_unit, normalise_unit
+from dashboard.domain.plausibility import AGREEMENT, candidate_units
+from dashboard.domain.units import conversion_factor, is_unit, normalise_unit
 from dashboard.domain.values import CellError, parse_cell
 from dashboard.ingest.problems import warning
 from dashboard.ingest.published_table.cells import (
@@ -101,7 +102,7 @@ def _label_and_unit(table: PublishedTable, line: int, label: str, unit: str, ref
     """The row's label for the catalogue and its unit; None when the row is refused (appended empty)."""
     label = catalogue_label(table, line, label, unit)
     if not unit and (known := match_analyte(label)) is not None:
-        unit, why = unit_from_reference(known, reference, style)
+        unit, why = unit_from_reference(known, reference, cells, style)
         if why:
             refuse_row(table, line, label, label, why)
             table.rows.append(SourceRow(line, label, "", reference, [""] * len(cells), list(cells)))
@@ -112,32 +113,42 @@ def _label_and_unit(table: PublishedTable, line: int, label: str, unit: str, ref
     return label, unit
 
 
-def unit_from_reference(analyte_id: str, reference: str, style: str | None) -> tuple[str, str | None]:
+def unit_from_reference(analyte_id: str, reference: str, cells: list[str], style: str | None) -> tuple[str, str | None]:
     """(unit, why refused) for a row of a known analyte printed without a unit.
 
-    An analyte that tables print in units ten or more times apart (CRP in mg/L or mg/dL, triglycerides in
-    mmol/L or mg/dL) cannot be read without its unit: the row's reference range decides when its upper
-    limit lies within 3.5× of the catalogue's upper limit in exactly one of those units; otherwise the
-    values are refused. Other analytes are left to the case loader (canonical unit, with a warning).
+    The catalogue's canonical and common units in which every value is plausible are the candidates
+    (CRP `12` is plausible in mg/L and in mg/dL; hemoglobin `98` only in g/L). One candidate: read in it.
+    Several: the row's reference range decides when its upper limit agrees with the catalogue's upper
+    limit in exactly one of them: within 1.5× (the loader's agreement), else within 3.5× (CRP `<5` is
+    mg/L; `<3` agrees with mg/L and mg/dL alike); otherwise refused.
     """
     record = analyte(analyte_id)
-    if record.unit is None or record.ref_high is None:
+    if record.unit is None or not record.common_units:
         return "", None
-    factors = {record.unit: 1.0}
-    for other in record.common_units:
+    values, qualifiers = [], []
+    for text in cells:
         try:
-            factors[other] = conversion_factor(record.unit, other, record.molar_mass)
-        except UnitError:
+            cell = parse_cell(repair_cell(text, style, None, "")[0])
+        except CellError:
             continue
-    if all(abs(f - 1) < 1e-9 for f in factors.values()):
-        return "", None
+        if cell.value is not None and cell.unit is None:
+            values.append(cell.value)
+            qualifiers.append(cell.qualifier)
+    candidates = candidate_units(analyte_id, values, qualifiers) if values else []
+    if len(candidates) <= 1:
+        return "", None  # one reading, or none (the loader says why)
     tops = re.findall(r"\d+(?:[.,]\d+)?", reference.replace(",", ".") if style == "," else reference.replace(",", ""))
-    if tops and not re.match(r"^\s*[>≥]", reference):
+    if tops and record.ref_high and not re.match(r"^\s*[>≥]", reference):
         high = float(tops[-1])
-        agree = [u for u, f in factors.items() if 1 / 3.5 <= high / (record.ref_high * f) <= 3.5]
+        ratios = {u: high / (record.ref_high * conversion_factor(record.unit, u, record.molar_mass))
+                  for u in candidates}
+        for window in (AGREEMENT, 3.5):  # the loader's agreement first (g/dL and mmol/L are 1.6× apart)
+            agree = [u for u, ratio in ratios.items() if 1 / window <= ratio <= window]
+            if agree:
+                break
         if len(agree) == 1:
-            return (agree[0] if agree[0] != record.unit else record.unit), None
-    return "", (f"no unit is printed, and {record.name} is printed in {', '.join(factors)}: "
+            return agree[0], None
+    return "", (f"no unit is printed, and the values of {record.name} are plausible in {', '.join(candidates)}: "
                 + (f"the reference range '{reference}' does not decide which" if reference else
                    "without a unit or a reference range which one is not certain"))
 
