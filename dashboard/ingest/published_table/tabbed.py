@@ -8,6 +8,7 @@ recognised and noted.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from dashboard.domain.analytes import match_analyte
@@ -110,6 +111,7 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
         if CAPTION.match(cells[0]) and not table.caption:
             table.caption = cells[0]
     header_at = _group_header(rows, header_at, width, table)
+    header_at = _header_below(rows, header_at, width, table)
     header_line, header = rows[header_at]
     caption, header[0] = _caption_and_first(table.caption, header_line, header[0], table.repairs)
     table.caption = caption
@@ -160,6 +162,28 @@ def _group_header(rows: list[tuple[int, list[str]]], at: int, width: int, table:
     joined[0] = below[0] or top[0]
     table.repairs.append(Repair(below_line, "header", " | ".join(top) + " / " + " | ".join(below),
                                 " | ".join(joined), "a header over two rows joined (the upper cell spans those below)"))
+    rows[at + 1] = (below_line, joined)
+    return at + 1
+
+
+_HEADER_NOTE = re.compile(r"^\(.*\)$|^\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?$|^[A-Za-z][A-Za-z .+\-]*\d*$")
+
+
+def _header_below(rows: list[tuple[int, list[str]]], at: int, width: int, table: PublishedTable) -> int:
+    """A second header row without a label (`(03/12)`, `HD 4` under `Admission`, `Day 4`): joined to the
+    names above it, the lower row returned as the header. Its cells must all be dates, words or
+    parentheses (never a number a row could hold)."""
+    if at + 1 >= len(rows):
+        return at
+    below_line, below = rows[at + 1]
+    filled = [c for c in below[1:] if c]
+    if len(below) != width or below[0] or len(filled) < 2 or not all(_HEADER_NOTE.match(c) for c in filled):
+        return at
+    top = rows[at][1]
+    joined = [top[0], *[f"{t} {b}".strip() if header_kind(t) is None else t for t, b in zip(top[1:], below[1:],
+                                                                                             strict=True)]]
+    table.repairs.append(Repair(below_line, "header", " | ".join(top) + " / " + " | ".join(below),
+                                " | ".join(joined), "a second header row (no label) joined to the names above"))
     rows[at + 1] = (below_line, joined)
     return at + 1
 
