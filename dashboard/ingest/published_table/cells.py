@@ -27,7 +27,7 @@ _BRACKET_FLAG = re.compile(r"^(.*\d)\s*\[(H|L|HH|LL)\]$")
 _SPACE_GROUPS = re.compile(r"^([<>≤≥]=?\s*)?(\d{1,3}(?: \d{3})+)(\.\d+)?$")
 _SPACED_RANGE = re.compile(r"^(\d+(?: \d{3})*)\s*([-–—])\s*(\d{1,3}(?: \d{3})+|\d+)$")
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")  # `1,260` stays: 1260 or 1.26?
-_MANGLED_UNIT = re.compile(r"^(?:[x×]\s*)?10(3|6|9|12)\s*/")
+_MANGLED_UNIT = re.compile(r"^(?:[x×]\s*)?10(?:\s*[×x]\s*)?(3|6|9|12)\s*/")  # `109/L`, `x 10×9/L`
 _EXPONENT_CELL = re.compile(r"^(\d+(?:\.\d+)?)\s*[x×]\s*10(?:\^|\*\*|\*|e|E)?(3|6|9|12)$")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
 # `3.2 × 10^4`, `4.6×10⁵`, `1.2 x 10E6`, `2.1E+04`: the power of ten printed as such (caret, superscript, E)

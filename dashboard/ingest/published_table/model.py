@@ -24,8 +24,11 @@ LABEL_WORDS = ("parameter", "parameters", "variable", "variables", "test", "test
                "laboratory parameter", "laboratory parameters", "laboratory test", "laboratory tests",
                "laboratory data", "laboratory findings", "laboratory values", "investigation", "investigations",
                "lab test", "lab tests", "item", "items", "measure", "characteristic", "laboratory")
+_RANGE_WORDS = (r"(?:(?:normal|reference|ref\.?|NR|RR|N)(?:\s+(?:range|ranges|values?|interval|limits?))?"
+                r"(?:\s*\((?:NR|RR)\))?\s*[:=,]?\s*)?")  # `WBC (NR 4–11 ×10⁹/L)`, `Hb (Normal range (NR) 120–150 g/L)`
 _RANGE_IN_LABEL = re.compile(
-    r"^(?P<label>.*?)\s*\(\s*(?P<range>(?:[<>≤≥]=?\s*)?\d[\d.,]*(?:\s*[-–—]\s*\d[\d.,]*)?)\s*(?P<unit>[^()]*?)\s*\)\s*$")
+    r"^(?P<label>.*?)\s*\(\s*" + _RANGE_WORDS + r"(?P<range>(?:[<>≤≥]=?\s*)?\d[\d.,]*(?:\s*[-–—]\s*\d[\d.,]*)?)"
+    r"\s*(?P<unit>[^()]*?)\s*\)\s*$", re.IGNORECASE)
 _UNIT_AFTER_COMMA = re.compile(r"^(?P<label>.*[^\s,]),\s*(?P<unit>[^,()]+)$")
 _RANGE_THEN_UNIT = re.compile(
     r"^(?P<range>(?:[<>≤≥]=?\s*)?\d[\d.,]*(?:\s*(?:[-–—]|to)\s*\d[\d.,]*)?)\s+(?P<unit>\S.*)$")
