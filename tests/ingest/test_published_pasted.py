@@ -128,12 +128,13 @@ def tally(name: str) -> Tally:
     draft = draft_from_table(table)
     cleared = clear_problem_cells(draft)
     try:
-        observations = load_uploaded(case_files(draft), "imported").observations
+        case = load_uploaded(case_files(draft), "imported")
     except CaseError as exc:  # no case written: every value counts as left empty
         out.empty = sum(1 for e in expected.values() if e != ".")
         out.missed = [f"{name}: no case: {exc}"]
         return out
-    listed = {(p.row, p.column) for p in [*table.problems, *cleared]} | {(p.row, None) for p in table.problems}
+    observations = case.observations
+    listed = [*table.problems, *cleared, *case.problems]  # import-report.txt: left empty, and the case's check
     positions = {tp: i for i, tp in enumerate(draft.timepoints)}
     seen = set()
     for row in observations[observations["orig_text"].notna()].itertuples():

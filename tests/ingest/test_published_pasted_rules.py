@@ -217,3 +217,13 @@ def test_the_same_analyte_twice_keeps_both_rows_unmapped():
     assert list(draft.grid["label"]) == ["CRP [line 2]", "Ferritin", "CRP [line 4]"]
     obs = load_uploaded(case_files(draft), "t").observations
     assert set(obs["analyte"].dropna()) == {"ferritin"}
+
+
+def test_a_flag_column_is_set_aside_and_a_result_column_is_a_timepoint_of_a_wide_case():
+    rows = [["Test", "Result", "Flag", "Reference range"], ["Hemoglobin (g/dL)", "8.9", "L", "12–16"],
+            ["Ferritin (ng/mL)", "12,400", "H", "15–150"], ["Sodium (mmol/L)", "138", "", "135–145"]]
+    table, got = read(rows, "tab")
+    assert table.timepoints == ["Result (T1)"]  # renamed: a wide labs.csv headed `Result` would read as long
+    assert got == {("hemoglobin", "Result (T1)"): (89.0, "g/L", None),
+                   ("ferritin", "Result (T1)"): (12400.0, "ng/mL", None),
+                   ("sodium", "Result (T1)"): (138.0, "mmol/L", None)}

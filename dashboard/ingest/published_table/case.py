@@ -21,8 +21,10 @@ from dashboard.domain.analytes import match_analyte
 from dashboard.domain.timepoints import infer_days
 from dashboard.domain.units import normalise_unit
 from dashboard.ingest.bundle import check_uploaded
+from dashboard.ingest.long import LONG_ALIASES
 from dashboard.ingest.problems import Problem, warning
 from dashboard.ingest.published_table.model import PublishedTable
+from dashboard.ingest.tidy import header_key
 
 FIXED_COLUMNS = ("label", "unit", "reference")
 _MARKED = re.compile(r"\[line \d+\]$")
@@ -49,13 +51,19 @@ class Draft:
 
 def draft_from_table(table: PublishedTable) -> Draft:
     """The grid of a read table, with days inferred from the timepoint names."""
+    notes = []
+    reserved = {header_key(name) for names in LONG_ALIASES.values() for name in names}
+    for k, name in enumerate(table.timepoints):
+        if header_key(name) in reserved:  # `Result`, `Value`: a wide labs.csv headed so would read as long
+            table.timepoints[k] = f"{name} (T{k + 1})"
+            notes.append(f"timepoint '{name}' named '{table.timepoints[k]}' (the case format reserves '{name}')")
     records = [{"label": r.label, "unit": r.unit, "reference": r.reference,
                 **dict(zip(table.timepoints, r.cells, strict=True)), "line": r.line} for r in table.rows]
     grid = pd.DataFrame(records, columns=[*FIXED_COLUMNS, *table.timepoints, "line"])
     inferred = infer_days(table.timepoints)
     title = table.caption or "Imported table"
     return Draft(grid.astype({c: "string" for c in grid.columns if c != "line"}), dict(inferred.days), title,
-                 table=table, notes=list(inferred.notes))
+                 table=table, notes=notes + list(inferred.notes))
 
 
 def _text(value: object) -> str:

@@ -61,13 +61,15 @@ class PublishedTable:
 
 
 def header_kind(text: str) -> str | None:
-    """'reference', 'unit' or 'label' for a column header that names such a column, else None."""
+    """'reference', 'unit', 'flag' or 'label' for a column header that names such a column, else None."""
     key = " ".join(re.sub(r"[*†‡§¶#^:]", " ", text).casefold().split())
     key = re.sub(r"\s*\(.*\)$", "", key) if key not in REFERENCE_WORDS else key
     if key in REFERENCE_WORDS or key.startswith(("reference range", "normal range", "reference value")):
         return "reference"
     if key in UNIT_WORDS:
         return "unit"
+    if key in ("flag", "flags", "h/l", "abnormal flag", "interpretation"):
+        return "flag"  # the lab's H/L column: set aside, never a timepoint
     if key in LABEL_WORDS or key == "":
         return "label"
     return None

@@ -118,7 +118,10 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
     kinds = [header_kind(h) for h in header]
     reference = next((i for i, k in enumerate(kinds) if k == "reference" and i > 0), None)
     unit = next((i for i, k in enumerate(kinds) if k == "unit" and i > 0), None)
-    points = [i for i in range(1, width) if i not in (reference, unit)]
+    flags = [i for i, k in enumerate(kinds) if k == "flag" and i > 0]
+    if flags:
+        table.notes.append(f"the column '{header[flags[0]]}' holds the lab's flags: set aside (the values are read)")
+    points = [i for i in range(1, width) if i not in (reference, unit, *flags)]
     table.timepoints = _unique([header[i] or f"T{k + 1}" for k, i in enumerate(points)], table)
     body = rows[header_at + 1:]
     style = table_style([cells for _, cells in body])
