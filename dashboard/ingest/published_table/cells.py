@@ -140,6 +140,8 @@ def times_power(number: str, power: int) -> str:
 def repair_unit(unit: str, line: int | None) -> tuple[str, list[Repair]]:
     """A unit whose superscript exponent the copy flattened (`109/L`, `×103/uL`) -> `10^9/L`, recorded."""
     text = " ".join(unit.split())
+    if re.match(r"^X\s*10", text):  # `X10^9/L`: the times sign typed as a capital X
+        return repair_unit("×" + text[1:], line)
     found = _MANGLED_UNIT.match(text)
     if not found:
         return text, []
