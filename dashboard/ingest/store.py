@@ -38,7 +38,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from dashboard.domain.schema import EVENT_SCHEMA, OBSERVATION_SCHEMA
-from dashboard.ingest.bundle import Case
+from dashboard.ingest.case import Case
 from dashboard.ingest.stored import (
     arrow_table,
     owned_by,
