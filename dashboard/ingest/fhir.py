@@ -1,9 +1,9 @@
 """FHIR R4 in: a Bundle (collection, searchset, transaction) or bulk-data NDJSON -> one case per Patient.
 
-Every resource is parsed and validated with fhir.resources (R4B models, which R4 resources of these types
-read as), so a malformed date or decimal is reported with the element's path instead of being guessed.
-Observations map to analytes by LOINC first, then SNOMED CT, then their text; hepatomegaly/splenomegaly
-Conditions cover the timepoints from onset up to abatement; medications and procedures become events;
+Every resource is parsed and validated with fhir.resources, and its elements are read, in
+`ingest/fhir_elements.py`; this module groups the resources by the Patient they are about and builds each
+patient's case. Observations map to analytes by LOINC first, then SNOMED CT, then their text;
+hepatomegaly/splenomegaly Conditions cover the timepoints from onset up to abatement; medications and procedures become events;
 a Patient gives age and sex only (names, identifiers, contact details and the birth date are never
 stored, and the import says so). Timepoints are calendar dates (label `YYYY-MM-DD`, day = days since the
 first observation date). Case ids never come from the file (a Patient id can be a record number): the
@@ -249,6 +249,6 @@ def _condition_rows(condition: dict, dates: list[date], first: date, readings: l
             for d in inside if (d, condition["finding"]) not in written]
 
 
-def load_fhir(path: str | Path) -> list:
+def load_fhir(path: str | Path) -> list[Case]:
     """Every patient of the file as a `Case`; raises CaseError listing every problem when any is an error."""
     return read_fhir(path).raise_on_errors()

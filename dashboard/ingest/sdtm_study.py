@@ -1,4 +1,4 @@
-"""A CDISC SDTM study (a folder or .zip of domain datasets, .xpt or .csv) -> one case per subject.
+"""A CDISC SDTM study (a folder, .zip or upload of domain datasets, .xpt or .csv) -> one case per subject.
 
 Domains read: LB (labs, with the same column rules as a single SDTM LB file), VS (`TEMP` -> temperature,
 counted by the scores like a labs row; `WEIGHT`/`HEIGHT` -> patient weight_kg/height_cm), EX and CM
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.ingest.case import Case
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error, warning
 from dashboard.ingest.sdtm import read_sdtm
@@ -298,6 +299,6 @@ def _about(problem: Problem, subject: str) -> Problem:
                    problem.value, problem.expected)
 
 
-def load_sdtm_study(path: str | Path) -> list:
+def load_sdtm_study(path: str | Path) -> list[Case]:
     """Every subject of the study as a `Case`; raises CaseError listing every problem when any is an error."""
     return read_sdtm_study(path).raise_on_errors()
