@@ -65,9 +65,10 @@ class Cohort:
         if not self.subjects:
             return [Outcome(source, default_id, None, shared or [error("no subject with observations found",
                                                                        source)])]
+        concerned = [(p, self._subjects_of(p)) for p in shared]
         outcomes = []
         for subject, (case, problems) in self.subjects.items():
-            found = [p for p in shared if self._about(p, subject)] + problems
+            found = [p for p, subjects in concerned if subjects is None or subject in subjects] + problems
             if case is not None and errors(found):
                 case = None
             elif case is not None:
@@ -82,12 +83,13 @@ class Cohort:
             raise CaseError(self.problems or [p for outcome in outcomes for p in outcome.problems])
         return [outcome.case for outcome in outcomes]
 
-    def _about(self, problem: Problem, subject: str) -> bool:
+    def _subjects_of(self, problem: Problem) -> set[str] | None:
+        """The subject of the problem's row, else the subjects it names; None: every subject (also for a row
+        of a subject without a case, so that its error is shown, never dropped)."""
         owner = self.rows.get((problem.file, problem.row)) if problem.row is not None else None
-        if owner is not None:
-            return owner == subject
-        named = [s for s in self.subjects if _names(problem, s)]
-        return subject in named or not named
+        if owner in self.subjects:
+            return {owner}
+        return {s for s in self.subjects if _names(problem, s)} or None
 
 
 def _own(cohort: Cohort) -> set[Problem]:

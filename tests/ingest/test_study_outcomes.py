@@ -64,3 +64,14 @@ def test_two_fhir_files_with_the_same_name_stem_are_refused_not_merged():
     outcomes = read_uploaded({"a.json": first, "a.ndjson": second})
     assert [(o.case_id, o.ok) for o in outcomes] == [("a", False)]
     assert any("two subjects with the id 'a'" in p.message for p in outcomes[0].problems)
+
+
+def test_an_error_on_the_row_of_a_subject_without_a_case_is_shown_never_dropped():
+    dm = _dm().astype({"AGE": object})
+    dm.loc[2] = ["STUDY1", "DM", "STUDY1-009", "2024-06-01", "old", "YEARS", "F", ""]  # no LB/VS: no case
+    files = {"lb.csv": _lb().to_csv(index=False).encode(), "dm.csv": dm.to_csv(index=False).encode()}
+    outcomes = read_uploaded(files)
+    assert [(o.case_id, o.ok) for o in outcomes] == [(S1, False), (S2, False)]
+    for outcome in outcomes:
+        assert [(p.message, p.row, p.value) for p in outcome.problems if p.is_error] == [
+            ("AGE is not a number", 4, "old")]
