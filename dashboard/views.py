@@ -208,6 +208,7 @@ def score_summary(scores: pd.DataFrame, meta: Mapping) -> pd.DataFrame:
 
 # The case view's per-timepoint model (headlines, audit, why lines): pure, shared with the HTML report.
 timepoint_scores = headlines.timepoint_scores
+TimepointScores = headlines.TimepointScores
 
 
 def score_caption(meta: Mapping) -> str:
