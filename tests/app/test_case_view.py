@@ -45,6 +45,13 @@ def test_item_breakdown_shows_each_hscore_item_at_admission(app, seed_scores, ta
     assert items.loc["hemophagocytosis", "Admission"] == "unknown"  # marrow not yet examined
 
 
+def test_hlh2004_criteria_read_met_not_met_or_unknown(app, seed_scores, table, open_section):
+    criteria = table(open_section(app(), "Scores explained"), "case_hlh_items")
+    assert criteria.loc["cytopenias", "Admission"] == "met"  # platelets 45, hemoglobin 8.9 g/dL
+    assert criteria.loc["cytopenias", "After DEX"] == "not met"
+    assert criteria.loc["nk_activity", "Admission"] == "unknown"
+
+
 def test_analytes_default_to_the_mas_panel(app, chart):
     at = app()
     assert at.multiselect(key=PICK).value == list(MAS_PANEL)
