@@ -41,7 +41,8 @@ shown = [(case_id, case, [r for r in found if r not in identifiers]) for case_id
 if len(parsed) > 1:  # a file of many cases: import the good ones, name the bad ones
     good = [case for _, case, _ in parsed if case is not None]
     st.subheader("Validation report", anchor=False)
-    st.info(f"{len(parsed)} cases in this file: {len(good)} can be imported, {len(parsed) - len(good)} with "
+    where = "this file" if len(files) == 1 else f"these {len(files)} files"
+    st.info(f"{len(parsed)} cases in {where}: {len(good)} can be imported, {len(parsed) - len(good)} with "
             "errors, left out until they are fixed.")
     ui.table(views.upload_cases_frame(parsed), key="upload_cases")
     if any(found for _, _, found in shown):

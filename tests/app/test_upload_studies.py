@@ -68,7 +68,7 @@ def test_an_sdtm_study_of_xpt_files_imports_the_good_subjects_and_names_the_bad(
     files = {f"{name}.xpt": _xpt(frame, name, tmp_path) for name, frame in _study().items()}
     at = upload(app(UPLOAD), files)
     assert not at.exception
-    assert "3 cases in this file: 2 can be imported, 1 with errors" in page_text(at)
+    assert f"3 cases in these {len(files)} files: 2 can be imported, 1 with errors" in page_text(at)
     cases = table(at, "upload_cases")
     assert cases[["case", "status"]].values.tolist() == [[S1, "ready"], [S2, "ready"], [S3, "has errors"]]
     problems = table(at, "upload_problems")
