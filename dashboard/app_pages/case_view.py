@@ -52,7 +52,7 @@ if overview.open or scores.open or data_export.open:
 
 if overview.open:
     with overview:
-        ui.table(tables.scores, key="case_scores")  # the headline scores first: five short rows
+        ui.table(tables.scores, key="case_scores")  # the headline scores first: a short row per timepoint
         st.caption(views.score_caption(meta))
         # On screen the page heading carries the case title and source; exported figures carry their own.
         figure = ui.stored_figure(store, case_id, "case", analytes, xuln=xuln, titled=False)
