@@ -47,7 +47,7 @@ def test_item_breakdown_shows_each_hscore_item_at_admission(app, seed_scores, ta
 
 def test_hlh2004_criteria_read_met_not_met_or_unknown(app, seed_scores, table, open_section):
     criteria = table(open_section(app(), "Scores"), "case_hlh_items")
-    assert criteria.loc["cytopenias", "Admission"] == "met"  # platelets 45, hemoglobin 8.9 g/dL
+    assert criteria.loc["cytopenias", "Admission"] == "met"  # platelets 22 x10^9/L, hemoglobin 77 g/L
     assert criteria.loc["cytopenias", "After DEX"] == "not met"
     assert criteria.loc["nk_activity", "Admission"] == "unknown"
 
