@@ -121,9 +121,15 @@ def oversized_files(sizes: dict[str, int], limit_mb: float) -> list[dict]:
 
 
 def problem_frame(records: list[dict]) -> pd.DataFrame:
-    """The problem list as a table of text (row and value as written, never coerced)."""
-    frame = pd.DataFrame(records, columns=list(PROBLEM_COLUMNS))
-    return frame.astype({"row": "string", "value": "string", "column": "string"})
+    """The problem list as a table of text (row and value as written, never coerced).
+
+    Each cell becomes text before the frame is built: a row column with some rows missing would otherwise
+    turn into floats and show row 76 as "76.0".
+    """
+    text = ("row", "value", "column")
+    rows = [{**r, **{c: None if r.get(c) is None else str(r[c]) for c in text}} for r in records]
+    frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
+    return frame.astype({c: "string" for c in text})
 
 
 def problem_lines(records: list[dict]) -> str:
@@ -208,6 +214,7 @@ def score_summary(scores: pd.DataFrame, meta: Mapping) -> pd.DataFrame:
 
 # The case view's per-timepoint model (headlines, audit, why lines): pure, shared with the HTML report.
 timepoint_scores = headlines.timepoint_scores
+TimepointScores = headlines.TimepointScores
 
 
 def score_caption(meta: Mapping) -> str:
@@ -227,13 +234,15 @@ def bullet_list(lines: list[str]) -> str:
 
 
 def item_breakdown(scores: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    """Items (rows) x timepoints (columns) of one score, e.g. prefix "hscore.items."; NA = unknown."""
+    """Items (rows) x timepoints (columns) of one score, e.g. prefix "hscore.items.": points as numbers,
+    criteria in the words the verdicts use (met / not met), NA = unknown."""
     frame = _by_timepoint(scores)
     items = [c for c in frame.columns if c.startswith(prefix)]
     table = frame.set_index("timepoint")[items].T
     table.index = pd.Index([c.removeprefix(prefix) for c in items], name="item")
     table.columns = [str(c) for c in table.columns]
-    return table.astype("string").fillna("unknown")
+    words = {True: "met", False: "not met"}
+    return table.map(lambda v: "unknown" if pd.isna(v) else words.get(v, str(v)) if isinstance(v, bool) else str(v))
 
 
 def derived_table(flags: pd.DataFrame) -> pd.DataFrame:
