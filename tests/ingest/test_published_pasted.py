@@ -15,7 +15,7 @@ worked out by hand (one line per row, one entry per timepoint):
 * `.`: no value printed (`–`, `ND`, `N/A`): nothing may be read there;
 * `~`: a printed value that has no reading in the catalogue's unit (sCD25 in pg/mL): must be left empty.
 
-A cell is *right* when it is read to the expected value, *empty* when nothing was read (it must then be
+A cell is *right* when it is read to the expected value, *empty* when nothing was read (its row must then be
 listed in the report), *wrong* otherwise, and every value read that is not expected is wrong too.
 Run `python tests/ingest/test_published_pasted.py` for the counts per table.
 """
@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.domain.analytes import match_analyte
 from dashboard.ingest.bundle import load_uploaded
 from dashboard.ingest.problems import CaseError
 from dashboard.ingest.published_table import case_files, clear_problem_cells, draft_from_table
@@ -158,9 +159,24 @@ def tally(name: str) -> Tally:
         out.empty += 1
         if entry != "~":
             out.missed.append(f"{name}: {key} @ {position + 1} ({entry})")
-    if out.empty and not listed:
-        out.unlisted.append(f"{name}: {out.empty} value(s) left empty and nothing listed")
+        if not _listed(key, draft, table, listed):
+            out.unlisted.append(f"{name}: {key} @ {position + 1} left empty and not listed in the report")
     return out
+
+
+def _listed(key: str, draft, table, problems: list) -> bool:
+    """A row left empty is named in the report: by its source line (reader), or its labs.csv row (loader)."""
+    def names_it(label: str) -> bool:
+        if key[0] in "?%":
+            return label.casefold().startswith(key[1:].casefold())
+        return match_analyte(label) == key or match_analyte(label.split(" [line")[0]) == key
+
+    lines = {r.line for r in table.rows if names_it(r.label)}
+    lines |= {p.row for p in table.problems  # a refused row: `Ferritin (ng/mL) 7–140 15 400 6 210 980`
+              if names_it(re.split(r"\s[(\d<>]", f"{p.column or p.value} ", maxsplit=1)[0])}
+    csv_rows = {i + 2 for i, label in enumerate(draft.grid["label"]) if names_it(str(label))}
+    assert lines or csv_rows, f"{key}: no row of the table names it"
+    return any(p.row in lines | csv_rows for p in problems)
 
 
 TABLES = sorted(p.name for p in FIXTURES.glob("*.txt"))
