@@ -227,3 +227,11 @@ def test_a_flag_column_is_set_aside_and_a_result_column_is_a_timepoint_of_a_wide
     assert got == {("hemoglobin", "Result (T1)"): (89.0, "g/L", None),
                    ("ferritin", "Result (T1)"): (12400.0, "ng/mL", None),
                    ("sodium", "Result (T1)"): (138.0, "mmol/L", None)}
+
+
+def test_an_analyte_the_catalogue_names_in_that_specimen_keeps_its_name_under_the_section():
+    rows = [["Parameter", "Day 1", "Day 5"], ["Bone marrow aspirate"], ["Hemophagocytosis", "present", "ND"],
+            ["Cellularity (%)", "40", "ND"]]
+    _, got = read(rows, "tab")
+    assert ("hemophagocytosis", "Day 1") in got  # `hemophagocytosis (bone marrow)` is a catalogue synonym
+    assert got[("Bone marrow aspirate: Cellularity", "Day 1")] == (40.0, "%", None)

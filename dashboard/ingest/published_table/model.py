@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dashboard.domain.analytes import match_analyte
+from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.units import is_unit
 from dashboard.ingest.problems import Problem, warning
 from dashboard.ingest.published_table.cells import Repair, repair_unit
@@ -138,10 +138,21 @@ def section_header(table: PublishedTable, line: int, text: str) -> None:
     table.specimen = text.strip().rstrip(":") if _FLUID.search(text) else ""
 
 
+def _of_specimen(label: str, section: str) -> bool:
+    """The catalogue names this analyte in that specimen (`Hemophagocytosis` under `Bone marrow aspirate`)."""
+    known = match_analyte(label)
+    fluid = _FLUID.search(section)
+    if known is None or fluid is None:
+        return False
+    record = analyte(known)
+    word = fluid.group(0).casefold()
+    return any(word in name.casefold() for name in (record.name, *record.synonyms))
+
+
 def specimen_label(table: PublishedTable, line: int, label: str) -> str:
     """`WBC` under a `CSF` section -> `CSF: WBC`; `WBC (CSF)` -> `CSF WBC` (a fluid in the label's parenthesis
     is not dropped the way `Ferritin (serum)` is); recorded."""
-    if table.specimen and not _FLUID.search(label):
+    if table.specimen and not _FLUID.search(label) and not _of_specimen(label, table.specimen):
         table.repairs.append(Repair(line, "label", label, f"{table.specimen}: {label}",
                                     f"the row is under the section '{table.specimen}'"))
         return f"{table.specimen}: {label}"
