@@ -151,6 +151,11 @@ def resolve_unit(unit: str | None, analyte_id: str) -> str | None:
     return f"{base} {basis}" if basis else base
 
 
+def is_count(analyte_id: str) -> bool:
+    """True for a cell count (canonical unit 10^n/L): its `%` is a differential, another measurement."""
+    return re.fullmatch(r"10\^\d+/L", analyte(analyte_id).unit or "") is not None
+
+
 def canonical_unit(unit: str | None, analyte_id: str) -> str | None:
     """The unit a value of this analyte is stored in: the catalogue's, plus the D-dimer basis when stated."""
     record = analyte(analyte_id)

@@ -12,15 +12,19 @@ from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.sdtm import is_sdtm
 from dashboard.ingest.tidy import RAW_COLUMNS, find_columns, raw_from_grid
+from dashboard.ingest.wide import REFERENCE_HEADERS, UNIT_HEADERS
 
 LONG_ALIASES = {
-    "timepoint": ("timepoint", "time point", "visit", "time"),
-    "analyte": ("analyte", "label", "test", "parameter"),
-    "value": ("value", "result"),
-    "unit": ("unit", "units"),
+    # lab-system exports name the sampling time `Collected`, `Collection date`, `Date`, ... (one per draw)
+    "timepoint": ("timepoint", "time point", "visit", "time", "collected", "collection date", "collection time",
+                  "date collected", "collected date", "specimen date", "sample date", "sampling date", "date"),
+    "analyte": ("analyte", "label", "test", "parameter", "test name", "test description", "component",
+                "analysis", "lab test"),
+    "value": ("value", "result", "result value"),
+    "unit": ("unit", "units", "result units", "uom", *UNIT_HEADERS),
     "ref_low": ("ref_low", "reference low", "low"),
     "ref_high": ("ref_high", "reference high", "high"),
-    "reference_range": ("reference_range", "reference range", "reference", "normal range", "ref range"),
+    "reference_range": ("reference_range", *REFERENCE_HEADERS),
     "day": ("day", "study day"),
     "case_id": ("case_id", "case", "case id", "usubjid", "subject", "patient", "record_id"),
 }

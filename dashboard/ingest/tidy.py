@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain import schema
-from dashboard.domain.analytes import match_analyte
+from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.text import plain_text
-from dashboard.domain.units import is_unit, normalise_unit
+from dashboard.domain.units import is_count, is_unit, normalise_unit
 from dashboard.domain.values import (
     MISSING,
     CellError,
@@ -38,6 +38,7 @@ from dashboard.ingest.problems import Problem, error, warning
 RAW_COLUMNS = ("case_id", "timepoint", "day", "label", "unit", "text", "ref_text", "ref_low", "ref_high",
                "line", "column")
 _TRAILING_PARENS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+_PERCENT_LABEL = re.compile(r"^%\s*(?P<after>\S.*)$|^(?P<before>.*\S)\s*%$")  # `Neutrophils %`, `% Neutrophils`
 _UNIT_LIKE = re.compile(r"[/%°^µμ]|\d")  # a parenthetical with these is meant as a unit, not a qualifier
 
 
@@ -82,6 +83,9 @@ def split_label(label: str) -> tuple[str, str | None]:
     found = _TRAILING_PARENS.match(label.strip())
     if found and (is_unit(found.group(2)) or _UNIT_LIKE.search(found.group(2))):
         return found.group(1), normalise_unit(found.group(2))
+    percent = _PERCENT_LABEL.match(label.strip())
+    if percent:  # a differential as lab systems label it: the % is its unit, never part of the name
+        return (percent.group("after") or percent.group("before")), "%"
     return label.strip(), None
 
 
@@ -252,8 +256,9 @@ def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) 
                                   file, rows["line"][i], rows["column"][i] or None, rows["label"][i],
                                   "each analyte once per timepoint"))
     rows = _take(rows, unique)
-    matched = {label: match_analyte(label) for label in dict.fromkeys(rows["label"])}
+    matched = {label: match_label(label) for label in dict.fromkeys(rows["label"])}
     rows["analyte"] = [matched[label] for label in rows["label"]]
+    problems += _differentials(rows, file)
     problems += _label_problems(rows, file)
 
     cells = [_parsed_cell(text, style) for text in rows["text"]]
@@ -316,9 +321,39 @@ def _same_analyte_twice(frame: dict, file: str) -> list[Problem]:
     return problems
 
 
+_SPECIMEN = re.compile(r"^(?:(?:f|c|a|v)?[BPSU]|Pt|Erc|E)\s*-\s*(?=\S)|^S\.\s*(?=\S)")
+
+
+@lru_cache(maxsize=4096)
+def match_label(label: str) -> str | None:
+    """The catalogue id of a label, also behind a specimen prefix: Nordic lab names (`P-Ferritin`, `B-Hb`,
+    `fP-Triglycerides`: plasma, blood, fasting plasma) and `S. Triglycerides` (serum)."""
+    found = match_analyte(label)
+    if found is None and _SPECIMEN.match(label):
+        found = match_analyte(_SPECIMEN.sub("", label))
+    return found
+
+
+def _differentials(rows: dict[str, list], file: str) -> list[Problem]:
+    """A cell count in `%` (`Neutrophils (%)` beside the absolute count) is the differential, a share of the
+    white cells, not the count: the row is kept as unmapped, with a warning, and never converted."""
+    problems: list[Problem] = []
+    warned: set[str] = set()
+    for i, (analyte_id, unit) in enumerate(zip(rows["analyte"], rows["unit_n"], strict=True)):
+        if unit == "%" and isinstance(analyte_id, str) and is_count(analyte_id):
+            rows["analyte"][i] = None
+            if rows["label"][i] not in warned:
+                warned.add(rows["label"][i])
+                problems.append(warning(f"'{rows['label'][i]}' in % is a differential (a share of the white cells), "
+                                        f"not the {analyte(analyte_id).name.lower()} count: kept as unmapped",
+                                        file, rows["line"][i], None, f"{rows['label'][i]} (%)",
+                                        "the absolute count in 10^9/L or /µL for scores"))
+    return problems
+
+
 def _label_problems(rows: dict[str, list], file: str) -> list[Problem]:
     """Unrecognised labels are kept as unmapped, with a warning (once per label)."""
     return [warning(f"'{label}' is not in the analyte catalogue: kept as unmapped", file, rows["line"][i],
                     None, label, "a catalogue name or synonym (see docs/case-format.md)")
             for i, (label, first) in enumerate(zip(rows["label"], _first_seen(rows["label"]), strict=True))
-            if first and not isinstance(rows["analyte"][i], str)]
+            if first and match_label(label) is None]

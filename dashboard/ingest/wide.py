@@ -16,11 +16,15 @@ from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.tidy import RAW_COLUMNS, header_key
 
 REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
-                     "reference values", "normal values", "ref",
+                     "reference values", "normal values", "ref", "ref. range", "ref. interval", "normal value",
+                     "biological reference interval", "biological reference range", "bio. ref. interval",
+                     "reference limits",
                      # European lab exports: de, fr, es, it, nl
                      "referenzbereich", "normbereich", "normwert", "normwerte", "valeurs de référence",
                      "valeurs normales", "valeurs usuelles", "valores de referencia", "rango de referencia",
-                     "valori di riferimento", "intervallo di riferimento", "referentiewaarden")
+                     "valori di riferimento", "intervallo di riferimento", "referentiewaarden",
+                     # sv, da/no, fi
+                     "referensintervall", "referenceinterval", "referanseområde", "viitearvot")
 
 
 UNIT_HEADERS = ("unit", "units", "einheit", "unité", "unidad", "unità", "eenheid")

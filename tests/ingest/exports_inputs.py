@@ -110,7 +110,8 @@ def _pdf(html: str) -> Callable[[Path], Path]:
 D1, D3 = "03/14/2024", "03/17/2024"
 LAB_SYSTEM_LONG = {
     (D1, "wbc"): (1.9, None), (D1, "hemoglobin"): (81.0, None), (D1, "platelets"): (41.0, None),
-    (D1, "neutrophils"): (0.9, None), (D1, "sodium"): (131.0, None), (D1, "potassium"): (3.4, None),
+    (D1, "neutrophils"): REFUSED,  # 'Abs Neutrophils' is no catalogue synonym: unmapped, with a warning
+    (D1, "sodium"): (131.0, None), (D1, "potassium"): (3.4, None),
     (D1, "alt"): (245.0, None), (D1, "ast"): (312.0, None), (D1, "ldh"): (1890.0, None),
     (D1, "triglycerides"): (412 / TG, None), (D1, "fibrinogen"): (1.18, None), (D1, "crp"): (9.6, None),
     (D1, "ferritin"): (8580.0, None), (D1, "temperature"): (39.0, None),
@@ -164,7 +165,8 @@ MOJIBAKE = {
 }
 INDIAN = {
     **{(t, "hemoglobin"): (v * 10, None) for t, v in zip(("Day 1", "Day 3", "Day 7"), (8.1, 7.6, 9.8))},
-    **{(t, "wbc"): (v / 1000, None) for t, v in zip(("Day 1", "Day 3", "Day 7"), (1900, 2400, 5600))},
+    # 'Total leucocyte count' (with a c) is no catalogue synonym: unmapped, with a warning
+    **{(t, "wbc"): REFUSED for t in ("Day 1", "Day 3", "Day 7")},
     **{(t, "platelets"): (v * 100, None) for t, v in zip(("Day 1", "Day 3", "Day 7"), (0.41, 0.28, 1.33))},
     **{(t, "ast"): (v, None) for t, v in zip(("Day 1", "Day 3", "Day 7"), (236.0, 190.0, 48.0))},
     **{(t, "alt"): (v, None) for t, v in zip(("Day 1", "Day 3", "Day 7"), (245.0, 210.0, 60.0))},
@@ -226,13 +228,15 @@ JOURNAL_2 = {
 }
 
 INPUTS = [
-    Input("lab system long export (US units, flags)", _fixture("lab_system_long.csv"), LAB_SYSTEM_LONG),
+    Input("lab system long export (US units, flags)", _fixture("lab_system_long.csv"), LAB_SYSTEM_LONG,
+          says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
     Input("European long export (BOM, CRLF, ;, decimal comma, µkat/L)", _fixture("lab_export_european.csv"),
           EUROPEAN_LONG),
     Input("French wide export in Windows-1252", _fixture("wide_latin1.csv"), LATIN1),
     Input("wide table without units", _fixture("wide_unitless.csv"), UNITLESS),
     Input("UTF-8 file with mojibake units", _fixture("wide_mojibake.csv"), MOJIBAKE),
-    Input("Indian lab report (lakhs/cumm, gm/dl)", _fixture("wide_indian.csv"), INDIAN),
+    Input("Indian lab report (lakhs/cumm, gm/dl)", _fixture("wide_indian.csv"), INDIAN,
+          says=("wide_indian.csv:3 'Total leucocyte count' — 'Total leucocyte count' is not in the analyte",)),
     Input("Excel workbook (dates, percent format)", _xlsx, XLSX),
     Input("zipped long TSV with censoring and flags", _zip, ZIPPED),
     Input("journal web page (sup, rowspan, colspan)", _fixture("journal_table.html"), JOURNAL, "from-table"),

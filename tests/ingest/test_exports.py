@@ -11,7 +11,8 @@ from tests.ingest.exports_inputs import INPUTS, REFUSED, outcomes, read
 CHECKED = {
     "journal web page (sup, rowspan, colspan)", "PDF of that page (chromium)",
     "journal web page 2 (numeric footnotes)", "PDF of page 2 (chromium)",
-    "zipped long TSV with censoring and flags",
+    "zipped long TSV with censoring and flags", "lab system long export (US units, flags)",
+    "European long export (BOM, CRLF, ;, decimal comma, µkat/L)", "Indian lab report (lakhs/cumm, gm/dl)",
 }
 
 
