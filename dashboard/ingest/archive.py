@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import datetime, time
 from pathlib import PurePosixPath
 
 from dashboard.ingest.grid import MAX_FILE_BYTES, cell_text
@@ -23,6 +24,24 @@ _XLSX_FAILURES = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, 
                   SyntaxError)
 
 Rows = list[tuple[int, list[str]]]  # (1-based sheet row, cells as text)
+
+
+def sheet_cell_text(cell: object) -> str:
+    """A workbook cell as the text its sheet shows, where the stored value alone would mislead: a number in a
+    percent format is shown as a percentage (Excel stores 24% as 0.24: `24%`, never 0.24 %), a date
+    without a time of day as the date (`2024-03-14`, a timepoint header). Everything else as `cell_text`."""
+    value = getattr(cell, "value", None)
+    number_format = getattr(cell, "number_format", None) or ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format.replace('"%"', ""):
+        return cell_text(round(value * 100, 9)) + "%"
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    return cell_text(value)
+
+
+def sheet_rows(sheet) -> Rows:
+    """(1-based row, cells as `sheet_cell_text`) of a worksheet."""
+    return [(n, [sheet_cell_text(c) for c in row]) for n, row in enumerate(sheet.iter_rows(), 1)]
 
 
 def unzip(data: bytes, file: str) -> tuple[dict[str, bytes], list[Problem]]:
@@ -70,9 +89,7 @@ def workbook_sheets(data: bytes, file: str) -> tuple[dict[str, Rows], list[Probl
         if "labs" not in sheets:
             return {}, [error("the workbook has no sheet 'labs'", file, value=", ".join(book.sheetnames),
                               expected="sheets labs (required), events, case")]
-        rows = {name: [(n, [cell_text(v) for v in row]) for n, row in
-                       enumerate(sheets[name].iter_rows(values_only=True), 1)]
-                for name in WORKBOOK_SHEETS if name in sheets}
+        rows = {name: sheet_rows(sheets[name]) for name in WORKBOOK_SHEETS if name in sheets}
         book.close()
     except _XLSX_FAILURES as exc:
         return {}, [error(f"not a readable .xlsx workbook ({type(exc).__name__})", file,

@@ -247,7 +247,8 @@ def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) 
     labelled = [i for i, label in enumerate(rows["label"]) if label != ""]
     rows = _take(rows, labelled)
     unique, reported = [], set()
-    for i, first in enumerate(_first_seen(list(zip(rows["timepoint"], rows["label"], strict=True)))):
+    # `Neutrophils (%)` and `Neutrophils (10^9/L)` are two rows (a differential and a count), not a duplicate
+    for i, first in enumerate(_first_seen(list(zip(rows["timepoint"], rows["label"], rows["unit_n"], strict=True)))):
         if first:
             unique.append(i)
         elif rows["line"][i] not in reported:
@@ -341,12 +342,13 @@ def _differentials(rows: dict[str, list], file: str) -> list[Problem]:
     warned: set[str] = set()
     for i, (analyte_id, unit) in enumerate(zip(rows["analyte"], rows["unit_n"], strict=True)):
         if unit == "%" and isinstance(analyte_id, str) and is_count(analyte_id):
-            rows["analyte"][i] = None
-            if rows["label"][i] not in warned:
-                warned.add(rows["label"][i])
-                problems.append(warning(f"'{rows['label'][i]}' in % is a differential (a share of the white cells), "
-                                        f"not the {analyte(analyte_id).name.lower()} count: kept as unmapped",
-                                        file, rows["line"][i], None, f"{rows['label'][i]} (%)",
+            label = rows["label"][i]
+            rows["analyte"][i], rows["label"][i] = None, f"{label} (%)"
+            if label not in warned:
+                warned.add(label)
+                problems.append(warning(f"'{label}' in % is a differential (a share of the white cells), not the "
+                                        f"{analyte(analyte_id).name.lower()} count: kept as unmapped as "
+                                        f"'{label} (%)'", file, rows["line"][i], None, f"{label} (%)",
                                         "the absolute count in 10^9/L or /µL for scores"))
     return problems
 

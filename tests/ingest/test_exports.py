@@ -13,6 +13,7 @@ CHECKED = {
     "journal web page 2 (numeric footnotes)", "PDF of page 2 (chromium)",
     "zipped long TSV with censoring and flags", "lab system long export (US units, flags)",
     "European long export (BOM, CRLF, ;, decimal comma, µkat/L)", "Indian lab report (lakhs/cumm, gm/dl)",
+    "Excel workbook (dates, percent format)",
 }
 
 

@@ -339,11 +339,13 @@ def read_case_file(data: bytes, name: str) -> tuple[list[PublishedTable], dict]:
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     import openpyxl
 
+    from dashboard.ingest.archive import sheet_rows
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheets = {n.strip().casefold(): n for n in book.sheetnames}
         sheet = book[sheets.get("labs", book.sheetnames[0])]
-        rows = [(n, [cell_text(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+        rows = sheet_rows(sheet)
         book.close()
     except Exception:  # noqa: BLE001 - a damaged workbook is "no table", reported by the caller
         return []
