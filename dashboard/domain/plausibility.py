@@ -12,6 +12,11 @@ only when the evidence is unambiguous:
 
 A stated reference range `RANGE_OFF` (8x) or more away from the catalogue's default is a unit problem
 (a warning: the range may be misprinted, or the values may be in another unit).
+
+Values without a unit that are plausible in the canonical unit are read in it only when nothing on the row
+speaks against it: a row reference range `UNITLESS_RANGE_OFF` (3x) or more away from the default, for an
+analyte with other common units, is evidence of another unit (CRP `45` against `<5` is mg/L: 4.5 mg/dL,
+not 45). The values are then read in the one common unit the range agrees with, or refused.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dashboard.domain.units import UnitError, convert
 
 AGREEMENT = 1.5   # a reference range within this factor of the catalogue's default agrees with it
 RANGE_OFF = 8.0   # this far from the default is a unit problem (g/dL vs g/L is 10x; assay ranges differ <8x)
+UNITLESS_RANGE_OFF = 3.0  # without a unit, a range this far from the default speaks against the canonical unit
 
 
 def _in_canonical(values: Iterable[float], unit: str | None, analyte_id: str) -> np.ndarray:
@@ -62,6 +68,12 @@ def range_ratio(analyte_id: str, low: float | None, high: float | None) -> float
         if stated is not None and default and not np.isnan(stated) and stated > 0:
             return float(stated / default)
     return None
+
+
+def range_far_off(analyte_id: str, low: float | None, high: float | None, factor: float) -> float | None:
+    """The ratio `range_ratio` when it is `factor` or more away from 1 (either way), else None."""
+    ratio = range_ratio(analyte_id, low, high)
+    return ratio if ratio is not None and not 1 / factor < ratio < factor else None
 
 
 def _range_agrees(analyte_id: str, low: float | None, high: float | None) -> bool:

@@ -95,6 +95,14 @@ def _zip(tmp: Path) -> Path:
     return path
 
 
+def _unit_stated(tmp: Path) -> Path:
+    """wide_unitless.csv after the user wrote the CRP row's unit, as the refusal asked."""
+    text = (FIXTURES / "wide_unitless.csv").read_text(encoding="utf-8")
+    path = tmp / "wide_unitless.csv"
+    path.write_text(text.replace("C-reactive protein,", "C-reactive protein (mg/L),"), encoding="utf-8")
+    return path
+
+
 def _pdf(html: str) -> Callable[[Path], Path]:
     def build(tmp: Path) -> Path:
         chromium = shutil.which("chromium")
@@ -129,6 +137,9 @@ EUROPEAN_LONG = {
     (E2, "wbc"): (2.4, None), (E2, "hemoglobin"): (76.0, None), (E2, "alt"): (22.2, None),
     (E2, "triglycerides"): (11.3, ">"), (E2, "crp"): (0.1, "<"), (E2, "ferritin"): (2000.0, ">"),
 }
+# French labels the catalogue does not know (Hémoglobine, Plaquettes, Ferritine, Triglycérides, Fibrinogène,
+# Créatinine, Température) are kept unmapped with a warning: refused, not misread
+UNMAPPED_FRENCH = ("hemoglobin", "platelets", "ferritin", "triglycerides", "fibrinogen", "creatinine", "temperature")
 LATIN1 = {
     **{("J1", a): v for a, v in {"wbc": (1.9, None), "hemoglobin": (81.0, None), "platelets": (41.0, None),
                                   "ast": (236.0, None), "alt": (192.0, None), "ferritin": (40000.0, ">"),
@@ -143,6 +154,7 @@ LATIN1 = {
                                   "triglycerides": (2.2, None), "fibrinogen": (2.4, None),
                                   "creatinine": (71 / CREA, None), "temperature": (36.9, None)}.items()},
 }
+LATIN1_READ = {key: REFUSED if key[1] in UNMAPPED_FRENCH else want for key, want in LATIN1.items()}
 TPS = ("Admission", "Day 5", "Discharge")
 UNITLESS = {
     **{(t, "hemoglobin"): (v * 10, None) for t, v in zip(TPS, (8.1, 7.6, 9.8))},
@@ -157,12 +169,13 @@ UNITLESS = {
     **{(t, "creatinine"): (v / CREA, None) for t, v in zip(TPS, (88, 102, 71))},
     **{(t, "ferritin"): (v, None) for t, v in zip(TPS, (9560.0, 18250.0, 2140.0))},
 }
-MOJIBAKE = {
-    ("Admission", "wbc"): (1.9, None), ("Day 4", "wbc"): (2.4, None),
-    ("Admission", "creatinine"): REFUSED, ("Day 4", "creatinine"): REFUSED,      # 'Âµmol/L': a broken µ
-    ("Admission", "temperature"): REFUSED, ("Day 4", "temperature"): REFUSED,    # 'Â°C'
-    ("Admission", "ferritin"): (9560.0, None), ("Day 4", "ferritin"): (18250.0, None),
-}
+# the whole case is refused while the CRP row has no unit (an error stops the import) ...
+UNITLESS_REFUSED = {key: REFUSED for key in UNITLESS}
+# ... and read once the user states it
+UNITLESS_STATED = {**UNITLESS, **{(t, "crp"): (v / 10, None) for t, v in zip(TPS, (45, 88, 3))}}
+# 'Âµmol/L' and 'Â°C' (UTF-8 read as Windows-1252 and saved again): refused, never mapped to µmol/L and °C;
+# the error stops the import, so the good rows wait for the fix too
+MOJIBAKE = {(t, a): REFUSED for t in ("Admission", "Day 4") for a in ("wbc", "creatinine", "temperature", "ferritin")}
 INDIAN = {
     **{(t, "hemoglobin"): (v * 10, None) for t, v in zip(("Day 1", "Day 3", "Day 7"), (8.1, 7.6, 9.8))},
     # 'Total leucocyte count' (with a c) is no catalogue synonym: unmapped, with a warning
@@ -232,9 +245,15 @@ INPUTS = [
           says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
     Input("European long export (BOM, CRLF, ;, decimal comma, µkat/L)", _fixture("lab_export_european.csv"),
           EUROPEAN_LONG),
-    Input("French wide export in Windows-1252", _fixture("wide_latin1.csv"), LATIN1),
-    Input("wide table without units", _fixture("wide_unitless.csv"), UNITLESS),
-    Input("UTF-8 file with mojibake units", _fixture("wide_mojibake.csv"), MOJIBAKE),
+    Input("French wide export in Windows-1252", _fixture("wide_latin1.csv"), LATIN1_READ,
+          says=("not UTF-8: read as Latin-1 (Windows-1252)", "'Hémoglobine' is not in the analyte catalogue")),
+    Input("wide table without units", _fixture("wide_unitless.csv"), UNITLESS_REFUSED,
+          says=(("wide_unitless.csv:4:reference range '<5' — no unit given for C-reactive protein, and the row's "
+                "reference range <5 is 5× the usual range (< 1 mg/dL) when read in mg/dL"),)),
+    Input("wide table without units, CRP unit stated", _unit_stated, UNITLESS_STATED),
+    Input("UTF-8 file with mojibake units", _fixture("wide_mojibake.csv"), MOJIBAKE,
+          says=(("wide_mojibake.csv:3:Admission 'Âµmol/L' — unknown unit 'Âµmol/L' for Creatinine (expected the unit "
+                "as written: 'Âµ' and 'Â°' are µ and ° garbled by a wrong text encoding"),)),
     Input("Indian lab report (lakhs/cumm, gm/dl)", _fixture("wide_indian.csv"), INDIAN,
           says=("wide_indian.csv:3 'Total leucocyte count' — 'Total leucocyte count' is not in the analyte",)),
     Input("Excel workbook (dates, percent format)", _xlsx, XLSX),

@@ -8,16 +8,8 @@ import pytest
 
 from tests.ingest.exports_inputs import INPUTS, REFUSED, outcomes, read
 
-CHECKED = {
-    "journal web page (sup, rowspan, colspan)", "PDF of that page (chromium)",
-    "journal web page 2 (numeric footnotes)", "PDF of page 2 (chromium)",
-    "zipped long TSV with censoring and flags", "lab system long export (US units, flags)",
-    "European long export (BOM, CRLF, ;, decimal comma, µkat/L)", "Indian lab report (lakhs/cumm, gm/dl)",
-    "Excel workbook (dates, percent format)",
-}
 
-
-@pytest.mark.parametrize("item", [i for i in INPUTS if i.name in CHECKED], ids=lambda i: i.name)
+@pytest.mark.parametrize("item", INPUTS, ids=lambda i: i.name)
 def test_every_value_right_or_refused_never_wrong(item, tmp_path):
     got, problems = read(item, tmp_path)
     found = outcomes(item, got)
