@@ -54,6 +54,8 @@ _WITH_UNIT = re.compile(rf"^({_NUMLIKE})\s*([^\d\s.,+\-].*)$")
 _PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 _LIMIT = rf"\d{{1,3}}(?: \d{{3}})+(?:[.,]\d+)?|{_NUMLIKE}"  # a limit, with spaced thousands (150 000)
 _RANGE = re.compile(rf"^({_LIMIT})\s*(?:-|–|—|‒|~|to)\s*({_LIMIT})$")
+# a range with the unit after it, as lab systems print it: `15 - 150 ng/mL`, `4.0 - 11.0 10*9/L`, `< 5 mg/L`
+_RANGE_UNIT = re.compile(rf"^((?:[<>≤≥]=?\s*)?(?:{_LIMIT})(?:\s*(?:-|–|—|‒|~|to)\s*(?:{_LIMIT}))?)\s*(\S.*)$")
 _FLAG_AFTER = re.compile(r"^(.*\d)\s*(" + "|".join(re.escape(f) for f in sorted(LAB_FLAGS, key=len, reverse=True))
                          + r")$")
 _FLAG_BEFORE = re.compile(r"^([↑↓])\s*(.*\d.*)$")
@@ -105,6 +107,7 @@ class RefRange:
     low: float | None = None
     high: float | None = None
     warning: str | None = None
+    unit: str | None = None  # a unit printed after the range (`15 - 150 ng/mL`), normalised
 
 
 def number_kind(token: str) -> str:
@@ -273,7 +276,8 @@ def parse_limit(text: str, style: NumberStyle = POINT) -> float:
 
 
 def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
-    """Read a reference range: `4.5–11.0`, `< 250`, `<1: 10`, `> 60`, `Negative`; empty gives no range.
+    """Read a reference range: `4.5–11.0`, `< 250`, `<1: 10`, `> 60`, `Negative`; empty gives no range. A unit
+    after the range (`15 - 150 ng/mL`) is returned in `unit` for the caller to check against the row's.
 
     A bare number is read as an upper limit (ESR `22`), with a warning, since that is what tables mean
     by it far more often than a lower limit.
@@ -281,6 +285,10 @@ def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
     s = plain_text(text)
     if s.casefold() in MISSING:
         return RefRange()
+    with_unit = _RANGE_UNIT.match(s)
+    if with_unit and is_unit(with_unit.group(2)):  # lab systems print the unit after the range
+        inner = parse_range(with_unit.group(1), style)
+        return RefRange(inner.low, inner.high, inner.warning, normalise_unit(with_unit.group(2)))
     try:
         found = _RANGE.match(s)
         if found:

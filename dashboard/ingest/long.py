@@ -26,6 +26,9 @@ LONG_ALIASES = {
     "ref_high": ("ref_high", "reference high", "high"),
     "reference_range": ("reference_range", *REFERENCE_HEADERS),
     "day": ("day", "study day"),
+    # a censoring sign in its own column (`>` beside 40000) is part of the value: never dropped
+    "comparator": ("comparator", "result comparator", "qualifier", "operator", "modifier", "result modifier",
+                   "sign"),
     "case_id": ("case_id", "case", "case id", "usubjid", "subject", "patient", "record_id"),
 }
 LONG_REQUIRED = ("timepoint", "analyte", "value")
@@ -59,6 +62,18 @@ def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
                "ref_high": found.get("ref_high")}
     raw = raw_from_grid(grid, {k: v for k, v in columns.items() if v is not None},
                         {"column": grid.header[found["value"]]})
+    if "comparator" in found:
+        raw["text"] = [_with_comparator(row[found["comparator"]], text) for row, text in
+                       zip(grid.rows, raw["text"], strict=True)]
     return raw, []
+
+
+def _with_comparator(sign: str, text: str) -> str:
+    """`>` and `40000` -> `>40000`; a value that carries its own sign, or an empty sign, stays as written
+    (`=` means exact). Anything else in the column is kept in front, so the cell parser refuses it."""
+    sign, text = sign.strip(), text.strip()
+    if not sign or sign == "=" or not text or text[0] in "<>≤≥":
+        return text
+    return f"{sign}{text}"
 
 

@@ -134,27 +134,38 @@ def _ref_ranges(rows: dict[str, list], file: str,
                 style: NumberStyle) -> tuple[tuple[np.ndarray, np.ndarray, list], list[Problem]]:
     """ref_low/ref_high as written (converted later with the values) and ref_text, one parse per distinct range."""
     problems: list[Problem] = []
-    keys = list(zip(rows["ref_text"], rows["ref_low"], rows["ref_high"], strict=True))
-    parsed: dict[tuple, tuple[float, float, str | None]] = {}
+    keys = list(zip(rows["ref_text"], rows["ref_low"], rows["ref_high"], rows["unit_n"], strict=True))
+    parsed: dict[tuple, tuple[float, float, str | None, str | None]] = {}
     for position, key in enumerate(keys):
         if key not in parsed:
             parsed[key] = _ref_range(key, rows["line"][position], file, problems, style)
+            if parsed[key][3] is not None and key[3] is None:  # the row's unit, printed after its range only
+                problems.append(warning(f"the unit '{parsed[key][3]}' is printed only after the reference range: "
+                                        "read as the row's unit", file, rows["line"][position], "reference range",
+                                        key[0], "the unit in the unit column"))
+        if key[3] is None:
+            rows["unit_n"][position] = parsed[key][3]
     found = [parsed[key] for key in keys]
     return (np.array([f[0] for f in found], dtype="float64"), np.array([f[1] for f in found], dtype="float64"),
             [f[2] for f in found]), problems
 
 
 def _ref_range(key: tuple, line: int, file: str, problems: list[Problem],
-               style: NumberStyle) -> tuple[float, float, str | None]:
-    text, low_text, high_text = key
+               style: NumberStyle) -> tuple[float, float, str | None, str | None]:
+    """(low, high, text, unit printed after the range) of one reference range as written."""
+    text, low_text, high_text, row_unit = key
     if not (text or low_text or high_text):
-        return np.nan, np.nan, None
+        return np.nan, np.nan, None, None
+    unit = None
     try:
         if text:
             parsed = parse_range(text, style)
-            low, high = parsed.low, parsed.high
+            low, high, unit = parsed.low, parsed.high, parsed.unit
             if parsed.warning:
                 problems.append(warning(parsed.warning, file, line, "reference range", text))
+            if unit is not None and row_unit is not None and unit != row_unit:
+                raise CellError(f"the range is printed in {unit} but the row's unit is {row_unit}",
+                                f"a range in {row_unit} (the row's unit)")
         else:
             low = parse_limit(low_text, style) if low_text else None
             high = parse_limit(high_text, style) if high_text else None
@@ -163,9 +174,9 @@ def _ref_range(key: tuple, line: int, file: str, problems: list[Problem],
     except CellError as exc:
         problems.append(error(f"reference range: {exc}", file, line, "reference range",
                               text or f"{low_text}–{high_text}", exc.expected))
-        return np.nan, np.nan, None
+        return np.nan, np.nan, None, None
     return (np.nan if low is None else low, np.nan if high is None else high,
-            None if text.casefold() in MISSING else text)
+            None if text.casefold() in MISSING else text, unit)
 
 
 def number_style(rows: dict[str, list], file: str, decimal: str | None = None) -> tuple[NumberStyle, list[Problem]]:

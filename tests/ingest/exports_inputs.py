@@ -240,6 +240,20 @@ JOURNAL_2 = {
     ("Day 1", "scd25"): (7500.0, ">"), ("Day 9", "scd25"): (3120.0, None),
 }
 
+C1, C2 = "2024-05-02", "2024-05-05"
+COMPARATOR = {
+    (C1, "ferritin"): (40000.0, ">"), (C1, "triglycerides"): (3.9, None), (C1, "fibrinogen"): (0.6, "<"),
+    (C1, "ast"): (236.0, None), (C1, "crp"): (0.5, "<"), (C1, "wbc"): (1.9, None),
+    (C2, "ferritin"): (18250.0, None), (C2, "fibrinogen"): (0.96, None), (C2, "ast"): (1000.0, ">="),
+    (C2, "wbc"): (2.4, None),
+}
+FLAG_COLUMNS = {
+    **{(t, "ferritin"): (v, None) for t, v in zip(("Admission", "Day 3"), (9560.0, 8580.0))},
+    **{(t, "wbc"): (v, None) for t, v in zip(("Admission", "Day 3"), (0.72, 1.12))},
+    **{(t, "platelets"): (v, None) for t, v in zip(("Admission", "Day 3"), (41.0, 28.0))},
+    **{(t, "fibrinogen"): (v, None) for t, v in zip(("Admission", "Day 3"), (1.18, 0.96))},
+}
+
 INPUTS = [
     Input("lab system long export (US units, flags)", _fixture("lab_system_long.csv"), LAB_SYSTEM_LONG,
           says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
@@ -258,6 +272,10 @@ INPUTS = [
           says=("wide_indian.csv:3 'Total leucocyte count' — 'Total leucocyte count' is not in the analyte",)),
     Input("Excel workbook (dates, percent format)", _xlsx, XLSX),
     Input("zipped long TSV with censoring and flags", _zip, ZIPPED),
+    Input("lab system export with a comparator column and units after ranges",
+          _fixture("lab_system_comparator.csv"), COMPARATOR),
+    Input("wide export with Flag and Comment columns", _fixture("wide_flag_columns.csv"), FLAG_COLUMNS,
+          says=("column 'Flag' is not a timepoint: set aside, not read",)),
     Input("journal web page (sup, rowspan, colspan)", _fixture("journal_table.html"), JOURNAL, "from-table"),
     Input("PDF of that page (chromium)", _pdf("journal_table.html"), JOURNAL, "from-table"),
     Input("journal web page 2 (numeric footnotes)", _fixture("journal_table_2.html"), JOURNAL_2, "from-table"),

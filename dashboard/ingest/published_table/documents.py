@@ -33,13 +33,15 @@ _EXPONENT_BASE = re.compile(r"10$")
 
 
 def superscript_text(before: str, text: str) -> str:
-    """A superscript as plain text: `^9` after `10` (an exponent), else Unicode superscripts (`³`, `ᵃ`) where
-    every character has one (a footnote marker the cell repairs remove), else the text as printed."""
+    """A superscript as plain text: `^9` after `10` (an exponent), else Unicode superscripts (`³`, `ᵃ`, `b,c` ->
+    `ᵇᶜ`) when every character has one (footnote markers the cell repairs remove), else the text as printed."""
     text = text.strip()
     if re.fullmatch(r"[-−]?\d{1,2}", text) and _EXPONENT_BASE.search(before.rstrip()):
         return "^" + text.replace("−", "-")
-    converted = text.translate(_SUPERSCRIPT)
-    return converted if text and not set(converted) & set("0123456789abcdefg") else text
+    markers = re.sub(r"[,\s]+", "", text)  # `b,c`: two footnote markers
+    if markers and all(c in "0123456789abcdefg" for c in markers):
+        return markers.translate(_SUPERSCRIPT)
+    return text
 
 
 def _html_superscripts(element) -> None:
