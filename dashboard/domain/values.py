@@ -25,7 +25,12 @@ from dashboard.domain.text import plain_text
 from dashboard.domain.units import is_unit, normalise_unit
 
 MISSING = frozenset({"", "–", "-", "—", "‒", "−", "na", "n/a", "n.a.", "nd", "n.d.", "not done",
-                     "not available", "not tested", "not measured", "?", "...", "…", "/"})
+                     "not available", "not tested", "not measured", "?", "...", "…", "/",
+                     # what lab systems print for a test without a result: no observation, never a value
+                     "tnp", "test not performed", "not performed", "qns", "quantity not sufficient",
+                     "insufficient sample", "cancelled", "canceled", "pending", "see comment", "see comments",
+                     "see note", "hemolyzed", "haemolysed", "hemolysed", "haemolyzed", "clotted",
+                     "specimen clotted"})
 NOT_A_NUMBER = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "#num!",
                           "#value!", "#div/0!", "#n/a"})
 RESULTS = {

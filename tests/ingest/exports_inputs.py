@@ -254,6 +254,21 @@ FLAG_COLUMNS = {
     **{(t, "fibrinogen"): (v, None) for t, v in zip(("Admission", "Day 3"), (1.18, 0.96))},
 }
 
+NOT_DONE = {("Day 1", "ferritin"): (9560.0, None), ("Day 1", "wbc"): (1.9, None), ("Day 3", "ferritin"): (8580.0, None),
+            ("Day 3", "fibrinogen"): (0.96, None)}  # TNP, QNS, Hemolyzed, See comment, Cancelled, Pending: no value
+N1, N2, N3 = "12-03-2024", "15-03-2024", "22-03-2024"
+HB_MMOL = 16.1145  # g/L per mmol/L (haem monomer, 16 114.5 g/mol)
+DUTCH = {
+    # Hb without a unit against 7,5-10,0: mmol/L (the Dutch unit), the only unit the range agrees with
+    **{(t, "hemoglobin"): (v * HB_MMOL, None) for t, v in zip((N1, N2, N3), (5.0, 4.6, 6.1))},
+    **{(t, "ast"): (v, None) for t, v in zip((N1, N2, N3), (236.0, 190.0, 48.0))},
+    **{(t, "alt"): (v, None) for t, v in zip((N1, N2, N3), (245.0, 210.0, 60.0))},
+    **{(t, "ldh"): (v, None) for t, v in zip((N1, N2, N3), (1890.0, 1420.0, 310.0))},
+    (N1, "crp"): (9.6, None), (N2, "crp"): (0.5, "<"), (N3, "crp"): (1.2, None),
+    # Leukocyten, Trombocyten, Ferritine: Dutch names the catalogue does not know (unmapped, with a warning)
+    **{(t, a): REFUSED for t in (N1, N2, N3) for a in ("wbc", "platelets", "ferritin")},
+}
+
 INPUTS = [
     Input("lab system long export (US units, flags)", _fixture("lab_system_long.csv"), LAB_SYSTEM_LONG,
           says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
@@ -274,6 +289,9 @@ INPUTS = [
     Input("zipped long TSV with censoring and flags", _zip, ZIPPED),
     Input("lab system export with a comparator column and units after ranges",
           _fixture("lab_system_comparator.csv"), COMPARATOR),
+    Input("lab system export with TNP, QNS, Hemolyzed, Pending", _fixture("lab_system_not_done.csv"), NOT_DONE),
+    Input("Dutch export (Hb in mmol/L without unit, decimal commas)", _fixture("dutch_export.csv"), DUTCH,
+          says=("'Trombocyten' is not in the analyte catalogue",)),
     Input("wide export with Flag and Comment columns", _fixture("wide_flag_columns.csv"), FLAG_COLUMNS,
           says=("column 'Flag' is not a timepoint: set aside, not read",)),
     Input("journal web page (sup, rowspan, colspan)", _fixture("journal_table.html"), JOURNAL, "from-table"),
