@@ -11,6 +11,7 @@ import zipfile
 from datetime import datetime, time
 from pathlib import PurePosixPath
 
+from dashboard.domain.values import scan_numbers
 from dashboard.ingest.grid import MAX_FILE_BYTES, cell_text
 from dashboard.ingest.problems import Problem, error
 
@@ -39,9 +40,26 @@ def sheet_cell_text(cell: object) -> str:
     return cell_text(value)
 
 
-def sheet_rows(sheet) -> Rows:
-    """(1-based row, cells as `sheet_cell_text`) of a worksheet."""
-    return [(n, [sheet_cell_text(c) for c in row]) for n, row in enumerate(sheet.iter_rows(), 1)]
+def sheet_rows(sheet, numbers_as_text: bool = False) -> Rows:
+    """(1-based row, cells as `sheet_cell_text`) of a worksheet.
+
+    With `numbers_as_text` (the labs sheet), a number stored as a number, which has no decimal separator of
+    its own, is written in the decimal style of the sheet's text cells: in a sheet whose typed values read
+    `1,9` and `<0,5`, the stored 2.4 is `2,4`, so one file-level decision reads both (never an error asking
+    for a comma that cannot be typed into a number cell).
+    """
+    rows = [(n, list(row)) for n, row in enumerate(sheet.iter_rows(), 1)]
+    comma = numbers_as_text and scan_numbers(
+        c.value for _, row in rows for c in row if isinstance(getattr(c, "value", None), str))[0] == ","
+    return [(n, [_in_style(c, comma) for c in row]) for n, row in rows]
+
+
+def _in_style(cell: object, comma: bool) -> str:
+    text = sheet_cell_text(cell)
+    value = getattr(cell, "value", None)
+    if comma and isinstance(value, float) and not isinstance(value, bool):
+        return text.replace(".", ",")
+    return text
 
 
 def unzip(data: bytes, file: str) -> tuple[dict[str, bytes], list[Problem]]:
@@ -89,7 +107,8 @@ def workbook_sheets(data: bytes, file: str) -> tuple[dict[str, Rows], list[Probl
         if "labs" not in sheets:
             return {}, [error("the workbook has no sheet 'labs'", file, value=", ".join(book.sheetnames),
                               expected="sheets labs (required), events, case")]
-        rows = {name: sheet_rows(sheets[name]) for name in WORKBOOK_SHEETS if name in sheets}
+        rows = {name: sheet_rows(sheets[name], numbers_as_text=name == "labs") for name in WORKBOOK_SHEETS
+                if name in sheets}
         book.close()
     except _XLSX_FAILURES as exc:
         return {}, [error(f"not a readable .xlsx workbook ({type(exc).__name__})", file,

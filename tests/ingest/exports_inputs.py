@@ -85,6 +85,25 @@ def _xlsx(tmp: Path) -> Path:
     return path
 
 
+def _xlsx_european(tmp: Path) -> Path:
+    """A French workbook where the lab system typed some values as text with decimal commas (`1,9`, `<0,5`)
+    and others are real numbers (2.4): the numbers have no separator of their own."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Labs"
+    sheet.append(["Paramètre", "Unité", "Valeurs de référence", "J1", "J4"])
+    sheet.append(["Leucocytes", "G/L", "4,0-10,0", "1,9", 2.4])
+    sheet.append(["Ferritin", "µg/L", "15-150", 9560, ">40 000"])
+    sheet.append(["Fibrinogen", "g/L", "2,0-4,0", "1,18", 0.96])
+    sheet.append(["CRP", "mg/L", "<5", 96.0, "<0,5"])
+    sheet.append(["ASAT", "UI/L", "<35", 236, 1250.5])
+    path = tmp / "bilan.xlsx"
+    book.save(path)
+    return path
+
+
 def _zip(tmp: Path) -> Path:
     """tests/fixtures/exports/zipped-case zipped: a tab-separated long labs file with every censoring and
     flag spelling, and a case.toml."""
@@ -269,6 +288,12 @@ DUTCH = {
     **{(t, a): REFUSED for t in (N1, N2, N3) for a in ("wbc", "platelets", "ferritin")},
 }
 
+XLSX_EU = {
+    ("J1", "wbc"): (1.9, None), ("J4", "wbc"): (2.4, None), ("J1", "ferritin"): (9560.0, None),
+    ("J4", "ferritin"): (40000.0, ">"), ("J1", "fibrinogen"): (1.18, None), ("J4", "fibrinogen"): (0.96, None),
+    ("J1", "crp"): (9.6, None), ("J4", "crp"): (0.05, "<"), ("J1", "ast"): (236.0, None), ("J4", "ast"): (1250.5, None),
+}
+
 INPUTS = [
     Input("lab system long export (US units, flags)", _fixture("lab_system_long.csv"), LAB_SYSTEM_LONG,
           says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
@@ -286,6 +311,7 @@ INPUTS = [
     Input("Indian lab report (lakhs/cumm, gm/dl)", _fixture("wide_indian.csv"), INDIAN,
           says=("wide_indian.csv:3 'Total leucocyte count' — 'Total leucocyte count' is not in the analyte",)),
     Input("Excel workbook (dates, percent format)", _xlsx, XLSX),
+    Input("French workbook: text decimal commas beside real numbers", _xlsx_european, XLSX_EU),
     Input("zipped long TSV with censoring and flags", _zip, ZIPPED),
     Input("lab system export with a comparator column and units after ranges",
           _fixture("lab_system_comparator.csv"), COMPARATOR),

@@ -347,7 +347,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheets = {n.strip().casefold(): n for n in book.sheetnames}
         sheet = book[sheets.get("labs", book.sheetnames[0])]
-        rows = sheet_rows(sheet)
+        rows = sheet_rows(sheet, numbers_as_text=True)
         book.close()
     except Exception:  # noqa: BLE001 - a damaged workbook is "no table", reported by the caller
         return []
