@@ -294,6 +294,17 @@ XLSX_EU = {
     ("J1", "crp"): (9.6, None), ("J4", "crp"): (0.05, "<"), ("J1", "ast"): (236.0, None), ("J4", "ast"): (1250.5, None),
 }
 
+T3 = ("1", "3", "8")
+JOURNAL_3 = {
+    **{(t, "wbc"): (v, None) for t, v in zip(T3, (1.9, 2.4, 5.6))},
+    **{(t, "platelets"): (v, None) for t, v in zip(T3, (41.0, 28.0, 133.0))},
+    ("1", "ferritin"): (9560.0, None), ("3", "ferritin"): (40000.0, ">"), ("8", "ferritin"): (2140.0, None),
+    **{(t, "triglycerides"): (v, None) for t, v in zip(T3, (4.65, 3.9, 2.2))},
+    **{(t, "fibrinogen"): (v, None) for t, v in zip(T3, (1.18, 0.96, 2.4))},
+    **{(t, "alt"): (v, None) for t, v in zip(T3, (246.0, 210.0, 60.0))},
+    ("1", "crp"): (9.6, None), ("3", "crp"): (0.05, "<"), ("8", "crp"): (1.2, None),
+}
+
 INPUTS = [
     Input("lab system long export (US units, flags)", _fixture("lab_system_long.csv"), LAB_SYSTEM_LONG,
           says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
@@ -324,6 +335,8 @@ INPUTS = [
     Input("PDF of that page (chromium)", _pdf("journal_table.html"), JOURNAL, "from-table"),
     Input("journal web page 2 (numeric footnotes)", _fixture("journal_table_2.html"), JOURNAL_2, "from-table"),
     Input("PDF of page 2 (chromium)", _pdf("journal_table_2.html"), JOURNAL_2, "from-table"),
+    Input("transposed web table, decimal commas, <br> units", _fixture("journal_table_3.html"), JOURNAL_3, "from-table"),
+    Input("PDF of the transposed table (chromium)", _pdf("journal_table_3.html"), JOURNAL_3, "from-table"),
 ]
 
 

@@ -154,9 +154,10 @@ def pdf_lines(data: bytes, notes: list[str] | None = None, page: int | None = No
                 continue
             char_width = median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in words)
             words = _attach_superscripts(words, char_width, notes)
-            rows = [_chunks(row, CELL_GAP * char_width) for row in _rows(words)]
+            word_rows = _rows(words)
+            rows = [_chunks(row, CELL_GAP * char_width) for row in word_rows]
             spans = _column_spans(rows)
-            rows = _joined_header(rows, spans, notes)
+            rows = _joined_header(rows, word_rows, spans, notes)
             for row in rows:
                 cells = [text for _, _, text in row]
                 placed = _placed(row, spans) if spans and 2 <= len(row) < len(spans) else None
@@ -189,14 +190,17 @@ def _attach_superscripts(words: list[dict], char_width: float, notes: list[str] 
     return normal
 
 
-def _joined_header(rows: list[list[tuple[float, float, str]]],
+def _joined_header(rows: list[list[tuple[float, float, str]]], word_rows: list[list[dict]],
                    spans: list[tuple[float, float]], notes: list[str] | None) -> list[list[tuple[float, float, str]]]:
     """A header printed over lines above the first complete row, joined into one header row column by
     column: a chunk over one column names it; a chunk above the last header line (`Hospital day`) is
-    prefixed to every column of the run of last-line names it overlaps (`1`, `4`, `12`)."""
+    prefixed to every column of the run of last-line names it overlaps (`1`, `4`, `12`). Narrow columns
+    print their names closer than a cell gap: a chunk whose words each sit over one column is split there."""
     first = next((i for i, row in enumerate(rows) if spans and len(row) == len(spans)), None)
     if first is None:
         return rows
+    rows = rows[:max(first - 3, 0)] + [_split_by_columns(rows[i], word_rows[i], spans)
+                                       for i in range(max(first - 3, 0), first)] + rows[first:]
     start = first
     while start > 0 and first - start < 3 and rows[start - 1] and not CAPTION.match(rows[start - 1][0][2]) \
             and all(_overlapped(chunk, spans) for chunk in rows[start - 1]):
@@ -209,7 +213,7 @@ def _joined_header(rows: list[list[tuple[float, float, str]]],
     for line in lines:
         for chunk in line:
             columns = set(_overlapped(chunk, spans))
-            if line is not lines[-1] and len(columns) > 1 or (line is not lines[-1] and columns <= last):
+            if line is not lines[-1] and len(columns) > 1:  # a spanning name (`Hospital day` over `1 4 12`)
                 columns = _run(columns, last)
             for j in sorted(columns):
                 names[j].append(chunk[2])
@@ -220,6 +224,25 @@ def _joined_header(rows: list[list[tuple[float, float, str]]],
         notes.append(f"header printed over {len(lines)} lines, joined column by column: "
                      + " | ".join(text for _, _, text in header))
     return rows[:start] + [header] + rows[first:]
+
+
+def _split_by_columns(chunks: list[tuple[float, float, str]], words: list[dict],
+                      spans: list[tuple[float, float]]) -> list[tuple[float, float, str]]:
+    """Chunks split at column boundaries when each of their words overlaps exactly one column."""
+    out = []
+    for x0, x1, text in chunks:
+        inside = [w for w in words if w["x0"] >= x0 - 0.01 and w["x1"] <= x1 + 0.01]
+        columns = [_overlapped((w["x0"], w["x1"], w["text"]), spans) for w in inside]
+        if len(inside) < 2 or any(len(c) != 1 for c in columns) or len({c[0] for c in columns}) < 2:
+            out.append((x0, x1, text))
+            continue
+        for word, (column, *_) in zip(inside, columns, strict=True):
+            if out and out[-1][3:] == (column,):
+                lo, _, joined, _ = out[-1]
+                out[-1] = (lo, word["x1"], f"{joined} {word['text']}", column)
+            else:
+                out.append((word["x0"], word["x1"], word["text"], column))
+    return [chunk[:3] for chunk in out]
 
 
 def _overlapped(chunk: tuple[float, float, str], spans: list[tuple[float, float]]) -> list[int]:
