@@ -16,6 +16,7 @@ from dashboard.domain.plausibility import (
     RANGE_OFF,
     UNITLESS_RANGE_OFF,
     candidate_units,
+    close_units,
     decides_alone,
     implausible,
     range_far_off,
@@ -152,11 +153,20 @@ def _unit_of_group(record: Analyte, stated: str | None, positions: list[int], fr
 
 def _plausible_without_unit(record: Analyte, ranges: list, units: list[str], positions: list[int], frame: dict,
                             file: str) -> tuple[str | None | bool, list[Problem]]:
-    """Values without a unit, plausible in the canonical unit: read in it, unless the row's reference range is
-    far from the usual one there (`UNITLESS_RANGE_OFF`) for an analyte with other common units; then in the
-    one unit the range agrees with, else refused."""
+    """Values without a unit, plausible in the canonical unit: read in it, unless nothing on the row decides
+    between it and a close common unit (`CLOSE_UNITS`: refused), or the row's reference range is far from the
+    usual one there (`UNITLESS_RANGE_OFF`); then in the one unit the range agrees with, else refused."""
     first = positions[0]
     label, ref = frame["label"][first], frame["ref_text"][first]
+    close = close_units(record.id, units)
+    if not ranges and close:
+        read = [i for i in positions if not np.isnan(frame["orig_value"][i])]
+        shown = ", ".join(frame["orig_text"][i] for i in read[:3]) + (", ..." if len(read) > 3 else "")
+        return False, [error(f"no unit given for {record.name}, and its values ({shown}) are plausible both in "
+                             f"{record.unit} and in {' and in '.join(close)}: its unit is not guessed", file,
+                             frame["line"][read[0]], frame["column"][read[0]] or None, frame["orig_text"][read[0]],
+                             f"the unit written, e.g. '{label} ({record.unit})' or '{label} ({close[0]})', or the "
+                             "row's reference range")]
     off = next((r for pair in ranges if (r := range_far_off(record.id, *pair, UNITLESS_RANGE_OFF))), None)
     if off is None or not record.common_units:
         return None, [warning(f"no unit given for {record.name}: read as {record.unit}", file, frame["line"][first],

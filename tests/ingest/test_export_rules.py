@@ -138,3 +138,19 @@ def test_excel_percent_and_date_cells(tmp_path):
     case = load_case(path)
     assert _values(case) == pytest.approx({("2024-03-14", "hematocrit"): 0.245,
                                            ("2024-03-14T06:30:00", "hematocrit"): 0.24})
+
+
+@pytest.mark.parametrize(("row", "read"), [
+    ("C-reactive protein,45", None),        # 45 mg/dL or 45 mg/L (10x apart): nothing decides
+    ("Hemoglobin,20", None),                # 20 g/L or 20 g/dL
+    ("Albumin,35", 35.0),                   # 35 g/dL would be 350 g/L: implausible, so g/L
+    ("Ferritin,9560", 9560.0),              # no other common unit
+    ("WBC,5.6", 5.6),                       # /µL is 1000x away, not a close unit
+])
+def test_without_unit_or_range_a_close_unit_is_not_guessed(tmp_path, row, read):
+    path = _labs(tmp_path, f"Analyte,Day 1\n{row}\n")
+    if read is None:
+        with pytest.raises(CaseError, match="are plausible both in"):
+            load_case(path)
+    else:
+        assert list(_values(load_case(path)).values()) == pytest.approx([read])
