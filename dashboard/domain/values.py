@@ -46,7 +46,9 @@ RESULTS = {
 LARGEST = 1e12  # no lab value in any unit the catalogue accepts comes near this
 EXPECTED_CELL = "a number (3.5), <0.5 or >1000, a titer 1:40, positive/negative/yes/no, or empty for missing"
 EXPECTED_RANGE = "a range 4.5–11.0, < 250, > 60, <1:10, Negative, or empty"
-LAB_FLAGS = ("H", "L", "HH", "LL", "(H)", "(L)", "↑", "↓", "*", "**", "!")  # after (or an arrow before) a number
+# a lab's own flag after (or an arrow before) a number; never `C` (°C in a temperature row)
+LAB_FLAGS = ("H", "L", "HH", "LL", "(H)", "(L)", "↑", "↓", "↑↑", "↓↓", "*", "**", "!", "H*", "L*",
+             "HI", "LO", "High", "Low", "HIGH", "LOW", "CRIT", "A", "AA", "(A)")
 
 _NUM = r"[+\-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?"
 _NUMBER = re.compile(rf"^{_NUM}$")
@@ -63,7 +65,7 @@ _RANGE = re.compile(rf"^({_LIMIT})\s*(?:-|–|—|‒|~|to)\s*({_LIMIT})$")
 _RANGE_UNIT = re.compile(rf"^((?:[<>≤≥]=?\s*)?(?:{_LIMIT})(?:\s*(?:-|–|—|‒|~|to)\s*(?:{_LIMIT}))?)\s*(\S.*)$")
 _FLAG_AFTER = re.compile(r"^(.*\d)\s*(" + "|".join(re.escape(f) for f in sorted(LAB_FLAGS, key=len, reverse=True))
                          + r")$")
-_FLAG_BEFORE = re.compile(r"^([↑↓])\s*(.*\d.*)$")
+_FLAG_BEFORE = re.compile(r"^([↑↓]{1,2})\s*(.*\d.*)$")
 _QUALIFIERS = {"<=": "<=", "=<": "<=", "≤": "<=", "⩽": "<=", ">=": ">=", "=>": ">=", "≥": ">=", "⩾": ">=",
                "<": "<", ">": ">"}
 # Token kinds (`number_kind`): which decimal style a written number shows, if any.
