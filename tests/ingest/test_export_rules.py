@@ -35,7 +35,8 @@ def test_a_superscript_is_an_exponent_only_after_10(before, sup, text):
     ("µkat/L", 4.1, "alt", 246.0), ("ukat/L", 0.37, "ast", 22.2), ("nkat/L", 1000, "ldh", 60.0),
     ("UI/L", 236, "ast", 236.0), ("gm/dl", 8.1, "hemoglobin", 81.0), ("gm%", 8.1, "hemoglobin", 81.0),
     ("mm/1st hr", 12, "esr", 12.0), ("lakhs/cumm", 0.41, "platelets", 41.0), ("cells/cumm", 1900, "wbc", 1.9),
-    ("10^3/mm3", 1.9, "wbc", 1.9), ("µg/L", 9560, "ferritin", 9560.0), ("mg/L FEU", 12.4, "d_dimer", 12400.0),
+    ("10^3/mm3", 1.9, "wbc", 1.9), ("Gpt/l", 4.1, "wbc", 4.1), ("Tsd/µl", 41, "platelets", 41.0),
+    ("IE/l", 236, "ast", 236.0), ("mval/l", 131, "sodium", 131.0), ("µg/L", 9560, "ferritin", 9560.0), ("mg/L FEU", 12.4, "d_dimer", 12400.0),
 ])
 def test_export_units_convert_by_hand(unit, value, analyte, expected):
     assert to_canonical([value], unit, analyte)[0] == pytest.approx(expected, rel=1e-12)
