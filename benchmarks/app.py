@@ -8,9 +8,10 @@ Debian's chromium (Playwright sync API); every run is a fresh tab (a new Streaml
 - Baseline, in the same run: a bare Streamlit page drawing three small Plotly figures, from a second
   server, timed from navigation until the figures are drawn and Streamlit is idle.
 - Warm case view: the seed's case view (caches warm), timed the same way.
-- Upload -> view: the clock runs from handing the files to the uploader, through "Save to library" and
-  "Open in case view", until the case view's three figures are drawn and Streamlit is idle. Every run
-  saves under a new case id, so each is a real save.
+- Upload -> view: the clock runs from handing the files to the uploader, through the preview and "Save and
+  open in case view", until the figures of the case view's opening section (Trajectories: the case figure
+  and the score trajectory) are drawn and Streamlit is idle. Every run saves under a new case id, so each
+  is a real save.
 The last two lines are `case_view_vs_bare: <ratio of medians>` and `upload_to_view_s: <median seconds>`.
 """
 
@@ -30,7 +31,8 @@ from dashboard.commands.app import running_app
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PLOT = ".js-plotly-plot"
-MIN_FIGURES = 3  # the bare page's; the case view draws these and more
+BARE_FIGURES = 3
+CASE_VIEW_FIGURES = 2  # the case view opens on its Trajectories section: the case figure and score trajectory
 WARM_UPS = 2  # loads of each page before measuring: the first loads also compile the app's scripts
 TIMEOUT_MS = 60_000
 
@@ -41,10 +43,9 @@ def wait_idle(page) -> None:
                            timeout=TIMEOUT_MS)
 
 
-def wait_drawn(page) -> None:
-    """Until at least three figures are drawn, Streamlit is idle and every figure on the page is drawn
-    (the case view has more than three: the response panel's too)."""
-    page.wait_for_function(f"() => document.querySelectorAll('{PLOT} .main-svg').length >= {MIN_FIGURES}",
+def wait_drawn(page, figures: int) -> None:
+    """Until the page's figures are drawn, Streamlit is idle and every figure on the page is drawn."""
+    page.wait_for_function(f"() => document.querySelectorAll('{PLOT} .main-svg').length >= {figures}",
                            timeout=TIMEOUT_MS)
     wait_idle(page)
     page.wait_for_function(
@@ -65,7 +66,7 @@ def case_files(case: Path, case_id: str) -> list[dict]:
     return files
 
 
-STAGES = ("upload -> preview", "save", "open -> drawn case view")
+STAGES = ("upload -> preview", "save -> drawn case view")
 
 
 def upload_to_view(browser, url: str, case: Path, case_id: str) -> dict[str, float]:
@@ -80,19 +81,17 @@ def upload_to_view(browser, url: str, case: Path, case_id: str) -> dict[str, flo
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
             case_files(case, case_id)
         )
-        save = page.get_by_role("button", name="Save to library")
+        save = page.get_by_role("button", name="Save and open in case view")
         save.wait_for()
         wait_idle(page)
         previewed = time.perf_counter()
         save.click()
         page.get_by_text(f"Saved {case_id}").wait_for()
-        saved = time.perf_counter()
-        page.get_by_role("button", name="Open in case view").click()
-        wait_drawn(page)
+        wait_drawn(page, CASE_VIEW_FIGURES)
         drawn = time.perf_counter()
         if page.get_by_text("Traceback").count():
             raise RuntimeError("the case view shows a traceback")
-        return dict(zip(STAGES, (previewed - start, saved - previewed, drawn - saved), strict=True))
+        return dict(zip(STAGES, (previewed - start, drawn - previewed), strict=True))
     except Exception:
         shot = Path(tempfile.gettempdir()) / f"casetrack-app-bench-{case_id}.png"
         page.screenshot(path=shot, full_page=True)
@@ -111,14 +110,14 @@ for n in range(3):
 """
 
 
-def drawn_page(browser, url: str) -> float:
-    """Seconds from navigation to a page whose three figures are drawn, Streamlit idle."""
+def drawn_page(browser, url: str, figures: int) -> float:
+    """Seconds from navigation to a page whose figures are drawn, Streamlit idle."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     try:
         start = time.perf_counter()
         page.goto(url)
-        wait_drawn(page)
+        wait_drawn(page, figures)
         return time.perf_counter() - start
     finally:
         context.close()
@@ -152,12 +151,12 @@ def main(argv: list[str] | None = None) -> int:
             with running_app(Path(tmp) / "bare-store", Path(tmp) / "bare.log", script=bare_script) as bare_url, \
                     running_app(Path(tmp) / "store", Path(tmp) / "app.log") as url:
                 for _ in range(WARM_UPS):  # both servers, the seed's caches and the browser's compiled scripts
-                    drawn_page(browser, bare_url)
-                    drawn_page(browser, url)  # the store holds only the seed: the case view opens on it
+                    drawn_page(browser, bare_url, BARE_FIGURES)
+                    drawn_page(browser, url, CASE_VIEW_FIGURES)  # only the seed is stored: the view opens on it
                 bare, case_view = [], []
                 for _ in range(args.runs):
-                    bare.append(drawn_page(browser, bare_url))
-                    case_view.append(drawn_page(browser, url))
+                    bare.append(drawn_page(browser, bare_url, BARE_FIGURES))
+                    case_view.append(drawn_page(browser, url, CASE_VIEW_FIGURES))
                 upload_to_view(browser, url, args.case, "bench-warmup")
                 runs = [upload_to_view(browser, url, args.case, f"bench-{i}") for i in range(args.runs)]
         finally:

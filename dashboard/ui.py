@@ -165,7 +165,7 @@ def _warm(root: str, case_id: str, stamp: str) -> None:
         data = _case_data(root, case_id, stamp)
         _case_tables(root, case_id, stamp)
         analytes = views.default_analytes(views.analytes_with_values(data.flags))
-        _stored_figures(root, case_id, stamp, tuple(analytes), False, False, False)
+        _stored_figure(root, case_id, stamp, "scores", tuple(analytes), False, False)  # builds "case" first
     except Exception:  # noqa: BLE001 - only a head start: the case view builds (and reports) it again
         return
 
@@ -182,8 +182,10 @@ def show_problems(records: list[dict], *, key: str) -> None:
                    icon=":material/warning:")
     if records:
         table(views.problem_frame(records), key=key)
-        with st.expander("Every message in full", expanded=errors > 0):
-            st.code(views.problem_lines(records), language=None, wrap_lines=True)
+        full = st.expander("Every message in full", expanded=errors > 0, key=f"{key}_full", on_change="rerun")
+        if full.open:  # drawn only when open: the code block's highlighter is a large script to load
+            with full:
+                st.code(views.problem_lines(records), language=None, wrap_lines=True)
 
 
 def table(frame: pd.DataFrame | pd.io.formats.style.Styler, *, key: str, hide_index: bool = True) -> None:
@@ -285,11 +287,10 @@ def case_figures(data: CaseData, analytes: list[str], *, xuln: bool, presentatio
     }
 
 
-def stored_figures(store: CaseStore, case_id: str, analytes: list[str], *, xuln: bool, presentation: bool = False,
-                   titled: bool = True) -> dict[str, go.Figure]:
-    """case_figures of a stored case, cached: building them takes a second or two, a cache hit ~0.2 s."""
-    return _stored_figures(str(store.root), case_id, _stamp(store, [case_id]), tuple(analytes), xuln, presentation,
-                           titled)
+def stored_figure(store: CaseStore, case_id: str, name: str, analytes: list[str], *, xuln: bool,
+                  titled: bool = True) -> go.Figure:
+    """One figure of a stored case (name as in FIGURE_TITLES), cached: a section builds only its own."""
+    return _stored_figure(str(store.root), case_id, _stamp(store, [case_id]), name, tuple(analytes), xuln, titled)
 
 
 @dataclass(frozen=True)
@@ -322,13 +323,28 @@ def _case_tables(root: str, case_id: str, stamp: str) -> CaseTables:
     )
 
 
+def timepoint_scores(store: CaseStore, case_id: str) -> list[views.TimepointScores]:
+    """Headlines, audit lines and why lines per timepoint of a stored case, made once per stored version."""
+    return _timepoint_scores(str(store.root), case_id, _stamp(store, [case_id]))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _timepoint_scores(root: str, case_id: str, stamp: str) -> list[views.TimepointScores]:
+    data = _case_data(root, case_id, stamp)
+    return views.timepoint_scores(data.case.observations, data.scores, data.case.meta)
+
+
 # Figures are cached as objects, not pickled copies: unpickling a Figure re-validates every property (0.2 s
 # each, on every rerun). No caller changes a cached figure (plotly_chart and the exports only read it).
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _stored_figures(root: str, case_id: str, stamp: str, analytes: tuple[str, ...], xuln: bool, presentation: bool,
-                    titled: bool) -> dict[str, go.Figure]:
+@st.cache_resource(show_spinner=False, max_entries=96)
+def _stored_figure(root: str, case_id: str, stamp: str, name: str, analytes: tuple[str, ...], xuln: bool,
+                   titled: bool) -> go.Figure:
     data = _case_data(root, case_id, stamp)
-    return case_figures(data, list(analytes), xuln=xuln, presentation=presentation, titled=titled)
+    span = None
+    if name == "scores":  # the score axis spans the case figure's days, as in case_figures
+        span = _stored_figure(root, case_id, stamp, "case", analytes, xuln, titled).layout.xaxis.range
+    return build_figure(data, name, list(analytes), xuln=xuln, presentation=False, titled=titled,
+                        x_span=list(span) if span else None)
 
 
 # ---------------------------------------------------------------------------------------- presentation

@@ -208,6 +208,7 @@ def score_summary(scores: pd.DataFrame, meta: Mapping) -> pd.DataFrame:
 
 # The case view's per-timepoint model (headlines, audit, why lines): pure, shared with the HTML report.
 timepoint_scores = headlines.timepoint_scores
+TimepointScores = headlines.TimepointScores
 
 
 def score_caption(meta: Mapping) -> str:
@@ -227,13 +228,15 @@ def bullet_list(lines: list[str]) -> str:
 
 
 def item_breakdown(scores: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    """Items (rows) x timepoints (columns) of one score, e.g. prefix "hscore.items."; NA = unknown."""
+    """Items (rows) x timepoints (columns) of one score, e.g. prefix "hscore.items.": points as numbers,
+    criteria in the words the verdicts use (met / not met), NA = unknown."""
     frame = _by_timepoint(scores)
     items = [c for c in frame.columns if c.startswith(prefix)]
     table = frame.set_index("timepoint")[items].T
     table.index = pd.Index([c.removeprefix(prefix) for c in items], name="item")
     table.columns = [str(c) for c in table.columns]
-    return table.astype("string").fillna("unknown")
+    words = {True: "met", False: "not met"}
+    return table.map(lambda v: "unknown" if pd.isna(v) else words.get(v, str(v)) if isinstance(v, bool) else str(v))
 
 
 def derived_table(flags: pd.DataFrame) -> pd.DataFrame:

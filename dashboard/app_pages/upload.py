@@ -97,12 +97,18 @@ if unchanged:
             "nothing.")
 elif existing:
     st.info(f"A case with id {views.plain(case.id)} is stored already: saving keeps it as a prior version.")
-if st.button("Save to library", key="upload_save", type="primary"):
+buttons = st.container(horizontal=True)
+# Saving usually means "and now look at it": one click saves and opens the case (its confirmation shows
+# there); "Save to library" stays on this page for the next upload.
+opened = buttons.button("Save and open in case view", key="upload_save_open", type="primary", disabled=unchanged)
+if opened and ui.save_case(store, case):
+    st.switch_page("app_pages/case_view.py")
+if buttons.button("Save to library", key="upload_save"):
     if unchanged:
         ui.flash(f"Nothing saved: {case.id} is unchanged (no second identical version).")
         st.rerun()
     elif ui.save_case(store, case):
         st.rerun()
-if st.button("Open in case view", key="upload_open", disabled=not existing):
+if buttons.button("Open in case view", key="upload_open", disabled=not existing):
     st.session_state[ui.CURRENT_CASE] = case.id
     st.switch_page("app_pages/case_view.py")

@@ -78,6 +78,18 @@ def _texts(at: AppTest) -> str:
     return re.sub(r"\\(.)", r"\1", "\n".join(parts))
 
 
+def _open(at: AppTest, key: str, value: str | bool) -> AppTest:
+    """Open a lazy tab (its label) or expander (True) by key, as a click would, and rerun."""
+    at.session_state[key] = value
+    return at.run()
+
+
+@pytest.fixture
+def open_section() -> Callable[[AppTest, str], AppTest]:
+    """Open a section (tab) of the case view: only the open one is drawn."""
+    return lambda at, label: _open(at, "case_section", label)
+
+
 @pytest.fixture
 def upload() -> Callable[[AppTest, dict[str, bytes]], AppTest]:
     """Put files in the Upload page's file uploader and rerun."""

@@ -37,12 +37,19 @@ def test_hscore_per_timepoint_equals_the_scoring_engine(app, seed_scores, table)
         assert shown.loc[timepoint, "HScore"] == f"{engine['hscore.min']}–{engine['hscore.max']}"
 
 
-def test_item_breakdown_shows_each_hscore_item_at_admission(app, seed_scores, table):
-    items = table(app(), "case_hscore_items")
+def test_item_breakdown_shows_each_hscore_item_at_admission(app, seed_scores, table, open_section):
+    items = table(open_section(app(), "Scores explained"), "case_hscore_items")
     admission = seed_scores.loc["Admission"]
     assert items.loc["ferritin", "Admission"] == str(admission["hscore.items.ferritin"])
     assert items.loc["temperature", "Admission"] == str(admission["hscore.items.temperature"])
     assert items.loc["hemophagocytosis", "Admission"] == "unknown"  # marrow not yet examined
+
+
+def test_hlh2004_criteria_read_met_not_met_or_unknown(app, seed_scores, table, open_section):
+    criteria = table(open_section(app(), "Scores explained"), "case_hlh_items")
+    assert criteria.loc["cytopenias", "Admission"] == "met"  # platelets 45, hemoglobin 8.9 g/dL
+    assert criteria.loc["cytopenias", "After DEX"] == "not met"
+    assert criteria.loc["nk_activity", "Admission"] == "unknown"
 
 
 def test_analytes_default_to_the_mas_panel(app, chart):
@@ -63,19 +70,19 @@ def test_xuln_toggle_puts_the_labs_on_one_axis(app, chart):
     assert "ULN" in str(xuln["layout"])
 
 
-def test_heatmap_and_derived_table(app, chart, table):
-    at = app()
+def test_heatmap_and_derived_table(app, chart, table, open_section):
+    at = open_section(app(), "Flags")
     heatmap = chart(at, "case_heatmap")
     assert any(trace["type"] == "heatmap" for trace in heatmap["data"])
-    derived = table(at, "case_derived")
+    derived = table(open_section(at, "Data & export"), "case_derived")
     ferritin = derived[(derived["analyte"] == "ferritin") & (derived["timepoint"] == "Admission")].iloc[0]
     assert ferritin["value"] == 9560
     assert ferritin["flag"] == "H"
     assert ferritin["x_uln"] == pytest.approx(9560 / 138)
 
 
-def test_downloads_and_exports_are_offered(app):
-    at = app()
+def test_downloads_and_exports_are_offered(app, open_section):
+    at = open_section(app(), "Data & export")
     keys = {button.key for button in at.download_button}
     assert {"case_download_csv", "case_download_parquet", "case_export_report"} <= keys
     assert {"case_export_case", "case_export_scores", "case_export_heatmap"} <= keys
@@ -91,7 +98,10 @@ def test_the_stored_warnings_of_the_case_are_shown_collapsed_with_their_count(ap
     expander = next(e for e in at.expander if e.label.startswith("Warnings when the case was read"))
     assert expander.label == f"Warnings when the case was read ({len(warnings)})" and len(warnings) == 2
     assert not expander.proto.expanded
-    shown = table(at, "case_warnings")
+    with pytest.raises(KeyError):  # collapsed: not drawn until opened
+        table(at, "case_warnings")
+    at.session_state["case_warnings_open"] = True
+    shown = table(at.run(), "case_warnings")
     assert sorted(shown[["file", "row", "column", "value"]].values.tolist()) == [
         ["labs.csv", "22", "reference range", "< 10"], ["labs.csv", "23", "reference range", "22"]]
 
@@ -135,8 +145,8 @@ def panel_titles(figure: dict) -> list[str]:
             if a.get("name") == "panel-title"]
 
 
-def test_derived_table_names_the_case_and_the_value_as_printed(app, table):
-    derived = table(app(), "case_derived")
+def test_derived_table_names_the_case_and_the_value_as_printed(app, table, open_section):
+    derived = table(open_section(app(), "Data & export"), "case_derived")
     assert list(derived.columns[:8]) == ["case_id", "timepoint", "day", "label", "analyte", "orig_text",
                                          "orig_value", "orig_unit"]
     assert set(derived["case_id"]) == {SEED_ID}
@@ -144,3 +154,14 @@ def test_derived_table_names_the_case_and_the_value_as_printed(app, table):
     assert (dimer["orig_text"], dimer["orig_value"], dimer["orig_unit"]) == ("4766", 4766, "µg/L")
     ana = derived[derived["analyte"] == "ana"].iloc[0]
     assert (ana["orig_text"], ana["value"], ana["unit"]) == ("1: 640 (speckled)", 640, "titer")
+
+
+def test_only_the_open_section_is_drawn(app, open_section):
+    """The case view draws one section at a time (drawing all of them made it 2-3x a plain page)."""
+    at = app()
+    assert at.tabs[0].label == "Trajectories"
+    assert {c.key for c in at.get("plotly_chart")} == {"case_chart", "case_score_chart"}
+    assert {c.key for c in open_section(at, "Flags").get("plotly_chart")} == {"case_heatmap"}
+    assert {c.key for c in open_section(at, "Response").get("plotly_chart")} == {"case_response_chart"}
+    assert not open_section(at, "Data & export").get("plotly_chart")
+    assert {"case_export_report", "case_download_csv"} <= {b.key for b in at.download_button}

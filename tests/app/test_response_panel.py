@@ -5,8 +5,8 @@ from __future__ import annotations
 CASE_VIEW = "app_pages/case_view.py"
 
 
-def test_the_seed_response_panel(app, chart, table):
-    at = app(CASE_VIEW)
+def test_the_seed_response_panel(app, chart, table, open_section):
+    at = open_section(app(CASE_VIEW), "Response")
     assert at.selectbox(key="case_response_anchor").value is None  # automatic: first MAS/HLH treatment
     metrics = table(at, "case_response_table").set_index("analyte")
     assert metrics.loc["ferritin", "fall_50"] == "7–11" and metrics.loc["ferritin", "normal"] == "not by 53"
@@ -18,8 +18,8 @@ def test_the_seed_response_panel(app, chart, table):
     assert [list(t["x"]) for t in marks] == [[0, 11], [0, 11, 53], [0, 11, 11]]
 
 
-def test_choosing_another_anchor_shifts_the_days(app, table):
-    at = app(CASE_VIEW)
+def test_choosing_another_anchor_shifts_the_days(app, table, open_section):
+    at = open_section(app(CASE_VIEW), "Response")
     options = at.selectbox(key="case_response_anchor").options
     assert "calcineurin inhibitor" in options and "Cyclosporine" in options
     at.selectbox(key="case_response_anchor").set_value("calcineurin inhibitor").run()

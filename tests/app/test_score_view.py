@@ -112,7 +112,7 @@ def test_timepoint_scores_carry_the_audit_only_where_stated(seed):
     assert "AST 51 U/L ≥ 30 U/L → 19 [labs.csv, row 12, column 'Admission']" in timepoints[0].why["HScore"]
 
 
-def test_app_shows_ratio_ms_range_probability_range_and_audit(app, table, page_text):
+def test_app_shows_ratio_ms_range_probability_range_and_audit(app, table, page_text, open_section):
     at = app()
     shown = table(at, "case_scores").set_index("Timepoint")
     assert shown.loc["Admission", "Ferritin/ESR"] == "154.2"
@@ -120,6 +120,7 @@ def test_app_shows_ratio_ms_range_probability_range_and_audit(app, table, page_t
     assert shown.loc["After DEX", "HScore probability"] == "0.5–74 %"
     assert shown.loc["Admission", "MAS 2016"] == "met †"
     assert "†MAS 2016: criteria applied outside their validated population" in page_text(at)
+    at = open_section(at, "Scores explained")
     warnings = [str(w.value).replace("\\", "") for w in at.warning]
     assert any(w.startswith("Admission: " + AUDIT_LINE) for w in warnings), warnings
     labels = [e.label for e in at.expander]

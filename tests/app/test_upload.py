@@ -53,7 +53,7 @@ def test_a_file_of_many_cases_imports_the_good_ones_and_names_the_bad(app, uploa
     assert {"A-1", "C-3"} <= set(CaseStore(store_root).list_cases()["case_id"])
 
 
-def test_a_new_case_is_saved_and_opens_in_the_case_view(app, upload, store_root, table):
+def test_a_new_case_is_saved_and_opens_in_the_case_view(app, upload, store_root, table, open_section):
     files = {"new-case.csv": labs_csv("Ferritin (ng/mL),6.2–138,5400,1200", "Platelets (10^9/L),150–400,40,90")}
     at = upload(app(UPLOAD), files)
     at.button(key="upload_save").click().run()
@@ -61,8 +61,28 @@ def test_a_new_case_is_saved_and_opens_in_the_case_view(app, upload, store_root,
     at.button(key="upload_open").click().run()
     assert not at.exception
     assert at.selectbox(key="case_pick").value == "new-case"
-    derived = table(at, "case_derived")
+    at.switch_page("app_pages/case_view.py")  # AppTest reruns the page it was told, not the one switched to
+    derived = table(open_section(at, "Data & export"), "case_derived")
     assert sorted(derived["analyte"].dropna().unique()) == ["ferritin", "platelets"]
+
+
+def test_save_and_open_saves_the_case_and_shows_it_with_the_confirmation(app, upload, store_root, page_text,
+                                                                         chart):
+    files = {"save-open.csv": labs_csv("Ferritin (ng/mL),6.2–138,5400,1200", "Platelets (10^9/L),150–400,40,90")}
+    at = upload(app(UPLOAD), files)
+    at.button(key="upload_save_open").click().run()
+    assert not at.exception
+    assert list(CaseStore(store_root).versions("save-open")["status"]) == ["current"]
+    assert at.selectbox(key="case_pick").value == "save-open"
+    assert "Saved save-open (version " in page_text(at)
+    ferritin = next(t for t in chart(at, "case_chart")["data"] if t.get("name") == "Ferritin")
+    assert list(ferritin["y"]) == [5400, 1200]
+
+
+def test_save_and_open_is_off_for_an_unchanged_case(app, upload, seed_files):
+    at = upload(app(UPLOAD), seed_files)
+    assert at.button(key="upload_save_open").disabled
+    assert not at.button(key="upload_open").disabled
 
 
 def test_a_broken_file_shows_its_problems_and_blocks_the_save(app, upload, store_root, page_text, table):
@@ -127,7 +147,7 @@ def test_a_zip_of_the_seed_folder_is_accepted(app, upload, seed_files, table):
     assert [b.key for b in at.button if b.key == "upload_save"] == ["upload_save"]
 
 
-def test_a_saved_case_with_html_in_its_title_and_label_opens_safely(app, upload, chart, page_text):
+def test_a_saved_case_with_html_in_its_title_and_label_opens_safely(app, upload, chart, page_text, open_section):
     toml = f'id = "xss-case"\ntitle = "{XSS} title"\nsource = "**bold** [link](http://x)"\n'.encode()
     files = {"labs.csv": labs_csv(f"{XSS},,1,2", "Ferritin (ng/mL),,900,300"), "case.toml": toml}
     at = upload(app(UPLOAD), files)
@@ -137,7 +157,8 @@ def test_a_saved_case_with_html_in_its_title_and_label_opens_safely(app, upload,
     assert f"{XSS} title" in page_text(at)  # shown as the text it is
     assert "Source: **bold** [link](http://x)" in page_text(at)  # markdown inert too
     assert not any(e.proto.allow_html for e in at.markdown)
-    heatmap = str(chart(at, "case_heatmap"))
+    at.switch_page("app_pages/case_view.py")  # AppTest reruns the page it was told, not the one switched to
+    heatmap = str(chart(open_section(at, "Flags"), "case_heatmap"))
     assert XSS not in heatmap and "&lt;img src=x onerror=alert(1)&gt;" in heatmap
 
 

@@ -50,19 +50,23 @@ def test_upload_save_view_and_present_the_case(page, app_url, seed_path, artifac
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         seed_upload(seed_path, "uploaded-sle-mas")
     )
-    page.get_by_role("button", name="Save to library").click()
-    page.get_by_text("Saved uploaded-sle-mas").wait_for()
-    page.get_by_role("button", name="Open in case view").click()
-    wait_for_plots(page, 3)
-    assert page.locator(PLOT).count() == 4  # case figure, Response panel, scores, heatmap
+    page.get_by_role("button", name="Save and open in case view").click()
+    page.get_by_text("Saved uploaded-sle-mas").wait_for()  # the confirmation, on the case view
+    wait_for_plots(page, 2)
+    assert page.locator(PLOT).count() == 2  # the Trajectories section: case figure and score trajectory
     assert page.get_by_text("Traceback").count() == 0
     page.wait_for_timeout(500)  # let plotly finish its transitions before the picture
     page.screenshot(path=artifacts / "case_view_page.png")
     page.set_viewport_size({"width": 1600, "height": 3000})  # Streamlit scrolls inside: grow the window
-    wait_for_plots(page, 3)
+    wait_for_plots(page, 2)
     page.wait_for_timeout(800)
     page.screenshot(path=artifacts / "case_view.png")
     page.set_viewport_size({"width": 1920, "height": 1080})  # a projector
+    page.get_by_role("tab", name="Flags").click()
+    wait_for_plots(page, 1)
+    assert page.locator(PLOT).count() == 1  # the heatmap alone
+    page.get_by_role("tab", name="Data & export").click()
+    wait_for_app(page)
 
     with page.expect_download() as download:
         page.get_by_role("button", name="HTML case report").click()

@@ -36,6 +36,8 @@ def test_the_seed_response_panel(page, app_url, artifacts):
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name=SEED_TITLE).first.click()
     wait_for_app(page)
+    page.get_by_role("tab", name="Response").click()
+    wait_for_app(page)
     table = page.locator(".st-key-case_response_table")
     table.wait_for(timeout=60_000)
     chart = drawn(page, "case_response_chart")

@@ -16,10 +16,12 @@ SEED_TITLE = "MAS complicating an SLE flare in a 33-year-old woman"
 def open_seed(page, app_url) -> None:
     """The case view on the seed (other browser tests store more cases, and the newest opens first)."""
     page.goto(app_url)
-    wait_for_plots(page, 3)
+    wait_for_plots(page, 2)
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name=SEED_TITLE).first.click()
-    wait_for_plots(page, 3)
+    wait_for_plots(page, 2)
+    page.get_by_role("tab", name="Scores explained").click()
+    wait_for_app(page)
 
 
 def test_seed_score_view_shows_headlines_audit_and_why(page, app_url, artifacts):
@@ -30,7 +32,7 @@ def test_seed_score_view_shows_headlines_audit_and_why(page, app_url, artifacts)
     wait_for_app(page)
     page.get_by_text("AST 21 U/L < 30 U/L → 0").first.wait_for()
     assert page.get_by_text("Traceback").count() == 0
-    page.locator(".st-key-case_scores").scroll_into_view_if_needed()
+    page.locator(".st-key-case_hscore_items").scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     page.screenshot(path=artifacts / "score_view.png")
     section = page.locator('[data-testid="stExpander"]').filter(has_text="HScore 62–184").first
