@@ -17,6 +17,15 @@ def _labs(tmp_path, text: str, name: str = "labs.csv"):
     return path
 
 
+def _read_or_refused(path, read: float | None, refusal: str) -> None:
+    """The file's one value is `read`, or (None) the file is refused with `refusal` in the message."""
+    if read is None:
+        with pytest.raises(CaseError, match=refusal):
+            load_case(path)
+    else:
+        assert list(_values(load_case(path)).values()) == pytest.approx([read])
+
+
 def _values(case) -> dict[tuple[str, str], float]:
     obs = case.observations
     return {(r.timepoint, r.analyte): float(r.value) for r in obs[obs["orig_text"].notna()].itertuples()
@@ -108,11 +117,7 @@ def test_a_comparator_column_is_part_of_the_value(tmp_path, sign, value, qualifi
 ])
 def test_a_range_far_from_the_usual_one_speaks_against_the_canonical_unit(tmp_path, range_text, read):
     path = _labs(tmp_path, f"Analyte,Reference range,Day 1\nC-reactive protein,{range_text},45\n")
-    if read is None:
-        with pytest.raises(CaseError, match="no unit given for C-reactive protein, and the row's reference range"):
-            load_case(path)
-    else:
-        assert _values(load_case(path)) == pytest.approx({("Day 1", "crp"): read})
+    _read_or_refused(path, read, "no unit given for C-reactive protein, and the row's reference range")
 
 
 def test_a_lone_plausible_value_follows_its_range(tmp_path):
@@ -149,9 +154,4 @@ def test_excel_percent_and_date_cells(tmp_path):
     ("WBC,5.6", 5.6),                       # /µL is 1000x away, not a close unit
 ])
 def test_without_unit_or_range_a_close_unit_is_not_guessed(tmp_path, row, read):
-    path = _labs(tmp_path, f"Analyte,Day 1\n{row}\n")
-    if read is None:
-        with pytest.raises(CaseError, match="are plausible both in"):
-            load_case(path)
-    else:
-        assert list(_values(load_case(path)).values()) == pytest.approx([read])
+    _read_or_refused(_labs(tmp_path, f"Analyte,Day 1\n{row}\n"), read, "are plausible both in")
