@@ -305,6 +305,16 @@ JOURNAL_3 = {
     ("1", "crp"): (9.6, None), ("3", "crp"): (0.05, "<"), ("8", "crp"): (1.2, None),
 }
 
+JOURNAL_4 = {
+    ("Day 1", "ast"): (236.0, None), ("Day 5", "ast"): (190.0, None), ("Day 1", "alt"): (245.0, None),
+    ("Day 5", "alt"): (210.0, None), ("Day 1", "ldh"): (1890.0, None), ("Day 5", "ldh"): (1420.0, None),
+    ("Day 1", "ferritin"): (9560.0, None), ("Day 5", "ferritin"): (40000.0, ">"),
+    ("Day 1", "crp"): (9.6, None), ("Day 5", "crp"): (4.2, None),
+}
+
+# in the PDF the panel cell `Liver` prints on the ALT line: 5 cells under 4 columns, refused (never shifted)
+JOURNAL_4_PDF = {**JOURNAL_4, ("Day 1", "alt"): REFUSED, ("Day 5", "alt"): REFUSED}
+
 INPUTS = [
     Input("lab system long export (US units, flags)", _fixture("lab_system_long.csv"), LAB_SYSTEM_LONG,
           says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
@@ -337,6 +347,9 @@ INPUTS = [
     Input("PDF of page 2 (chromium)", _pdf("journal_table_2.html"), JOURNAL_2, "from-table"),
     Input("transposed web table, decimal commas, <br> units", _fixture("journal_table_3.html"), JOURNAL_3, "from-table"),
     Input("PDF of the transposed table (chromium)", _pdf("journal_table_3.html"), JOURNAL_3, "from-table"),
+    Input("web table with a rowspan panel column and <sup>a,b</sup>", _fixture("journal_table_4.html"), JOURNAL_4,
+          "from-table"),
+    Input("PDF of the panel-column table (chromium)", _pdf("journal_table_4.html"), JOURNAL_4_PDF, "from-table"),
 ]
 
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect
 from collections import Counter
+from itertools import pairwise
 from pathlib import PurePosixPath
 from statistics import median
 
@@ -157,7 +159,7 @@ def pdf_lines(data: bytes, notes: list[str] | None = None, page: int | None = No
             word_rows = _rows(words)
             rows = [_chunks(row, CELL_GAP * char_width) for row in word_rows]
             spans = _column_spans(rows)
-            rows = _joined_header(rows, word_rows, spans, notes)
+            rows = _joined_header(_split_by_columns(rows, word_rows, spans), spans, notes)
             for row in rows:
                 cells = [text for _, _, text in row]
                 placed = _placed(row, spans) if spans and 2 <= len(row) < len(spans) else None
@@ -190,17 +192,14 @@ def _attach_superscripts(words: list[dict], char_width: float, notes: list[str] 
     return normal
 
 
-def _joined_header(rows: list[list[tuple[float, float, str]]], word_rows: list[list[dict]],
+def _joined_header(rows: list[list[tuple[float, float, str]]],
                    spans: list[tuple[float, float]], notes: list[str] | None) -> list[list[tuple[float, float, str]]]:
     """A header printed over lines above the first complete row, joined into one header row column by
     column: a chunk over one column names it; a chunk above the last header line (`Hospital day`) is
-    prefixed to every column of the run of last-line names it overlaps (`1`, `4`, `12`). Narrow columns
-    print their names closer than a cell gap: a chunk whose words each sit over one column is split there."""
+    prefixed to every column of the run of last-line names it overlaps (`1`, `4`, `12`)."""
     first = next((i for i, row in enumerate(rows) if spans and len(row) == len(spans)), None)
     if first is None:
         return rows
-    rows = rows[:max(first - 3, 0)] + [_split_by_columns(rows[i], word_rows[i], spans)
-                                       for i in range(max(first - 3, 0), first)] + rows[first:]
     start = first
     while start > 0 and first - start < 3 and rows[start - 1] and not CAPTION.match(rows[start - 1][0][2]) \
             and all(_overlapped(chunk, spans) for chunk in rows[start - 1]):
@@ -226,23 +225,75 @@ def _joined_header(rows: list[list[tuple[float, float, str]]], word_rows: list[l
     return rows[:start] + [header] + rows[first:]
 
 
-def _split_by_columns(chunks: list[tuple[float, float, str]], words: list[dict],
-                      spans: list[tuple[float, float]]) -> list[tuple[float, float, str]]:
-    """Chunks split at column boundaries when each of their words overlaps exactly one column."""
-    out = []
-    for x0, x1, text in chunks:
-        inside = [w for w in words if w["x0"] >= x0 - 0.01 and w["x1"] <= x1 + 0.01]
-        columns = [_overlapped((w["x0"], w["x1"], w["text"]), spans) for w in inside]
-        if len(inside) < 2 or any(len(c) != 1 for c in columns) or len({c[0] for c in columns}) < 2:
-            out.append((x0, x1, text))
+def _split_by_columns(rows: list[list[tuple[float, float, str]]], word_rows: list[list[dict]],
+                      spans: list[tuple[float, float]]) -> list[list[tuple[float, float, str]]]:
+    """Rows of the table with fewer cells than columns, split where narrow columns printed two cells closer
+    than a cell gap. The header line just above the first complete row (`Day 1 Day 5 Reference`): each word
+    goes to the column whose gutters (midway between the columns' printed spans) hold its centre, which
+    moves no value. A data row (`Ferritin (ng/mL) 9560 >40,000 15–150`) is cut at gaps that hold a column's
+    printed edge, and kept so only when it then has one cell under each column, in order, each overlapping
+    its own column's span and no other; else it stays as printed (and is refused or placed later)."""
+    full = [i for i, row in enumerate(rows) if spans and len(row) == len(spans)]
+    if not full:
+        return rows
+    edges = sorted({lo for lo, _ in spans[1:]} | {hi for _, hi in spans[:-1]})
+    gutters = [(spans[j][1] + spans[j + 1][0]) / 2 for j in range(len(spans) - 1)]
+    out = list(rows)
+    above = rows[full[0] - 1] if full[0] > 0 else []
+    if above and len(above) < len(spans) and _is_data(rows[full[0]]) and not CAPTION.match(above[0][2]):
+        line = full[0] - 1
+        out[line] = [piece for chunk in rows[line] for piece in _by_centre(chunk, word_rows[line], gutters)]
+    for i in range(full[0] + 1, full[-1]):
+        if len(rows[i]) >= len(spans):
             continue
-        for word, (column, *_) in zip(inside, columns, strict=True):
-            if out and out[-1][3:] == (column,):
-                lo, _, joined, _ = out[-1]
-                out[-1] = (lo, word["x1"], f"{joined} {word['text']}", column)
-            else:
-                out.append((word["x0"], word["x1"], word["text"], column))
-    return [chunk[:3] for chunk in out]
+        split = [piece for chunk in rows[i] for piece in _split_chunk(chunk, word_rows[i], edges)]
+        if len(split) == len(spans) and all(_overlapped(piece, spans) == [j] for j, piece in enumerate(split)):
+            out[i] = split
+    return out
+
+
+_VALUE = re.compile(r"^[<>≤≥]?=?\s*\d[\d.,\s]*\S{0,3}$")  # `236`, `>40,000`, `9560ᵃᵇ`, `1.71*`
+
+
+def _is_data(row: list[tuple[float, float, str]]) -> bool:
+    """A row whose cells after the label are mostly values: the table's header is above it, not in it."""
+    cells = [text for _, _, text in row[1:]]
+    return sum(bool(_VALUE.match(text)) for text in cells) * 2 > len(cells)
+
+
+def _words_in(chunk: tuple[float, float, str], words: list[dict]) -> list[dict]:
+    return [w for w in words if w["x0"] >= chunk[0] - 0.01 and w["x1"] <= chunk[1] + 0.01]
+
+
+def _joined(words: list[dict], same: list[bool]) -> list[tuple[float, float, str]]:
+    """Words joined into pieces: each word starts a new piece unless `same[k]` (k >= 1) says otherwise."""
+    pieces = [[words[0]["x0"], words[0]["x1"], words[0]["text"]]]
+    for word, keep in zip(words[1:], same[1:], strict=True):
+        if keep:
+            pieces[-1][1], pieces[-1][2] = word["x1"], f"{pieces[-1][2]} {word['text']}"
+        else:
+            pieces.append([word["x0"], word["x1"], word["text"]])
+    return [tuple(piece) for piece in pieces]
+
+
+def _by_centre(chunk: tuple[float, float, str], words: list[dict],
+               gutters: list[float]) -> list[tuple[float, float, str]]:
+    """A header chunk split between words whose centres lie in different columns."""
+    inside = _words_in(chunk, words)
+    if not inside:
+        return [chunk]
+    columns = [bisect(gutters, (w["x0"] + w["x1"]) / 2) for w in inside]
+    return _joined(inside, [True] + [a == b for a, b in pairwise(columns)])
+
+
+def _split_chunk(chunk: tuple[float, float, str], words: list[dict],
+                 edges: list[float]) -> list[tuple[float, float, str]]:
+    """A chunk cut at each gap between its words that holds a column edge."""
+    inside = _words_in(chunk, words)
+    if not inside:
+        return [chunk]
+    return _joined(inside, [True] + [not any(a["x1"] <= e <= b["x0"] for e in edges)
+                                     for a, b in pairwise(inside)])
 
 
 def _overlapped(chunk: tuple[float, float, str], spans: list[tuple[float, float]]) -> list[int]:
