@@ -121,9 +121,15 @@ def oversized_files(sizes: dict[str, int], limit_mb: float) -> list[dict]:
 
 
 def problem_frame(records: list[dict]) -> pd.DataFrame:
-    """The problem list as a table of text (row and value as written, never coerced)."""
-    frame = pd.DataFrame(records, columns=list(PROBLEM_COLUMNS))
-    return frame.astype({"row": "string", "value": "string", "column": "string"})
+    """The problem list as a table of text (row and value as written, never coerced).
+
+    Each cell becomes text before the frame is built: a row column with some rows missing would otherwise
+    turn into floats and show row 76 as "76.0".
+    """
+    text = ("row", "value", "column")
+    rows = [{**r, **{c: None if r.get(c) is None else str(r[c]) for c in text}} for r in records]
+    frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
+    return frame.astype({c: "string" for c in text})
 
 
 def problem_lines(records: list[dict]) -> str:

@@ -14,7 +14,9 @@ st.title("Upload a case")
 st.caption(
     "Drop the files of one case: labs.csv (+ events.csv, case.toml), or one .zip of them, or one .xlsx "
     "workbook (sheets labs, events, case). A long table with a case column (case_id, USUBJID, subject, "
-    f"patient, record_id) holds many cases. Up to {limit_mb:g} MB per file. Files stay on this computer."
+    "patient, record_id) holds many cases, as do an SDTM study (dm, lb, vs, ex, cm as .xpt or .csv, several "
+    "at once or one .zip) and FHIR R4 files (.json Bundle, .ndjson): one case per subject. "
+    f"Up to {limit_mb:g} MB per file. Files stay on this computer."
 )
 uploaded = st.file_uploader("Case files", accept_multiple_files=True, key="upload_files")
 DECIMALS = {"detect": None, "point (3.5)": ".", "comma (3,5)": ","}
@@ -39,7 +41,8 @@ shown = [(case_id, case, [r for r in found if r not in identifiers]) for case_id
 if len(parsed) > 1:  # a file of many cases: import the good ones, name the bad ones
     good = [case for _, case, _ in parsed if case is not None]
     st.subheader("Validation report", anchor=False)
-    st.info(f"{len(parsed)} cases in this file: {len(good)} can be imported, {len(parsed) - len(good)} with "
+    where = "this file" if len(files) == 1 else f"these {len(files)} files"
+    st.info(f"{len(parsed)} cases in {where}: {len(good)} can be imported, {len(parsed) - len(good)} with "
             "errors, left out until they are fixed.")
     ui.table(views.upload_cases_frame(parsed), key="upload_cases")
     if any(found for _, _, found in shown):

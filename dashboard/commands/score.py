@@ -29,21 +29,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def summary_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """One readable line per timepoint: HScore with its range, then each score's verdict."""
+    """One readable line per timepoint: HScore with its range and the probability range of that range (as
+    the app words it), then each score's verdict."""
+    from dashboard.domain.headlines import probability_range
 
     def text(value: object) -> str:
         return "?" if value is pd.NA or value is None or pd.isna(value) else str(value)
 
     rows = []
     for (case_id, label), row in scores.iterrows():
-        prob = row["hscore.probability"]
         rows.append(
             {
                 "case": case_id,
                 "timepoint": label,
                 "day": "?" if pd.isna(day := row["day"]) else f"{day:g}",
                 "HScore": f"{text(row['hscore.points'])} [{row['hscore.min']}–{row['hscore.max']}]",
-                "p(HLH)": "?" if pd.isna(prob) else f"{prob:.3f}",
+                "p(HLH)": probability_range(row),
                 "HLH-2004": f"{row['hlh2004.met']}/8 (+{row['hlh2004.unknown']}?) "
                 f"{text(row['hlh2004.fulfilled'])}",
                 "MAS 2016": text(row["mas2016.classified"]),

@@ -1,92 +1,69 @@
 """Cases on disk or uploaded -> validated `Case`s: the one definition of "a case on disk".
 
-A source is a case folder, a .zip of one, an .xlsx workbook or a single labs CSV. A long or SDTM labs table
-with a case column (`case_id`, `USUBJID`, `subject`, `patient`, `record_id`) holds as many cases as it has
-ids, rows in any order. Every shape is first reduced to the same parts (a labs grid, an optional events
-grid, metadata), so the checks and the resulting tables do not depend on how the case arrived.
+A source is a case folder, a .zip of one, an .xlsx workbook or a single labs CSV (`ingest/case_parts.py`
+reduces each to the same parts: a labs grid, an optional events grid, metadata), or another format that
+plugs in through `READERS`: an SDTM study (folder, .zip or several domain datasets) and FHIR R4 files. A
+long or SDTM labs table with a case column (`case_id`, `USUBJID`, `subject`, `patient`, `record_id`) holds
+as many cases as it has ids, rows in any order.
 
-`read_cases` gives one `Outcome` per case (the case, or the errors that block it), so a file of many cases
-imports the good ones and names the bad ones. The identifier (privacy) check runs here, on the header and
-values already parsed, for every shape (CSV, workbook, zip). Other formats plug in through `READERS`.
+`read_cases` and `read_uploaded` give one `Outcome` per case (the case, or the errors that block it), so a
+file of many cases imports the good ones and names the bad ones, whatever its format. The identifier
+(privacy) check runs here, on the header and values already parsed, for every shape (CSV, workbook, zip).
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from dashboard.domain import schema
-from dashboard.ingest.archive import MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, unzip, workbook_sheets
+from dashboard.ingest.archive import MAX_ZIP_ENTRIES
+from dashboard.ingest.case import CASE_ID_RULE, Case, Outcome, usable_id
+from dashboard.ingest.case_parts import (
+    CASE_FOLDER_FILES,
+    CaseParts,
+    parts_from_path,
+    parts_from_upload,
+)
 from dashboard.ingest.events import read_events
-from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, grid_from_rows, read_csv_grid
+from dashboard.ingest.fhir import is_fhir_file, is_fhir_upload, read_fhir, read_fhir_upload
+from dashboard.ingest.grid import Grid
 from dashboard.ingest.long import LONG_ALIASES, detect_layout, find_columns, read_long
-from dashboard.ingest.meta import meta_from_pairs, read_case_toml
 from dashboard.ingest.placement import place_timepoints, timepoint_days
 from dashboard.ingest.privacy import identifier_warnings
 from dashboard.ingest.problems import CaseError, Problem, error, errors
 from dashboard.ingest.sdtm import SDTM_ALIASES, read_sdtm
+from dashboard.ingest.sdtm_files import is_sdtm_study, is_sdtm_upload
+from dashboard.ingest.sdtm_study import read_sdtm_study, read_sdtm_upload
+from dashboard.ingest.study import Cohort
 from dashboard.ingest.tidy import tidy_observations
 from dashboard.ingest.wide import read_wide
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
 CASE_FILE_SUFFIXES = (".zip", ".xlsx", ".csv", ".tsv")  # a file that is a case (or a file of cases)
-CASE_FOLDER_FILES = ("labs.csv", "labs.tsv", "labs.txt", "case.toml")  # a folder holding one is a case
-CASE_ID = re.compile(r"^\w(?:[\w .-]{0,126}[\w-])?$")  # the store's rule: ids become folder names
 # the column that says which case a row belongs to, in a long or SDTM table of many cases
 CASE_COLUMN = {"case_id": tuple(dict.fromkeys(LONG_ALIASES["case_id"] + SDTM_ALIASES["case_id"]))}
 SHARED_META = ("source", "timepoints", "decimal")  # what one case.toml may say for all the cases of a file
 
-@dataclass
-class Case:
-    id: str
-    meta: dict                      # title, source, patient{...}, timepoints{label: day}
-    observations: pd.DataFrame      # schema.observation_frame
-    events: pd.DataFrame            # schema.event_frame
-    problems: list[Problem] = field(default_factory=list)  # warnings only (errors raise CaseError)
+
+@dataclass(frozen=True)
+class Reader:
+    """Another format: whether a path or an upload (name -> bytes) holds it, and how to read either into a
+    `Cohort` (one case per subject or patient; never raising for bad input)."""
+
+    claims: Callable[[Path], bool]
+    read: Callable[[Path], Cohort]
+    claims_upload: Callable[[dict[str, bytes]], bool]
+    read_upload: Callable[[dict[str, bytes]], Cohort]
 
 
-@dataclass
-class Outcome:
-    """One case read from a source: the case, or None when errors block it, with every problem found."""
-
-    source: str                 # the file or folder as the user named it
-    case_id: str
-    case: Case | None
-    problems: list[Problem]     # errors and warnings (a good case's warnings are also in case.problems)
-
-    @property
-    def ok(self) -> bool:
-        return self.case is not None
-
-
-# Other formats (SDTM study folders, FHIR bundles, ...), one row each: (module, claims, loader), where
-# `claims(path) -> bool` says whether the path holds that format and `loader(path) -> list[Case]` reads
-# it, raising CaseError when it cannot. Named, not imported: those modules build on this one.
-READERS: tuple[tuple[str, str, str], ...] = (
-    ("dashboard.ingest.sdtm_study", "is_sdtm_study", "load_sdtm_study"),
-    ("dashboard.ingest.fhir", "is_fhir_file", "load_fhir"),
+READERS: tuple[Reader, ...] = (
+    Reader(is_sdtm_study, read_sdtm_study, is_sdtm_upload, read_sdtm_upload),
+    Reader(is_fhir_file, read_fhir, is_fhir_upload, read_fhir_upload),
 )
-Loader = Callable[[Path], list[Case]]
-
-
-def _readers() -> list[tuple[Callable[[Path], bool], Loader]]:
-    """READERS with their functions imported."""
-    modules = [(importlib.import_module(module), claims, loader) for module, claims, loader in READERS]
-    return [(getattr(module, claims), getattr(module, loader)) for module, claims, loader in modules]
-
-
-@dataclass
-class _Parts:
-    default_id: str
-    labs: Grid | None = None
-    events: Grid | None = None
-    meta: dict = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
 
 
 def _observations(grid: Grid, decimal: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -104,7 +81,7 @@ def _slug(name: str) -> str:
     return re.sub(r"\.{2,}", ".", slug)[:128] or "case"
 
 
-def _case_id(parts: _Parts, observations: pd.DataFrame) -> tuple[str, list[Problem]]:
+def _case_id(parts: CaseParts, observations: pd.DataFrame) -> tuple[str, list[Problem]]:
     """case.toml `id`, else the labs' case_id/USUBJID, else the file or folder name."""
     given = str(parts.meta.get("id") or "").strip()
     if not given:
@@ -112,9 +89,9 @@ def _case_id(parts: _Parts, observations: pd.DataFrame) -> tuple[str, list[Probl
         given = str(ids[0]).strip() if ids else ""
     if not given:
         return _slug(parts.default_id), []
-    if not CASE_ID.fullmatch(given) or ".." in given:
+    if not usable_id(given):
         return given, [error("the case id cannot be used as a name", "case.toml", column="id", value=given,
-                             expected="1-128 letters, digits, spaces, '.', '_' or '-', no slashes or '..'")]
+                             expected=CASE_ID_RULE)]
     return given, []
 
 
@@ -134,7 +111,7 @@ def _case_ids_of(grid: Grid) -> list[str] | None:
     return None if column is None else [row[column].strip() for row in grid.rows]
 
 
-def _cases_in(parts: _Parts) -> tuple[dict[str | None, tuple[Grid, Grid | None]], list[Problem],
+def _cases_in(parts: CaseParts) -> tuple[dict[str | None, tuple[Grid, Grid | None]], list[Problem],
                                       dict[str, list[Problem]]]:
     """case id -> (labs grid, events grid), the file's own problems, and the labs problems of each case.
 
@@ -182,7 +159,7 @@ def _cases_in(parts: _Parts) -> tuple[dict[str | None, tuple[Grid, Grid | None]]
     return cases, problems, per_case
 
 
-def _one_case(parts: _Parts, case_id: str | None, labs: Grid, events_grid: Grid | None, source: str,
+def _one_case(parts: CaseParts, case_id: str | None, labs: Grid, events_grid: Grid | None, source: str,
               decimal: str | None) -> Outcome:
     """Labs (+ events) of one case -> its Outcome; `case_id` None: the id comes from meta, labs or name."""
     observations, problems = _observations(labs, decimal or parts.meta.get("decimal"))
@@ -190,9 +167,9 @@ def _one_case(parts: _Parts, case_id: str | None, labs: Grid, events_grid: Grid 
     if case_id is None:
         case_id, more = _case_id(parts, observations)
         problems += more
-    elif not CASE_ID.fullmatch(case_id) or ".." in case_id:
+    elif not usable_id(case_id):
         problems.append(error("the case id cannot be used as a name", labs.file, labs.lines[0], "case_id",
-                              case_id, "1-128 letters, digits, spaces, '.', '_' or '-', no slashes or '..'"))
+                              case_id, CASE_ID_RULE))
     observations["case_id"] = pd.Series([case_id] * len(observations), dtype=observations["case_id"].dtype)
     observations, more = place_timepoints(observations, meta, labs.file)
     problems += more
@@ -211,7 +188,7 @@ def _one_case(parts: _Parts, case_id: str | None, labs: Grid, events_grid: Grid 
     return Outcome(source, case_id, case, problems)
 
 
-def _assemble(parts: _Parts, source: str, decimal: str | None = None) -> list[Outcome]:
+def _assemble(parts: CaseParts, source: str, decimal: str | None = None) -> list[Outcome]:
     """Every case of the parts; problems of the file as a whole go to each of its cases.
 
     `decimal` (the loader's option) overrides case.toml's `decimal`.
@@ -237,88 +214,10 @@ def _assemble(parts: _Parts, source: str, decimal: str | None = None) -> list[Ou
     return [Outcome(source, _slug(parts.default_id or source), None, problems)]
 
 
-def _parts_from_files(files: dict[str, bytes], default_id: str) -> _Parts:
-    """labs.csv (or the one table), events.csv, case.toml from a name -> bytes mapping."""
-    parts = _Parts(default_id)
-    by_name = {PurePosixPath(name).name.casefold(): (name, data) for name, data in files.items()}
-    tables = [key for key in by_name if key.endswith(TABLE_SUFFIXES) and not key.startswith("events.")]
-    labs_key = next((k for k in by_name if k.startswith("labs.") and k.endswith(TABLE_SUFFIXES)), None)
-    if labs_key is None and len(tables) == 1:
-        labs_key = tables[0]
-    if labs_key is None:
-        parts.problems.append(error("no labs file", default_id, expected="labs.csv (plus optional events.csv, "
-                                    f"case.toml); found: {', '.join(sorted(by_name)) or 'nothing'}"))
-        return parts
-    name, data = by_name[labs_key]
-    parts.labs = read_csv_grid(data, PurePosixPath(name).name)
-    if labs_key != "labs.csv" and "case.toml" not in by_name and default_id == "":
-        parts.default_id = PurePosixPath(name).stem
-    events_key = next((k for k in by_name if k.startswith("events.") and k.endswith(TABLE_SUFFIXES)), None)
-    if events_key is not None:
-        parts.events = read_csv_grid(by_name[events_key][1], PurePosixPath(by_name[events_key][0]).name)
-    if "case.toml" in by_name:
-        parts.meta, more = read_case_toml(by_name["case.toml"][1])
-        parts.problems += more
-    return parts
-
-
-def _xlsx_parts(data: bytes, file: str, default_id: str) -> _Parts:
-    """Sheets `labs`, `events` and the key/value `case` sheet of a workbook, as grids."""
-    parts = _Parts(default_id)
-    rows, parts.problems = workbook_sheets(data, file)
-    if parts.problems:
-        return parts
-    parts.labs = grid_from_rows(rows["labs"], f"{file}[labs]")
-    if "events" in rows:
-        parts.events = grid_from_rows(rows["events"], f"{file}[events]")
-    if "case" in rows:
-        pairs = [(n, cells[0] if cells else "", cells[1] if len(cells) > 1 else "") for n, cells in rows["case"]]
-        parts.meta, more = meta_from_pairs(pairs, f"{file}[case]")
-        parts.problems += more
-    return parts
-
-
-def _parts_from_upload(files: dict[str, bytes], default_id: str) -> _Parts:
-    if len(files) == 1:
-        name, data = next(iter(files.items()))
-        lower = name.casefold()
-        stem = PurePosixPath(name).stem
-        if lower.endswith((".xlsx", ".xlsm", ".xltm")):
-            return _xlsx_parts(data, name, default_id or stem)
-        if lower.endswith(".zip"):
-            members, problems = unzip(data, name)
-            parts = _parts_from_files(members, default_id or stem) if not problems else _Parts(stem)
-            parts.problems = problems + parts.problems
-            return parts
-        if lower.endswith(TABLE_SUFFIXES) and not lower.startswith("labs."):
-            return _parts_from_files(files, default_id or stem)
-    return _parts_from_files(files, default_id or "uploaded-case")
-
-
-def _read_path(path: Path) -> _Parts:
-    if not path.exists():
-        return _Parts(path.stem, problems=[error("no such file or folder", str(path))])
-    if path.is_dir():
-        files = {}
-        for child in sorted(path.iterdir()):
-            if child.is_file() and child.name.casefold() in (*CASE_FOLDER_FILES, "events.csv"):
-                if child.stat().st_size > MAX_FILE_BYTES:
-                    return _Parts(path.name, problems=[error(
-                        f"the file is {child.stat().st_size / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB "
-                        "limit", child.name, expected="a case file under the size limit")])
-                files[child.name] = child.read_bytes()
-        return _parts_from_files(files, path.name)
-    if path.stat().st_size > MAX_UNPACKED_BYTES:
-        return _Parts(path.stem, problems=[error(f"the file is {path.stat().st_size / 1e6:.0f} MB", path.name,
-                                                 expected=f"a case file under {MAX_FILE_BYTES / 1e6:.0f} MB")])
-    default_id = path.resolve().parent.name if path.stem.casefold() == "labs" else path.stem
-    return _parts_from_upload({path.name: path.read_bytes()}, default_id)
-
-
 # --- what a case on disk is -------------------------------------------------------------------------------
 def is_case_source(path: Path) -> bool:
     """A folder holding labs.csv (or case.toml), a case file (.zip, .xlsx, .csv, .tsv), or another format's."""
-    if any(claims(path) for claims, _ in _readers()):
+    if any(reader.claims(path) for reader in READERS):
         return True
     if path.is_dir():
         return any((path / name).is_file() for name in CASE_FOLDER_FILES)
@@ -349,37 +248,39 @@ def read_cases(path: str | Path, decimal: str | None = None) -> list[Outcome]:
     `decimal` ("." or ",") states the labs' decimal separator, as case.toml's `decimal` does; None detects it.
     """
     path = Path(path)
-    for claims, loader in _readers():
-        if claims(path):
-            try:
-                return [Outcome(str(path), case.id, case, list(case.problems)) for case in loader(path)]
-            except CaseError as exc:
-                return [Outcome(str(path), _slug(path.stem), None, exc.problems)]
+    reader = next((reader for reader in READERS if reader.claims(path)), None)
+    read = (lambda: reader.read(path)) if reader else (lambda: _assemble(parts_from_path(path), str(path), decimal))
+    return _never_raising(read, str(path), _slug(path.stem))
+
+
+def _never_raising(read: Callable[[], list[Outcome] | Cohort], source: str, default_id: str) -> list[Outcome]:
+    """The outcomes of a read (a study's cohort as one outcome per subject); an unreadable source as one
+    outcome naming the failure."""
     try:
-        return _assemble(_read_path(path), str(path), decimal)
+        found = read()
     except _UNREADABLE as exc:
-        return [Outcome(str(path), _slug(path.stem), None, [error(f"unreadable: {type(exc).__name__}: {exc}",
-                                                                  str(path))])]
+        return [Outcome(source, default_id, None, [error(f"unreadable: {type(exc).__name__}: {exc}", source)])]
+    return found.outcomes(source, default_id) if isinstance(found, Cohort) else found
 
 
 def read_grid(labs: Grid, source: str) -> list[Outcome]:
     """Every case of a labs table already split into cells (the Dask engine's blocks of a large CSV)."""
-    return _assemble(_Parts(PurePosixPath(labs.file).stem, labs=labs), source)
+    return _assemble(CaseParts(PurePosixPath(labs.file).stem, labs=labs), source)
 
 
 def read_uploaded(files: dict[str, bytes], name: str | None = None, decimal: str | None = None,
                   ) -> list[Outcome]:
     """Every case of uploaded files (name -> content, as from st.file_uploader); never raises for bad input.
 
-    `name` is the fallback case id of a one-case upload; `decimal` as in `read_cases` (the upload page's
-    choice).
+    An upload is what a path can be: a case's files, a .zip or .xlsx of them, a table of many cases, an SDTM
+    study (several domain datasets, one .xpt, or a .zip of them) or FHIR files. `name` is the fallback case id
+    of a one-case upload; `decimal` as in `read_cases` (the upload page's choice; studies ignore it).
     """
     source = ", ".join(files)
-    try:
-        return _assemble(_parts_from_upload(files, name or ""), source, decimal)
-    except _UNREADABLE as exc:
-        return [Outcome(source, name or "uploaded-case", None,
-                        [error(f"unreadable: {type(exc).__name__}: {exc}", source)])]
+    reader = next((reader for reader in READERS if reader.claims_upload(files)), None)
+    read = (lambda: reader.read_upload(files)) if reader else (
+        lambda: _assemble(parts_from_upload(files, name or ""), source, decimal))
+    return _never_raising(read, source, name or "uploaded-case")
 
 
 def _only_case(outcomes: list[Outcome]) -> Case:

@@ -1,4 +1,4 @@
-"""A CDISC SDTM study (a folder or .zip of domain datasets, .xpt or .csv) -> one case per subject.
+"""A CDISC SDTM study (a folder, .zip or upload of domain datasets, .xpt or .csv) -> one case per subject.
 
 Domains read: LB (labs, with the same column rules as a single SDTM LB file), VS (`TEMP` -> temperature,
 counted by the scores like a labs row; `WEIGHT`/`HEIGHT` -> patient weight_kg/height_cm), EX and CM
@@ -9,102 +9,29 @@ Timepoints are `VISIT` labels; their day is `VISITDY`, else the visit's earliest
 study days as written: day 1 is the reference start date (DM.RFSTDTC) and the day before it is day -1;
 there is no day 0. A `--DY` left empty is computed from `--DTC` and RFSTDTC by that same rule.
 
-SAS transport (.xpt, version 5 as the FDA asks, or 8) is read with pyreadstat, which reads the format
-natively (including from memory), rather than parsing IBM floating point by hand.
+Which files make a study, and reading them (.xpt with pyreadstat), is `ingest/sdtm_files.py`.
 """
 
 from __future__ import annotations
 
-import io
-import math
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
 
-from dashboard.ingest.archive import MAX_UNPACKED_BYTES, unzip
-from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, cell_text, grid_from_rows, read_csv_grid
+from dashboard.ingest.case import Case
+from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error, warning
 from dashboard.ingest.sdtm import read_sdtm
+from dashboard.ingest.sdtm_files import domain_grids, path_members, upload_members
 from dashboard.ingest.study import Cohort, case_from_rows
 
-DOMAINS = ("dm", "lb", "vs", "ex", "cm")
-SUFFIXES = (".xpt", ".csv")
 # CDISC controlled terminology for units that casetrack spells otherwise.
 CDISC_UNITS = {"C": "°C", "F": "°F", "kg": "kg", "LB": "lb", "cm": "cm", "in": "in", "IN": "in"}
 TO_KG = {"kg": 1.0, "lb": 0.45359237, "g": 0.001}
 TO_CM = {"cm": 1.0, "in": 2.54, "m": 100.0, "mm": 0.1}
 TREATMENT_COLUMNS = ("TRT", "DOSE", "DOSU", "ROUTE", "STDY", "ENDY", "STDTC", "ENDTC", "DOSFRQ")
 DAILY = {"QD", "DAILY", "Q24H", "ONCE DAILY"}
-
-
-def is_sdtm_study(path: Path) -> bool:
-    """A folder or .zip holding an SDTM domain dataset named lb/vs/ex/cm/dm .xpt or .csv."""
-    try:
-        names = [p.name for p in path.iterdir()] if path.is_dir() else (
-            list(unzip(path.read_bytes(), path.name)[0]) if path.suffix.lower() == ".zip" else [])
-    except OSError:
-        return False
-    return any(_domain_of(name) is not None for name in names) and not any(
-        PurePosixPath(n).name.casefold() == "labs.csv" for n in names)
-
-
-def _domain_of(name: str) -> str | None:
-    path = PurePosixPath(name)
-    stem, suffix = path.stem.casefold(), path.suffix.casefold()
-    return stem if stem in DOMAINS and suffix in SUFFIXES else None
-
-
-def _grid(data: bytes, file: str) -> Grid:
-    """A .csv or .xpt domain dataset as a grid of text cells (a record's line = its number + 1)."""
-    if not file.casefold().endswith(".xpt"):
-        return read_csv_grid(data, file)
-    import pyreadstat  # imported here: only SAS transport files need it
-
-    if len(data) > MAX_UNPACKED_BYTES:
-        return Grid(file, [], [], [], [error(f"the file is {len(data) / 1e6:.0f} MB", file,
-                                             expected=f"a dataset under {MAX_UNPACKED_BYTES / 1e6:.0f} MB")])
-    try:
-        frame, _meta = pyreadstat.read_xport(io.BytesIO(data))
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, ValueError) as exc:
-        return Grid(file, [], [], [], [error(f"not a readable SAS transport file ({exc})", file,
-                                             expected="a SAS transport (XPORT) v5 or v8 dataset")])
-    rows = [(1, [str(c) for c in frame.columns])]
-    rows += [(n, [_cell(v) for v in record]) for n, record in enumerate(frame.itertuples(index=False), 2)]
-    return grid_from_rows(rows, file)
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    return cell_text(value)
-
-
-def _files(path: Path) -> tuple[dict[str, tuple[str, bytes]], list[Problem]]:
-    """domain -> (file name, bytes) of a study folder or .zip."""
-    if path.is_dir():
-        members = {}
-        for child in sorted(path.iterdir()):
-            if child.is_file() and _domain_of(child.name):
-                if child.stat().st_size > MAX_UNPACKED_BYTES:
-                    return {}, [error(f"the file is {child.stat().st_size / 1e6:.0f} MB", child.name,
-                                      expected=f"a dataset under {MAX_UNPACKED_BYTES / 1e6:.0f} MB")]
-                members[child.name] = child.read_bytes()
-        problems: list[Problem] = []
-    else:
-        members, problems = unzip(path.read_bytes(), path.name)
-    found: dict[str, tuple[str, bytes]] = {}
-    for name, data in members.items():
-        domain = _domain_of(name)
-        if domain is None:
-            continue
-        if domain in found:
-            problems.append(error(f"two {domain.upper()} datasets", PurePosixPath(name).name,
-                                  expected=f"one {domain}.xpt or {domain}.csv"))
-        found[domain] = (PurePosixPath(name).name, data)
-    if "lb" not in found and "vs" not in found:
-        problems.append(error("no LB or VS dataset", path.name, expected="lb.xpt or lb.csv (and dm, vs, ex, cm)"))
-    return found, problems
 
 
 def _records(grid: Grid) -> list[dict[str, str]]:
@@ -294,16 +221,21 @@ def _treatments(grid: Grid, prefix: str, reference: dict[str, date], problems: l
 
 
 def read_sdtm_study(path: str | Path) -> Cohort:
-    """Every subject of the study as a case; never raises for bad input (problems say what is wrong)."""
+    """Every subject of a study folder, .zip or .xpt dataset as a case; never raises for bad input."""
     path = Path(path)
-    files, problems = _files(path)
-    grids = {}
-    for domain, (name, data) in files.items():
-        if len(data) > MAX_FILE_BYTES and not name.casefold().endswith(".xpt"):
-            problems.append(error(f"the file is {len(data) / 1e6:.0f} MB", name, expected="a smaller dataset"))
-            continue
-        grids[domain] = _grid(data, name)
-        problems += grids[domain].problems
+    members, problems = path_members(path)
+    return _read(members, problems, path.name)
+
+
+def read_sdtm_upload(files: dict[str, bytes]) -> Cohort:
+    """Every subject of uploaded domain datasets (or one .zip of them) as a case; never raises for bad input."""
+    members, problems = upload_members(files)
+    return _read(members, problems, ", ".join(files))
+
+
+def _read(members: dict[str, bytes], problems: list[Problem], study: str) -> Cohort:
+    grids, more = domain_grids(members, study)
+    problems += more
     subjects, reference = _subjects(grids, problems)
     rows = _lab_rows(grids["lb"], reference, problems) if "lb" in grids and grids["lb"].rows else []
     if "vs" in grids:
@@ -313,15 +245,18 @@ def read_sdtm_study(path: str | Path) -> Cohort:
         if domain in grids:
             for subject, records in _treatments(grids[domain], domain.upper(), reference, problems).items():
                 events.setdefault(subject, []).extend(records)
-    return _cohort(path, rows, events, subjects, problems)
+    cohort = _cohort(study, rows, events, subjects, problems)
+    for grid in grids.values():  # a problem on a subject's row is that subject's
+        cohort.rows.update({(grid.file, record["_line"]): record.get("USUBJID", "") for record in _records(grid)})
+    return cohort
 
 
-def _cohort(path: Path, rows: list[dict], events: dict, subjects: dict, problems: list[Problem]) -> Cohort:
+def _cohort(study: str, rows: list[dict], events: dict, subjects: dict, problems: list[Problem]) -> Cohort:
     by_subject: dict[str, list[dict]] = {}
     for row in rows:
         by_subject.setdefault(row["case_id"], []).append(row)
     cohort = Cohort(problems=problems)
-    source = f"CDISC SDTM study {path.name}"
+    source = f"CDISC SDTM study {study}"
     for subject, subject_rows in by_subject.items():
         visit_days = _visit_days(subject_rows, problems)
         for row in subject_rows:
@@ -330,9 +265,7 @@ def _cohort(path: Path, rows: list[dict], events: dict, subjects: dict, problems
                 **subjects.get(subject, {})}
         file = ", ".join(sorted({row["file"] for row in subject_rows}))
         case, more = case_from_rows(subject, subject_rows, events.get(subject, []), meta, file)
-        cohort.problems += [_about(p, subject) for p in more if p not in problems]
-        if case is not None:
-            cohort.cases.append(case)
+        cohort.add(subject, case, [_about(p, subject) for p in more if p not in problems])
     silent = sorted(set(subjects) - set(by_subject))
     if silent:
         cohort.problems.append(warning(f"{len(silent)} subject(s) in DM have no LB or VS observations: no case "
@@ -366,6 +299,6 @@ def _about(problem: Problem, subject: str) -> Problem:
                    problem.value, problem.expected)
 
 
-def load_sdtm_study(path: str | Path) -> list:
+def load_sdtm_study(path: str | Path) -> list[Case]:
     """Every subject of the study as a `Case`; raises CaseError listing every problem when any is an error."""
     return read_sdtm_study(path).raise_on_errors()

@@ -1,7 +1,6 @@
 """The versioned parquet case store: nothing a user saved is ever silently lost.
 
-Layout under the store root (`$CASETRACK_STORE` when set; else `data/store` in a checkout of the project,
-or the user data folder of a normal install, e.g. `~/.local/share/casetrack/store` on Linux)::
+Layout under the store root (where it lives: `ingest/store_location.py`)::
 
     <case_id>/current/{observations.parquet, events.parquet, meta.json}
     <case_id>/versions/<version_id>/...      every replaced, deleted or restored-over version
@@ -15,22 +14,15 @@ library can always restore. Frames are stored and returned with the pyarrow-back
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-try:  # POSIX; on Windows writers are not serialised (the app is used by one person there)
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None
 
 import pandas as pd
 import pyarrow as pa
@@ -38,7 +30,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from dashboard.domain.schema import EVENT_SCHEMA, OBSERVATION_SCHEMA
-from dashboard.ingest.bundle import Case
+from dashboard.ingest.case import CASE_ID, Case
+from dashboard.ingest.durable_files import case_lock, fsync_dir, fsync_file, read_json, write_json
+from dashboard.ingest.store_location import default_root
 from dashboard.ingest.stored import (
     arrow_table,
     owned_by,
@@ -48,10 +42,6 @@ from dashboard.ingest.stored import (
     same_content,
 )
 
-STORE_ENV = "CASETRACK_STORE"
-CHECKOUT = Path(__file__).resolve().parents[2]  # the project folder, when run from a checkout
-APP_NAME = "casetrack"
-
 OBSERVATIONS_FILE = "observations.parquet"
 EVENTS_FILE = "events.parquet"
 META_FILE = "meta.json"
@@ -59,12 +49,7 @@ RETIRED_FILE = "retired.json"  # written into a version folder when it stops bei
 CURRENT = "current"
 VERSIONS = "versions"
 STAGING_PREFIX = ".staging-"  # hidden, so listings never mistake a half-written save for a case
-LOCK_FILE = ".lock"
 STALE_STAGING_SECONDS = 24 * 3600  # a save takes seconds; older staging folders are a killed process's
-
-# Word characters (any script), space, dot, underscore, hyphen; must start with a word character (so no
-# "..", no hidden names) and not end in a space or dot (which Windows silently strips).
-_CASE_ID = re.compile(r"^\w(?:[\w .-]{0,126}[\w-])?$")
 
 LIST_COLUMNS = ("case_id", "title", "source", "timepoints", "n_observations", "updated")
 VERSION_COLUMNS = (
@@ -82,7 +67,7 @@ def validate_case_id(case_id: str) -> str:
 
     Case ids become paths, so `../x`, `a/b`, empty or hidden names must never reach the file system.
     """
-    if not isinstance(case_id, str) or not _CASE_ID.fullmatch(case_id):
+    if not isinstance(case_id, str) or not CASE_ID.fullmatch(case_id):
         raise ValueError(
             f"Invalid case id {case_id!r}: use 1-128 letters, digits, spaces, '.', '_' or '-', "
             "starting with a letter or digit (no slashes, no '..')."
@@ -94,68 +79,6 @@ def new_version_id(now: datetime | None = None) -> str:
     """A sortable, unique version id: UTC time to the microsecond plus a random suffix."""
     now = now or datetime.now(UTC)
     return f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"
-
-
-def is_checkout(folder: Path = CHECKOUT) -> bool:
-    """True when the package runs from the project's source folder (editable install, tests, `make run`)."""
-    return (folder / "pyproject.toml").is_file() and (folder / "dashboard" / "__init__.py").is_file()
-
-
-def default_root() -> Path:
-    """`$CASETRACK_STORE`; else data/store in a checkout; else the user data folder (platformdirs).
-
-    A wheel installed into site-packages has no project folder to write into, and must not write into
-    site-packages either.
-    """
-    env = os.environ.get(STORE_ENV)
-    if env:
-        return Path(env)
-    if is_checkout():
-        return CHECKOUT / "data" / "store"
-    import platformdirs  # only a normal install needs it
-
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store"
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename durable; a no-op where directories cannot be opened (Windows)."""
-    with suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    _fsync_file(path)
-
-
-@contextmanager
-def _case_lock(case_dir: Path) -> Iterator[None]:
-    """Serialise the renames of one case: two sessions saving at once must not interleave them.
-
-    flock locks belong to the open file, so they also separate Streamlit's session threads, and the
-    kernel drops them when a process dies (no stale lock after a crash).
-    """
-    case_dir.mkdir(parents=True, exist_ok=True)
-    with open(case_dir / LOCK_FILE, "a+b") as handle:
-        if fcntl is not None:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
 
 
 def _timestamp(text: str | None) -> pd.Timestamp:
@@ -182,7 +105,7 @@ class CaseStore:
     def _case_ids(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and _CASE_ID.fullmatch(p.name))
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and CASE_ID.fullmatch(p.name))
 
     # --- writing -----------------------------------------------------------------------------------------
     def save(self, case: Case) -> str:
@@ -197,9 +120,9 @@ class CaseStore:
         staging = self._staging_dir(case_dir)
         try:
             self._write_version(staging, case, version_id)
-            with _case_lock(case_dir):  # compared under the lock: another session may be swapping
+            with case_lock(case_dir):  # compared under the lock: another session may be swapping
                 if self.unchanged(case):
-                    return str(_read_json(case_dir / CURRENT / META_FILE).get("version_id"))
+                    return str(read_json(case_dir / CURRENT / META_FILE).get("version_id"))
                 self._swap_in(case_dir, staging, reason="replaced")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -214,7 +137,7 @@ class CaseStore:
         case_dir = self._case_dir(case_id)
         if not (case_dir / CURRENT).is_dir():
             raise CaseNotFoundError(f"No stored case {case_id!r}.")
-        with _case_lock(case_dir):
+        with case_lock(case_dir):
             if not (case_dir / CURRENT).is_dir():  # deleted by another session meanwhile
                 raise CaseNotFoundError(f"No stored case {case_id!r}.")
             return self._retire(case_dir, reason="deleted")
@@ -230,10 +153,10 @@ class CaseStore:
         try:
             shutil.copytree(source, staging)
             (staging / RETIRED_FILE).unlink(missing_ok=True)
-            meta = _read_json(staging / META_FILE)
+            meta = read_json(staging / META_FILE)
             meta.update(version_id=new_id, saved_at=datetime.now(UTC).isoformat(), restored_from=version_id)
-            _write_json(staging / META_FILE, meta)
-            with _case_lock(case_dir):
+            write_json(staging / META_FILE, meta)
+            with case_lock(case_dir):
                 self._swap_in(case_dir, staging, reason="restored over")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -254,10 +177,10 @@ class CaseStore:
         events = arrow_table(owned_by(case.events, case.id), EVENT_SCHEMA)
         for table, name in ((observations, OBSERVATIONS_FILE), (events, EVENTS_FILE)):
             pq.write_table(table, folder / name)
-            _fsync_file(folder / name)
+            fsync_file(folder / name)
         timepoints = case.observations.get("timepoint", pd.Series(dtype=object))
         labels = timepoints.dropna().unique().tolist()
-        _write_json(folder / META_FILE, {
+        write_json(folder / META_FILE, {
             "case_id": case.id,
             "version_id": version_id,
             "saved_at": datetime.now(UTC).isoformat(),
@@ -283,19 +206,19 @@ class CaseStore:
                 os.replace(case_dir / VERSIONS / retired, current)
                 (current / RETIRED_FILE).unlink(missing_ok=True)
             raise
-        _fsync_dir(case_dir)
+        fsync_dir(case_dir)
 
     def _retire(self, case_dir: Path, reason: str) -> str:
         current = case_dir / CURRENT
-        version_id = _read_json(current / META_FILE).get("version_id") or new_version_id()
+        version_id = read_json(current / META_FILE).get("version_id") or new_version_id()
         target = case_dir / VERSIONS / version_id
         if target.exists():  # a restored copy never reuses an id, but never overwrite whatever happens
             target = target.with_name(f"{version_id}-{uuid.uuid4().hex[:6]}")
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(current, target)
-        _fsync_dir(case_dir)
+        fsync_dir(case_dir)
         with suppress(OSError):  # the move is what matters; the note only explains it
-            _write_json(target / RETIRED_FILE, {"retired_at": datetime.now(UTC).isoformat(), "reason": reason})
+            write_json(target / RETIRED_FILE, {"retired_at": datetime.now(UTC).isoformat(), "reason": reason})
         return target.name
 
     # --- reading -----------------------------------------------------------------------------------------
@@ -317,7 +240,7 @@ class CaseStore:
         return self._load_folder(case_id, folder)
 
     def _load_folder(self, case_id: str, folder: Path) -> Case:
-        meta = _read_json(folder / META_FILE)
+        meta = read_json(folder / META_FILE)
         return Case(
             id=case_id,
             meta=dict(meta.get("meta", {})),
@@ -330,7 +253,7 @@ class CaseStore:
         """One row per stored (not deleted) case, newest first; reads only meta.json files."""
         rows = []
         for case_id in self._case_ids():
-            meta = _read_json(self.root / case_id / CURRENT / META_FILE)
+            meta = read_json(self.root / case_id / CURRENT / META_FILE)
             if not meta:
                 continue
             case_meta = meta.get("meta", {})
@@ -363,8 +286,8 @@ class CaseStore:
 
     @staticmethod
     def _version_row(folder: Path, status: str) -> dict[str, Any]:
-        meta = _read_json(folder / META_FILE)
-        retired = _read_json(folder / RETIRED_FILE)
+        meta = read_json(folder / META_FILE)
+        retired = read_json(folder / RETIRED_FILE)
         return {
             "version_id": folder.name if status == "prior" else meta.get("version_id"),
             "status": status,

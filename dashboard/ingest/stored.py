@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dashboard.domain.schema import EVENT_SCHEMA, OBSERVATION_SCHEMA
-from dashboard.ingest.bundle import Case
+from dashboard.ingest.case import Case
 from dashboard.ingest.problems import Problem, warning
 
 

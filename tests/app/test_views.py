@@ -79,3 +79,11 @@ def test_app_code_never_renders_html_from_strings(root):
     """User text reaches the page only through escaped text elements: no unsafe_allow_html anywhere."""
     app_code = [root / "dashboard" / "ui.py", *(root / "dashboard" / "app_pages").glob("*.py")]
     assert [p.name for p in app_code if "unsafe_allow_html" in p.read_text(encoding="utf-8")] == []
+
+
+def test_problem_rows_stay_whole_numbers_when_some_problems_have_no_row():
+    frame = views.problem_frame([
+        {"severity": "error", "file": "lb.xpt", "row": 76, "column": "LBORRES", "value": "lots", "message": "m"},
+        {"severity": "warning", "file": "dm.xpt", "row": None, "column": None, "value": None, "message": "n"},
+    ])
+    assert frame["row"].tolist()[0] == "76" and frame["row"].isna().tolist() == [False, True]

@@ -33,9 +33,29 @@ def test_readable_table_for_one_case(seed_path, capsys):
     out = capsys.readouterr().out
     lines = out.strip().splitlines()
     assert len(lines) == 5  # header + four timepoints
-    assert "256 [256–291]" in lines[1] and "0.995" in lines[1] and "5/8" in lines[1]
+    assert "256 [256–291]" in lines[1] and "99.5 %" in lines[1] and "5/8" in lines[1]
     assert "154.2" in lines[1]
-    assert "6 weeks after discharge" in lines[4] and "62 [62–184]" in lines[4]
+    # 62 -> <1 % (0.5), 184 -> 70 + 0.4 x (80 - 70) = 74 % (the paper's table, interpolated)
+    assert "6 weeks after discharge" in lines[4] and "62 [62–184]" in lines[4] and "0.5–74 %" in lines[4]
+
+
+def test_the_readable_table_prints_the_probability_range_that_unknown_items_allow(tmp_path, capsys):
+    path = tmp_path / "partial.csv"
+    path.write_text("Analyte,Admission\nFerritin (ng/mL),9560\nAST (U/L),51\nTriglycerides (mmol/L),4.5\n"
+                    "Fibrinogen (g/L),1.8\nHemoglobin (g/L),80\nWBC (10^9/L),2.0\nPlatelets (10^9/L),50\n",
+                    encoding="utf-8")
+    # By hand (Fardet 2014): ferritin > 6000 -> 50, AST >= 30 -> 19, TG > 4 -> 64, fibrinogen <= 2.5 -> 30,
+    # Hb <= 92 g/L, WBC <= 5, PLT <= 110 -> 3 lineages 34: 197 known. Unknown: immunosuppression 0-18,
+    # temperature 0-49, organomegaly 0-38, hemophagocytosis 0-35 -> 197 + 140 = 337.
+    # p(197) = 80 % + 0.7 x (88 - 80) = 85.6 %; p(337) = ">99 %", reported as 99.5 %.
+    assert main(["score", str(path)]) == 0
+    header, line = capsys.readouterr().out.strip().splitlines()
+    assert header.split()[3:5] == ["HScore", "p(HLH)"]
+    assert line.split()[:7] == ["partial", "Admission", "?", "197", "[197–337]", "85.6–99.5", "%"]
+    assert main(["score", str(path), "--json"]) == 0
+    hscore = json.loads(capsys.readouterr().out)["timepoints"][0]["scores"]["hscore"]
+    assert (hscore["min"], hscore["max"], hscore["probability_min"], hscore["probability_max"]) == (
+        197, 337, 0.856, 0.995)
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])

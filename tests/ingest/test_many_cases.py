@@ -7,6 +7,7 @@ import pytest
 from dashboard.cli import main
 from dashboard.ingest.bundle import CaseError, load_case, load_cases, read_cases, read_uploaded
 from dashboard.ingest.problems import error
+from dashboard.ingest.study import Cohort
 from tests.ingest.test_bad_input import workbook
 
 LONG = ("record_id,timepoint,analyte,value,unit\n"
@@ -106,16 +107,20 @@ def claims_demo(path) -> bool:
     return path.suffix == ".demo"
 
 
-def load_demo(path) -> list:
+def read_demo(path) -> Cohort:
+    cohort = Cohort()
     if "broken" in path.name:
-        raise CaseError([error("not a demo file", path.name, expected="a demo")])
-    return load_cases(path.with_suffix(".csv"))
+        cohort.problems.append(error("not a demo file", path.name, expected="a demo"))
+    else:
+        for case in load_cases(path.with_suffix(".csv")):
+            cohort.add(case.id, case, [])
+    return cohort
 
 
 def test_other_formats_plug_in_through_the_readers_table(tmp_path, monkeypatch, capsys, store_root):
     from dashboard.ingest import bundle
 
-    monkeypatch.setattr(bundle, "READERS", (("tests.ingest.test_many_cases", "claims_demo", "load_demo"),))
+    monkeypatch.setattr(bundle, "READERS", (bundle.Reader(claims_demo, read_demo, lambda files: False, read_demo),))
     (tmp_path / "cohort.csv").write_text(LONG, encoding="utf-8")
     (tmp_path / "cohort.demo").write_text("", encoding="utf-8")
     (tmp_path / "broken.demo").write_text("", encoding="utf-8")

@@ -15,7 +15,8 @@ import pytest
 
 from dashboard.domain.scores import score_observations
 from dashboard.ingest.problems import CaseError
-from dashboard.ingest.sdtm_study import is_sdtm_study, load_sdtm_study, read_sdtm_study
+from dashboard.ingest.sdtm_files import is_sdtm_study
+from dashboard.ingest.sdtm_study import load_sdtm_study, read_sdtm_study
 
 S1, S2 = "STUDY1-001", "STUDY1-002"
 

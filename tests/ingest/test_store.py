@@ -350,12 +350,12 @@ def test_a_changed_warning_is_a_change(store: CaseStore) -> None:
 def test_default_root_is_data_store_in_a_checkout_and_the_user_folder_otherwise(monkeypatch, tmp_path) -> None:
     import platformdirs
 
-    from dashboard.ingest import store as store_module
+    from dashboard.ingest import store_location as location
 
     monkeypatch.delenv("CASETRACK_STORE", raising=False)
-    assert store_module.default_root() == store_module.CHECKOUT / "data" / "store"
-    monkeypatch.setattr(store_module, "is_checkout", lambda: False)
+    assert location.default_root() == location.CHECKOUT / "data" / "store"
+    monkeypatch.setattr(location, "is_checkout", lambda: False)
     monkeypatch.setattr(platformdirs, "user_data_dir", lambda name, appauthor: str(tmp_path / name))
-    assert store_module.default_root() == tmp_path / "casetrack" / "store"
+    assert location.default_root() == tmp_path / "casetrack" / "store"
     monkeypatch.setenv("CASETRACK_STORE", str(tmp_path / "mine"))
-    assert store_module.default_root() == tmp_path / "mine"  # the environment always wins
+    assert location.default_root() == tmp_path / "mine"  # the environment always wins
