@@ -17,7 +17,7 @@ import pandas as pd
 from dashboard.domain import schema
 from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.text import plain_text
-from dashboard.domain.units import is_count, is_unit, normalise_unit
+from dashboard.domain.units import UnitError, conversion_factor, is_count, is_unit, normalise_unit
 from dashboard.domain.values import (
     MISSING,
     CellError,
@@ -250,6 +250,7 @@ def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) 
     written = {unit: normalise_unit(unit) for unit in dict.fromkeys(rows["unit"])}
     rows["unit_n"] = [written[u] if written[u] is not None else split[lab][1]
                       for lab, u in zip(rows["label"], rows["unit"], strict=True)]
+    problems += _two_units(rows, split, written, file)
     rows["label"] = [split[label][0] for label in rows["label"]]
     for i, first in enumerate(_first_seen(rows["line"])):
         if first and rows["label"][i] == "":
@@ -344,6 +345,31 @@ def match_label(label: str) -> str | None:
     if found is None and _SPECIMEN.match(label):
         found = match_analyte(_SPECIMEN.sub("", label))
     return found
+
+
+def _two_units(rows: dict[str, list], split: dict, written: dict, file: str) -> list[Problem]:
+    """A label unit (`Ferritin (ng/mL)`) and a unit column that disagree (`mg/L`): which one the values are in
+    cannot be told, so the row's values are not read (same units in two spellings, `µg/L` and `ng/mL`, agree)."""
+    problems: list[Problem] = []
+    reported: set[tuple[str, str]] = set()
+    for i, (label, unit) in enumerate(zip(rows["label"], rows["unit"], strict=True)):
+        in_label, in_column = split[label][1], written[unit]
+        if in_label is None or in_column is None or in_label == in_column or _same_unit(in_label, in_column):
+            continue
+        rows["text"][i] = ""
+        if (label, unit) not in reported:
+            reported.add((label, unit))
+            problems.append(error(f"the label says {in_label} but the unit column says {in_column}: the values are "
+                                  "not read", file, rows["line"][i], "unit", unit,
+                                  "one unit: in the unit column, or in the label's parentheses"))
+    return problems
+
+
+def _same_unit(a: str, b: str) -> bool:
+    try:
+        return conversion_factor(a, b) == 1.0
+    except UnitError:
+        return False
 
 
 def _differentials(rows: dict[str, list], file: str) -> list[Problem]:

@@ -155,3 +155,12 @@ def test_excel_percent_and_date_cells(tmp_path):
 ])
 def test_without_unit_or_range_a_close_unit_is_not_guessed(tmp_path, row, read):
     _read_or_refused(_labs(tmp_path, f"Analyte,Day 1\n{row}\n"), read, "are plausible both in")
+
+
+def test_a_label_unit_and_a_unit_column_that_disagree_are_refused(tmp_path):
+    text = "Analyte,Unit,Day 1\nFerritin (ng/mL),mg/L,9560\nCRP (mg/L),mg/L,96\nLDH (U/L),IU/L,1890\n"
+    with pytest.raises(CaseError, match="the label says ng/mL but the unit column says mg/L"):
+        load_case(_labs(tmp_path, text))
+    agree = "Analyte,Unit,Day 1\nFerritin (ng/mL),µg/L,9560\nCRP (mg/L),mg/L,96\nLDH (U/L),IU/L,1890\n"
+    assert _values(load_case(_labs(tmp_path, agree, "agree.csv"))) == pytest.approx(
+        {("Day 1", "ferritin"): 9560.0, ("Day 1", "crp"): 9.6, ("Day 1", "ldh"): 1890.0})
