@@ -221,9 +221,19 @@ def _plain_number(s: str, style: NumberStyle) -> float:
     return float(s.replace(",", ".")) if style.decimal == "," else float(s)
 
 
+_EXCEL_TEXT = re.compile(r'^="(.*)"$')  # `="<0.5"`: how lab systems keep a CSV cell as text for Excel
+
+
+def unwrapped_text(text: object) -> str:
+    """A cell made plain, with Excel's text wrapper `="..."` taken off (`="<0.5"` -> `<0.5`)."""
+    s = plain_text(text)
+    found = _EXCEL_TEXT.match(s)
+    return found.group(1).strip() if found else s
+
+
 def parse_cell(text: object, style: NumberStyle = POINT) -> Cell:
     """Read one lab-table cell; raises CellError (with what was expected) when it cannot be read."""
-    s = plain_text(text)
+    s = unwrapped_text(text)
     folded = s.casefold()
     if folded in MISSING:
         return Cell(missing=True)
@@ -289,7 +299,7 @@ def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
     A bare number is read as an upper limit (ESR `22`), with a warning, since that is what tables mean
     by it far more often than a lower limit.
     """
-    s = plain_text(text)
+    s = unwrapped_text(text)
     if s.casefold() in MISSING:
         return RefRange()
     with_unit = _RANGE_UNIT.match(s)

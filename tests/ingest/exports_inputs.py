@@ -315,6 +315,8 @@ JOURNAL_4 = {
 # in the PDF the panel cell `Liver` prints on the ALT line: 5 cells under 4 columns, refused (never shifted)
 JOURNAL_4_PDF = {**JOURNAL_4, ("Day 1", "alt"): REFUSED, ("Day 5", "alt"): REFUSED}
 
+EXCEL_TEXT = {("Day 1", "ferritin"): (8580.0, None), ("Day 1", "crp"): (0.5, "<"), ("Day 1", "wbc"): (1.9, None)}
+
 INPUTS = [
     Input("lab system long export (US units, flags)", _fixture("lab_system_long.csv"), LAB_SYSTEM_LONG,
           says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
@@ -336,6 +338,7 @@ INPUTS = [
     Input("zipped long TSV with censoring and flags", _zip, ZIPPED),
     Input("lab system export with a comparator column and units after ranges",
           _fixture("lab_system_comparator.csv"), COMPARATOR),
+    Input("lab system CSV with Excel text cells (=\"<0.5\")", _fixture("lab_system_excel_text.csv"), EXCEL_TEXT),
     Input("lab system export with TNP, QNS, Hemolyzed, Pending", _fixture("lab_system_not_done.csv"), NOT_DONE),
     Input("Dutch export (Hb in mmol/L without unit, decimal commas)", _fixture("dutch_export.csv"), DUTCH,
           says=("'Trombocyten' is not in the analyte catalogue",)),
