@@ -7,6 +7,7 @@ damaged file is a problem naming it, never a traceback.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from datetime import datetime, time
 from pathlib import PurePosixPath
@@ -30,13 +31,16 @@ Rows = list[tuple[int, list[str]]]  # (1-based sheet row, cells as text)
 def sheet_cell_text(cell: object) -> str:
     """A workbook cell as the text its sheet shows, where the stored value alone would mislead: a number in a
     percent format is shown as a percentage (Excel stores 24% as 0.24: `24%`, never 0.24 %), a date
-    without a time of day as the date (`2024-03-14`, a timepoint header). Everything else as `cell_text`."""
+    without a time of day as the date (`2024-03-14`, a timepoint header), a number with Excel's 15
+    significant digits (a computed 2.4000000000000004 is 2.4). Everything else as `cell_text`."""
     value = getattr(cell, "value", None)
     number_format = getattr(cell, "number_format", None) or ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format.replace('"%"', ""):
         return cell_text(round(value * 100, 9)) + "%"
     if isinstance(value, datetime) and value.time() == time(0):
         return value.date().isoformat()
+    if isinstance(value, float) and math.isfinite(value):
+        value = float(f"{value:.15g}")  # as Excel shows it: 15 significant digits (0.1 + 0.2 is 0.3)
     return cell_text(value)
 
 

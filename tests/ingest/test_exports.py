@@ -19,3 +19,10 @@ def test_every_value_right_or_refused_never_wrong(item, tmp_path):
     assert {key for key, verdict in found.items() if verdict == "right"} == expected_right
     for text in item.says:
         assert text in problems
+
+
+def test_a_computed_workbook_number_is_read_as_excel_shows_it(tmp_path):
+    """The workbook's fibrinogen 0.1 + 0.2 + 2.1 (2.4000000000000004 stored) reads as the 2.4 Excel shows."""
+    item = next(i for i in INPUTS if i.name.startswith("Excel workbook"))
+    got, _ = read(item, tmp_path)
+    assert got[("2024-03-25", "fibrinogen")]["text"] == "2.4"
