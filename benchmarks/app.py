@@ -9,8 +9,8 @@ Debian's chromium (Playwright sync API); every run is a fresh tab (a new Streaml
   server, timed from navigation until the figures are drawn and Streamlit is idle.
 - Warm case view: the seed's case view (caches warm), timed the same way.
 - Upload -> view: the clock runs from handing the files to the uploader, through the preview and "Save and
-  open in case view", until the figures of the case view's opening section (Trajectories: the case figure
-  and the score trajectory) are drawn and Streamlit is idle. Every run saves under a new case id, so each
+  open in case view", until the case view's opening section (Overview: the case figure and the headline
+  scores) is drawn and Streamlit is idle. Every run saves under a new case id, so each
   is a real save.
 The last two lines are `case_view_vs_bare: <ratio of medians>` and `upload_to_view_s: <median seconds>`.
 """
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PLOT = ".js-plotly-plot"
 BARE_FIGURES = 3
-CASE_VIEW_FIGURES = 2  # the case view opens on its Trajectories section: the case figure and score trajectory
+CASE_VIEW_FIGURES = 1  # the case view opens on its Overview: the case figure (labs over the medication lane)
 WARM_UPS = 2  # loads of each page before measuring: the first loads also compile the app's scripts
 TIMEOUT_MS = 60_000
 

@@ -154,9 +154,9 @@ def save_case(store: CaseStore, case: Case) -> bool:
 
 
 def warm_case_view(store: CaseStore, case_id: str) -> None:
-    """Build a just-saved case's tables and default figures in the background, while the user reads the
-    confirmation: "Open in case view" then finds them cached (the caches lock per key, so a case view
-    that asks first simply waits for the same result instead of building it twice)."""
+    """Build a just-saved case's tables and the case view's opening figure in the background, while the
+    page switches or the user reads the confirmation: the case view then finds them cached (the caches
+    lock per key, so a case view that asks first waits for the same result instead of building it twice)."""
     threading.Thread(target=_warm, args=(str(store.root), case_id, _stamp(store, [case_id])), daemon=True).start()
 
 
@@ -165,7 +165,7 @@ def _warm(root: str, case_id: str, stamp: str) -> None:
         data = _case_data(root, case_id, stamp)
         _case_tables(root, case_id, stamp)
         analytes = views.default_analytes(views.analytes_with_values(data.flags))
-        _stored_figure(root, case_id, stamp, "scores", tuple(analytes), False, False)  # builds "case" first
+        _stored_figure(root, case_id, stamp, "case", tuple(analytes), False, False)  # the Overview's figure
     except Exception:  # noqa: BLE001 - only a head start: the case view builds (and reports) it again
         return
 

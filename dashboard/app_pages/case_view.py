@@ -1,5 +1,5 @@
-"""Case view: one case in five sections (lazy tabs): trajectories, response, scores explained, flags, and
-data & export.
+"""Case view: one case in five sections (lazy tabs): overview (labs over the medication lane, headline
+scores), response, scores (trajectory and why), flags, and data & export.
 
 Only the open section is computed and sent to the browser: drawing every figure and table of a case on
 each visit made the view two to three times slower than a plain page, and a clinician reads one section
@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import ui, views
 from dashboard.app_pages.response_panel import response_panel
 
-SECTIONS = ("Trajectories", "Response", "Scores explained", "Flags", "Data & export")
+SECTIONS = ("Overview", "Response", "Scores", "Flags", "Data & export")
 
 store = ui.get_store()
 cases = store.list_cases()
@@ -46,25 +46,26 @@ with st.sidebar:
         st.session_state[ui.SLIDE_INDEX] = 0
         st.switch_page("app_pages/presentation.py")
 
-trajectories, response, explained, flags, data_export = st.tabs(SECTIONS, key="case_section", on_change="rerun")
-if trajectories.open or explained.open or data_export.open:
+overview, response, scores, flags, data_export = st.tabs(SECTIONS, key="case_section", on_change="rerun")
+if overview.open or scores.open or data_export.open:
     tables = ui.case_tables(store, case_id)
 
-if trajectories.open:
-    with trajectories:
-        # On screen the page heading carries the case title and source; exported figures carry their own.
-        for name, key in (("case", "case_chart"), ("scores", "case_score_chart")):
-            figure = ui.stored_figure(store, case_id, name, analytes, xuln=xuln, titled=False)
-            st.plotly_chart(figure, key=key, config=ui.PLOTLY_CONFIG, theme=None)
-        ui.table(tables.scores, key="case_scores")
+if overview.open:
+    with overview:
+        ui.table(tables.scores, key="case_scores")  # the headline scores first: a short row per timepoint
         st.caption(views.score_caption(meta))
+        # On screen the page heading carries the case title and source; exported figures carry their own.
+        figure = ui.stored_figure(store, case_id, "case", analytes, xuln=xuln, titled=False)
+        st.plotly_chart(figure, key="case_chart", config=ui.PLOTLY_CONFIG, theme=None)
 
 if response.open:
     with response:
         response_panel(data)
 
-if explained.open:
-    with explained:
+if scores.open:
+    with scores:
+        trajectory = ui.stored_figure(store, case_id, "scores", analytes, xuln=xuln, titled=False)
+        st.plotly_chart(trajectory, key="case_score_chart", config=ui.PLOTLY_CONFIG, theme=None)
         timepoints = ui.timepoint_scores(store, case_id)
         for tp in timepoints:
             for line in tp.audit:

@@ -38,7 +38,7 @@ def test_hscore_per_timepoint_equals_the_scoring_engine(app, seed_scores, table)
 
 
 def test_item_breakdown_shows_each_hscore_item_at_admission(app, seed_scores, table, open_section):
-    items = table(open_section(app(), "Scores explained"), "case_hscore_items")
+    items = table(open_section(app(), "Scores"), "case_hscore_items")
     admission = seed_scores.loc["Admission"]
     assert items.loc["ferritin", "Admission"] == str(admission["hscore.items.ferritin"])
     assert items.loc["temperature", "Admission"] == str(admission["hscore.items.temperature"])
@@ -46,8 +46,8 @@ def test_item_breakdown_shows_each_hscore_item_at_admission(app, seed_scores, ta
 
 
 def test_hlh2004_criteria_read_met_not_met_or_unknown(app, seed_scores, table, open_section):
-    criteria = table(open_section(app(), "Scores explained"), "case_hlh_items")
-    assert criteria.loc["cytopenias", "Admission"] == "met"  # platelets 45, hemoglobin 8.9 g/dL
+    criteria = table(open_section(app(), "Scores"), "case_hlh_items")
+    assert criteria.loc["cytopenias", "Admission"] == "met"  # platelets 22 x10^9/L, hemoglobin 77 g/L
     assert criteria.loc["cytopenias", "After DEX"] == "not met"
     assert criteria.loc["nk_activity", "Admission"] == "unknown"
 
@@ -159,8 +159,9 @@ def test_derived_table_names_the_case_and_the_value_as_printed(app, table, open_
 def test_only_the_open_section_is_drawn(app, open_section):
     """The case view draws one section at a time (drawing all of them made it 2-3x a plain page)."""
     at = app()
-    assert at.tabs[0].label == "Trajectories"
-    assert {c.key for c in at.get("plotly_chart")} == {"case_chart", "case_score_chart"}
+    assert at.tabs[0].label == "Overview"
+    assert {c.key for c in at.get("plotly_chart")} == {"case_chart"}
+    assert {c.key for c in open_section(at, "Scores").get("plotly_chart")} == {"case_score_chart"}
     assert {c.key for c in open_section(at, "Flags").get("plotly_chart")} == {"case_heatmap"}
     assert {c.key for c in open_section(at, "Response").get("plotly_chart")} == {"case_response_chart"}
     assert not open_section(at, "Data & export").get("plotly_chart")

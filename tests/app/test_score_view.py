@@ -120,7 +120,7 @@ def test_app_shows_ratio_ms_range_probability_range_and_audit(app, table, page_t
     assert shown.loc["After DEX", "HScore probability"] == "0.5–74 %"
     assert shown.loc["Admission", "MAS 2016"] == "met †"
     assert "†MAS 2016: criteria applied outside their validated population" in page_text(at)
-    at = open_section(at, "Scores explained")
+    at = open_section(at, "Scores")
     warnings = [str(w.value).replace("\\", "") for w in at.warning]
     assert any(w.startswith("Admission: " + AUDIT_LINE) for w in warnings), warnings
     labels = [e.label for e in at.expander]

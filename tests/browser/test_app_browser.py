@@ -52,13 +52,13 @@ def test_upload_save_view_and_present_the_case(page, app_url, seed_path, artifac
     )
     page.get_by_role("button", name="Save and open in case view").click()
     page.get_by_text("Saved uploaded-sle-mas").wait_for()  # the confirmation, on the case view
-    wait_for_plots(page, 2)
-    assert page.locator(PLOT).count() == 2  # the Trajectories section: case figure and score trajectory
+    wait_for_plots(page, 1)
+    assert page.locator(PLOT).count() == 1  # the Overview section: the case figure (labs over medications)
     assert page.get_by_text("Traceback").count() == 0
     page.wait_for_timeout(500)  # let plotly finish its transitions before the picture
     page.screenshot(path=artifacts / "case_view_page.png")
     page.set_viewport_size({"width": 1600, "height": 3000})  # Streamlit scrolls inside: grow the window
-    wait_for_plots(page, 2)
+    wait_for_plots(page, 1)
     page.wait_for_timeout(800)
     page.screenshot(path=artifacts / "case_view.png")
     page.set_viewport_size({"width": 1920, "height": 1080})  # a projector

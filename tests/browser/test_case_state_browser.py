@@ -69,7 +69,7 @@ def test_switching_case_restores_its_own_analytes(page, app_url, app_store, seed
     store.save(seed_copy(seed_path))
     store.save(load_case(MINI))
     page.goto(app_url)
-    wait_for_plots(page, 2)
+    wait_for_plots(page, 1)
     pick_case(page, SEED_TITLE)
     seed_panel = [analyte_name(a) for a in SEED_PANEL]
     assert settled(page, tags, seed_panel) == seed_panel
@@ -93,5 +93,5 @@ def test_switching_case_restores_its_own_analytes(page, app_url, app_store, seed
     assert settled(page, tags, seed_choice) == seed_choice
     seed_titles = settled(page, lambda p: panel_titles(p)[:1], ["Platelets"])
     assert seed_titles == ["Platelets"] and "Ferritin" not in panel_titles(page)
-    wait_for_plots(page, 2)
+    wait_for_plots(page, 1)
     page.screenshot(path=artifacts / "case_switch.png")

@@ -16,11 +16,11 @@ SEED_TITLE = "MAS complicating an SLE flare in a 33-year-old woman"
 def open_seed(page, app_url) -> None:
     """The case view on the seed (other browser tests store more cases, and the newest opens first)."""
     page.goto(app_url)
-    wait_for_plots(page, 2)
+    wait_for_plots(page, 1)
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name=SEED_TITLE).first.click()
-    wait_for_plots(page, 2)
-    page.get_by_role("tab", name="Scores explained").click()
+    wait_for_plots(page, 1)
+    page.get_by_role("tab", name="Scores").click()
     wait_for_app(page)
 
 
