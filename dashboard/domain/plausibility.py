@@ -12,6 +12,13 @@ only when the evidence is unambiguous:
 
 A stated reference range `RANGE_OFF` (8x) or more away from the catalogue's default is a unit problem
 (a warning: the range may be misprinted, or the values may be in another unit).
+
+Values without a unit that are plausible in the canonical unit are read in it only when nothing on the row
+speaks against it: a row reference range `UNITLESS_RANGE_OFF` (3x) or more away from the default, for an
+analyte with other common units, is evidence of another unit (CRP `45` against `<5` is mg/L: 4.5 mg/dL,
+not 45). The values are then read in the one common unit the range agrees with, or refused. Without any
+range, values plausible both in the canonical unit and in a common unit at most `CLOSE_UNITS` (10x) away
+(CRP 45: mg/dL or mg/L? Hb 20: g/L or g/dL?) are refused: nothing on the row decides.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from collections.abc import Iterable
 import numpy as np
 
 from dashboard.domain.analytes import analyte
-from dashboard.domain.units import UnitError, convert
+from dashboard.domain.units import UnitError, conversion_factor, convert
 
 AGREEMENT = 1.5   # a reference range within this factor of the catalogue's default agrees with it
 RANGE_OFF = 8.0   # this far from the default is a unit problem (g/dL vs g/L is 10x; assay ranges differ <8x)
+UNITLESS_RANGE_OFF = 3.0  # without a unit, a range this far from the default speaks against the canonical unit
+CLOSE_UNITS = 10.0  # units this close (mg/L and mg/dL, g/L and g/dL) both make ordinary values plausible
 
 
 def _in_canonical(values: Iterable[float], unit: str | None, analyte_id: str) -> np.ndarray:
@@ -64,6 +73,12 @@ def range_ratio(analyte_id: str, low: float | None, high: float | None) -> float
     return None
 
 
+def range_far_off(analyte_id: str, low: float | None, high: float | None, factor: float) -> float | None:
+    """The ratio `range_ratio` when it is `factor` or more away from 1 (either way), else None."""
+    ratio = range_ratio(analyte_id, low, high)
+    return ratio if ratio is not None and not 1 / factor < ratio < factor else None
+
+
 def _range_agrees(analyte_id: str, low: float | None, high: float | None) -> bool:
     record = analyte(analyte_id)
     limits = [x for x in (low, high) if x is not None and not np.isnan(x)]
@@ -96,6 +111,22 @@ def candidate_units(analyte_id: str, values: Iterable[float], qualifiers: list |
         if implausible(analyte_id, canonical, qualifiers).any():
             continue
         if all(_range_agrees(analyte_id, low, high) for low, high in limits):
+            found.append(unit)
+    return found
+
+
+def close_units(analyte_id: str, units: Iterable[str]) -> list[str]:
+    """The units among `units` within `CLOSE_UNITS` of the canonical unit (by their conversion factor)."""
+    record = analyte(analyte_id)
+    found = []
+    for unit in units:
+        if unit in ("°C", "°F") or unit == record.unit:
+            continue
+        try:
+            factor = conversion_factor(unit, record.unit, record.molar_mass)
+        except UnitError:
+            continue
+        if 1 / CLOSE_UNITS <= factor <= CLOSE_UNITS:
             found.append(unit)
     return found
 

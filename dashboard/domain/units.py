@@ -151,6 +151,11 @@ def resolve_unit(unit: str | None, analyte_id: str) -> str | None:
     return f"{base} {basis}" if basis else base
 
 
+def is_count(analyte_id: str) -> bool:
+    """True for a cell count (canonical unit 10^n/L): its `%` is a differential, another measurement."""
+    return re.fullmatch(r"10\^\d+/L", analyte(analyte_id).unit or "") is not None
+
+
 def canonical_unit(unit: str | None, analyte_id: str) -> str | None:
     """The unit a value of this analyte is stored in: the catalogue's, plus the D-dimer basis when stated."""
     record = analyte(analyte_id)
@@ -186,10 +191,16 @@ def _pint_form(unit: str) -> tuple[float, str]:
 _UNIT_TEXT = re.compile(r"^(?=.*[A-Za-zµ°%])[A-Za-z0-9µ°%/^*.\-]+$")
 
 
+_MOJIBAKE = re.compile(r"[ÂÃâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")  # UTF-8 bytes read as Windows-1252
+
+
 @cache
 def _parse(unit: str) -> tuple[float, pint.Unit]:
-    unknown = UnitError(f"unknown unit '{unit}'", "a unit such as g/L, mg/dL, 10^9/L, U/L, % "
-                                                  "(see the unit spellings in docs/case-format.md)")
+    expected = "a unit such as g/L, mg/dL, 10^9/L, U/L, % (see the unit spellings in docs/case-format.md)"
+    if _MOJIBAKE.search(unit):
+        expected = ("the unit as written: 'Âµ' and 'Â°' are µ and ° garbled by a wrong text encoding (UTF-8 read as "
+                    "Windows-1252); save the file as UTF-8")
+    unknown = UnitError(f"unknown unit '{unit}'", expected)
     if not _UNIT_TEXT.match(unit):
         raise unknown
     scale, expr = _pint_form(unit)
@@ -298,4 +309,5 @@ def to_canonical(values: pd.Series | np.ndarray, unit: str | None, analyte_id: s
     try:
         return convert(values, unit, target, record.molar_mass)
     except UnitError as exc:
-        raise UnitError(f"{exc} for {record.name}", f"a unit convertible to {target}") from exc
+        garbled = _MOJIBAKE.search(unit)  # the encoding hint says more than the unit expected
+        raise UnitError(f"{exc} for {record.name}", exc.expected if garbled else f"a unit convertible to {target}") from exc

@@ -25,7 +25,12 @@ from dashboard.domain.text import plain_text
 from dashboard.domain.units import is_unit, normalise_unit
 
 MISSING = frozenset({"", "–", "-", "—", "‒", "−", "na", "n/a", "n.a.", "nd", "n.d.", "not done",
-                     "not available", "not tested", "not measured", "?", "...", "…", "/"})
+                     "not available", "not tested", "not measured", "?", "...", "…", "/",
+                     # what lab systems print for a test without a result: no observation, never a value
+                     "tnp", "test not performed", "not performed", "qns", "quantity not sufficient",
+                     "insufficient sample", "cancelled", "canceled", "pending", "see comment", "see comments",
+                     "see note", "hemolyzed", "haemolysed", "hemolysed", "haemolyzed", "clotted",
+                     "specimen clotted"})
 NOT_A_NUMBER = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "#num!",
                           "#value!", "#div/0!", "#n/a"})
 RESULTS = {
@@ -41,7 +46,9 @@ RESULTS = {
 LARGEST = 1e12  # no lab value in any unit the catalogue accepts comes near this
 EXPECTED_CELL = "a number (3.5), <0.5 or >1000, a titer 1:40, positive/negative/yes/no, or empty for missing"
 EXPECTED_RANGE = "a range 4.5–11.0, < 250, > 60, <1:10, Negative, or empty"
-LAB_FLAGS = ("H", "L", "HH", "LL", "(H)", "(L)", "↑", "↓", "*", "**", "!")  # after (or an arrow before) a number
+# a lab's own flag after (or an arrow before) a number; never `C` (°C in a temperature row)
+LAB_FLAGS = ("H", "L", "HH", "LL", "(H)", "(L)", "↑", "↓", "↑↑", "↓↓", "*", "**", "!", "H*", "L*",
+             "HI", "LO", "High", "Low", "HIGH", "LOW", "CRIT", "A", "AA", "(A)")
 
 _NUM = r"[+\-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?"
 _NUMBER = re.compile(rf"^{_NUM}$")
@@ -54,9 +61,11 @@ _WITH_UNIT = re.compile(rf"^({_NUMLIKE})\s*([^\d\s.,+\-].*)$")
 _PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 _LIMIT = rf"\d{{1,3}}(?: \d{{3}})+(?:[.,]\d+)?|{_NUMLIKE}"  # a limit, with spaced thousands (150 000)
 _RANGE = re.compile(rf"^({_LIMIT})\s*(?:-|–|—|‒|~|to)\s*({_LIMIT})$")
+# a range with the unit after it, as lab systems print it: `15 - 150 ng/mL`, `4.0 - 11.0 10*9/L`, `< 5 mg/L`
+_RANGE_UNIT = re.compile(rf"^((?:[<>≤≥]=?\s*)?(?:{_LIMIT})(?:\s*(?:-|–|—|‒|~|to)\s*(?:{_LIMIT}))?)\s*(\S.*)$")
 _FLAG_AFTER = re.compile(r"^(.*\d)\s*(" + "|".join(re.escape(f) for f in sorted(LAB_FLAGS, key=len, reverse=True))
                          + r")$")
-_FLAG_BEFORE = re.compile(r"^([↑↓])\s*(.*\d.*)$")
+_FLAG_BEFORE = re.compile(r"^([↑↓]{1,2})\s*(.*\d.*)$")
 _QUALIFIERS = {"<=": "<=", "=<": "<=", "≤": "<=", "⩽": "<=", ">=": ">=", "=>": ">=", "≥": ">=", "⩾": ">=",
                "<": "<", ">": ">"}
 # Token kinds (`number_kind`): which decimal style a written number shows, if any.
@@ -105,6 +114,7 @@ class RefRange:
     low: float | None = None
     high: float | None = None
     warning: str | None = None
+    unit: str | None = None  # a unit printed after the range (`15 - 150 ng/mL`), normalised
 
 
 def number_kind(token: str) -> str:
@@ -211,9 +221,19 @@ def _plain_number(s: str, style: NumberStyle) -> float:
     return float(s.replace(",", ".")) if style.decimal == "," else float(s)
 
 
+_EXCEL_TEXT = re.compile(r'^="(.*)"$')  # `="<0.5"`: how lab systems keep a CSV cell as text for Excel
+
+
+def unwrapped_text(text: object) -> str:
+    """A cell made plain, with Excel's text wrapper `="..."` taken off (`="<0.5"` -> `<0.5`)."""
+    s = plain_text(text)
+    found = _EXCEL_TEXT.match(s)
+    return found.group(1).strip() if found else s
+
+
 def parse_cell(text: object, style: NumberStyle = POINT) -> Cell:
     """Read one lab-table cell; raises CellError (with what was expected) when it cannot be read."""
-    s = plain_text(text)
+    s = unwrapped_text(text)
     folded = s.casefold()
     if folded in MISSING:
         return Cell(missing=True)
@@ -273,14 +293,19 @@ def parse_limit(text: str, style: NumberStyle = POINT) -> float:
 
 
 def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
-    """Read a reference range: `4.5–11.0`, `< 250`, `<1: 10`, `> 60`, `Negative`; empty gives no range.
+    """Read a reference range: `4.5–11.0`, `< 250`, `<1: 10`, `> 60`, `Negative`; empty gives no range. A unit
+    after the range (`15 - 150 ng/mL`) is returned in `unit` for the caller to check against the row's.
 
     A bare number is read as an upper limit (ESR `22`), with a warning, since that is what tables mean
     by it far more often than a lower limit.
     """
-    s = plain_text(text)
+    s = unwrapped_text(text)
     if s.casefold() in MISSING:
         return RefRange()
+    with_unit = _RANGE_UNIT.match(s)
+    if with_unit and is_unit(with_unit.group(2)):  # lab systems print the unit after the range
+        inner = parse_range(with_unit.group(1), style)
+        return RefRange(inner.low, inner.high, inner.warning, normalise_unit(with_unit.group(2)))
     try:
         found = _RANGE.match(s)
         if found:

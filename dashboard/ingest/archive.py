@@ -7,9 +7,12 @@ damaged file is a problem naming it, never a traceback.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
+from datetime import datetime, time
 from pathlib import PurePosixPath
 
+from dashboard.domain.values import scan_numbers
 from dashboard.ingest.grid import MAX_FILE_BYTES, cell_text
 from dashboard.ingest.problems import Problem, error
 
@@ -23,6 +26,44 @@ _XLSX_FAILURES = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, 
                   SyntaxError)
 
 Rows = list[tuple[int, list[str]]]  # (1-based sheet row, cells as text)
+
+
+def sheet_cell_text(cell: object) -> str:
+    """A workbook cell as the text its sheet shows, where the stored value alone would mislead: a number in a
+    percent format is shown as a percentage (Excel stores 24% as 0.24: `24%`, never 0.24 %), a date
+    without a time of day as the date (`2024-03-14`, a timepoint header), a number with Excel's 15
+    significant digits (a computed 2.4000000000000004 is 2.4). Everything else as `cell_text`."""
+    value = getattr(cell, "value", None)
+    number_format = getattr(cell, "number_format", None) or ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format.replace('"%"', ""):
+        return cell_text(round(value * 100, 9)) + "%"
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    if isinstance(value, float) and math.isfinite(value):
+        value = float(f"{value:.15g}")  # as Excel shows it: 15 significant digits (0.1 + 0.2 is 0.3)
+    return cell_text(value)
+
+
+def sheet_rows(sheet, numbers_as_text: bool = False) -> Rows:
+    """(1-based row, cells as `sheet_cell_text`) of a worksheet.
+
+    With `numbers_as_text` (the labs sheet), a number stored as a number, which has no decimal separator of
+    its own, is written in the decimal style of the sheet's text cells: in a sheet whose typed values read
+    `1,9` and `<0,5`, the stored 2.4 is `2,4`, so one file-level decision reads both (never an error asking
+    for a comma that cannot be typed into a number cell).
+    """
+    rows = [(n, list(row)) for n, row in enumerate(sheet.iter_rows(), 1)]
+    comma = numbers_as_text and scan_numbers(
+        c.value for _, row in rows for c in row if isinstance(getattr(c, "value", None), str))[0] == ","
+    return [(n, [_in_style(c, comma) for c in row]) for n, row in rows]
+
+
+def _in_style(cell: object, comma: bool) -> str:
+    text = sheet_cell_text(cell)
+    value = getattr(cell, "value", None)
+    if comma and isinstance(value, float) and not isinstance(value, bool):
+        return text.replace(".", ",")
+    return text
 
 
 def unzip(data: bytes, file: str) -> tuple[dict[str, bytes], list[Problem]]:
@@ -70,9 +111,8 @@ def workbook_sheets(data: bytes, file: str) -> tuple[dict[str, Rows], list[Probl
         if "labs" not in sheets:
             return {}, [error("the workbook has no sheet 'labs'", file, value=", ".join(book.sheetnames),
                               expected="sheets labs (required), events, case")]
-        rows = {name: [(n, [cell_text(v) for v in row]) for n, row in
-                       enumerate(sheets[name].iter_rows(values_only=True), 1)]
-                for name in WORKBOOK_SHEETS if name in sheets}
+        rows = {name: sheet_rows(sheets[name], numbers_as_text=name == "labs") for name in WORKBOOK_SHEETS
+                if name in sheets}
         book.close()
     except _XLSX_FAILURES as exc:
         return {}, [error(f"not a readable .xlsx workbook ({type(exc).__name__})", file,

@@ -69,7 +69,7 @@ READERS: tuple[Reader, ...] = (
 def _observations(grid: Grid, decimal: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     reader = {"sdtm": read_sdtm, "long": read_long, "wide": read_wide}[detect_layout(grid.header)]
     raw, problems = reader(grid)
-    if problems:
+    if errors(problems):  # a reader's notices (a column set aside) do not stop the case
         return schema.observation_frame(), problems
     frame, more = tidy_observations(raw, grid.file, decimal)
     return frame, problems + more

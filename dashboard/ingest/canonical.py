@@ -12,7 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.domain.analytes import Analyte, analyte
-from dashboard.domain.plausibility import RANGE_OFF, candidate_units, decides_alone, implausible, range_ratio
+from dashboard.domain.plausibility import (
+    RANGE_OFF,
+    UNITLESS_RANGE_OFF,
+    candidate_units,
+    close_units,
+    decides_alone,
+    implausible,
+    range_far_off,
+    range_ratio,
+)
 from dashboard.domain.units import UnitError, canonical_unit, resolve_unit, split_basis, to_canonical
 from dashboard.ingest.problems import Problem, error, warning
 
@@ -116,13 +125,12 @@ def _unit_of_group(record: Analyte, stated: str | None, positions: list[int], fr
     label = frame["label"][first]
     qualifiers = [frame["qualifier"][i] for i in positions]
     bad = implausible(record.id, orig, qualifiers)
-    if not bad.any():
-        return None, [warning(f"no unit given for {record.name}: read as {record.unit}", *where, label,
-                              f"a unit, e.g. '{label} ({record.unit})'")]
     ranges = _written_ranges(positions, frame)
     values = orig[numeric]
     quals = [q for q, n in zip(qualifiers, numeric, strict=True) if n]
     units = candidate_units(record.id, values, quals, ranges, exclude=record.unit)
+    if not bad.any():
+        return _plausible_without_unit(record, ranges, units, positions, frame, file)
     example = frame["orig_text"][positions[int(np.argmax(bad))]]
     if len(units) == 1 and (ranges or decides_alone(record.id, units[0])):
         why = (f"the row's reference range ({frame['ref_text'][first]}) agrees with {units[0]}" if ranges else
@@ -141,6 +149,39 @@ def _unit_of_group(record: Analyte, stated: str | None, positions: list[int], fr
                                   frame["column"][i] or None, frame["orig_text"][i],
                                   f"the unit written, e.g. '{label} ({units[0] if units else record.unit})'"))
     return False, problems
+
+
+def _plausible_without_unit(record: Analyte, ranges: list, units: list[str], positions: list[int], frame: dict,
+                            file: str) -> tuple[str | None | bool, list[Problem]]:
+    """Values without a unit, plausible in the canonical unit: read in it, unless nothing on the row decides
+    between it and a close common unit (`CLOSE_UNITS`: refused), or the row's reference range is far from the
+    usual one there (`UNITLESS_RANGE_OFF`); then in the one unit the range agrees with, else refused."""
+    first = positions[0]
+    label, ref = frame["label"][first], frame["ref_text"][first]
+    close = close_units(record.id, units)
+    if not ranges and close:
+        read = [i for i in positions if not np.isnan(frame["orig_value"][i])]
+        shown = ", ".join(frame["orig_text"][i] for i in read[:3]) + (", ..." if len(read) > 3 else "")
+        return False, [error(f"no unit given for {record.name}, and its values ({shown}) are plausible both in "
+                             f"{record.unit} and in {' and in '.join(close)}: its unit is not guessed", file,
+                             frame["line"][read[0]], frame["column"][read[0]] or None, frame["orig_text"][read[0]],
+                             f"the unit written, e.g. '{label} ({record.unit})' or '{label} ({close[0]})', or the "
+                             "row's reference range")]
+    off = next((r for pair in ranges if (r := range_far_off(record.id, *pair, UNITLESS_RANGE_OFF))), None)
+    if off is None or not record.common_units:
+        return None, [warning(f"no unit given for {record.name}: read as {record.unit}", file, frame["line"][first],
+                              frame["column"][first] or None, label, f"a unit, e.g. '{label} ({record.unit})'")]
+    where = (file, frame["line"][first], "reference range", ref)
+    far = f"the row's reference range {ref} is {_g(off)}× the usual range ({_default_text(record)}) when read in " \
+          f"{record.unit}"
+    if len(units) == 1:
+        return units[0], [warning(f"no unit given for {record.name}, and {far}: read in {units[0]}, which the "
+                                  "range agrees with", *where, f"the unit written, e.g. '{label} ({units[0]})'")]
+    known = ", ".join((record.unit, *record.common_units))
+    return False, [error(f"no unit given for {record.name}, and {far}: its unit is not clear (the range agrees with "
+                         f"none of {known}), so its values are not read", *where,
+                         f"the unit written, e.g. '{label} ({record.unit})' or "
+                         f"'{label} ({record.common_units[0]})'")]
 
 
 def _implausible_values(record: Analyte, unit: str | None, positions: list[int], frame: dict,

@@ -12,16 +12,23 @@ from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.sdtm import is_sdtm
 from dashboard.ingest.tidy import RAW_COLUMNS, find_columns, raw_from_grid
+from dashboard.ingest.wide import REFERENCE_HEADERS, UNIT_HEADERS
 
 LONG_ALIASES = {
-    "timepoint": ("timepoint", "time point", "visit", "time"),
-    "analyte": ("analyte", "label", "test", "parameter"),
-    "value": ("value", "result"),
-    "unit": ("unit", "units"),
+    # lab-system exports name the sampling time `Collected`, `Collection date`, `Date`, ... (one per draw)
+    "timepoint": ("timepoint", "time point", "visit", "time", "collected", "collection date", "collection time",
+                  "date collected", "collected date", "specimen date", "sample date", "sampling date", "date"),
+    "analyte": ("analyte", "label", "test", "parameter", "test name", "test description", "component",
+                "analysis", "lab test"),
+    "value": ("value", "result", "result value"),
+    "unit": ("unit", "units", "result units", "uom", *UNIT_HEADERS),
     "ref_low": ("ref_low", "reference low", "low"),
     "ref_high": ("ref_high", "reference high", "high"),
-    "reference_range": ("reference_range", "reference range", "reference", "normal range", "ref range"),
+    "reference_range": ("reference_range", *REFERENCE_HEADERS),
     "day": ("day", "study day"),
+    # a censoring sign in its own column (`>` beside 40000) is part of the value: never dropped
+    "comparator": ("comparator", "result comparator", "qualifier", "operator", "modifier", "result modifier",
+                   "sign"),
     "case_id": ("case_id", "case", "case id", "usubjid", "subject", "patient", "record_id"),
 }
 LONG_REQUIRED = ("timepoint", "analyte", "value")
@@ -55,6 +62,18 @@ def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
                "ref_high": found.get("ref_high")}
     raw = raw_from_grid(grid, {k: v for k, v in columns.items() if v is not None},
                         {"column": grid.header[found["value"]]})
+    if "comparator" in found:
+        raw["text"] = [_with_comparator(row[found["comparator"]], text) for row, text in
+                       zip(grid.rows, raw["text"], strict=True)]
     return raw, []
+
+
+def _with_comparator(sign: str, text: str) -> str:
+    """`>` and `40000` -> `>40000`; a value that carries its own sign, or an empty sign, stays as written
+    (`=` means exact). Anything else in the column is kept in front, so the cell parser refuses it."""
+    sign, text = sign.strip(), text.strip()
+    if not sign or sign == "=" or not text or text[0] in "<>≤≥":
+        return text
+    return f"{sign}{text}"
 
 

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain import schema
-from dashboard.domain.analytes import match_analyte
+from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.text import plain_text
-from dashboard.domain.units import is_unit, normalise_unit
+from dashboard.domain.units import UnitError, conversion_factor, is_count, is_unit, normalise_unit
 from dashboard.domain.values import (
     MISSING,
     CellError,
@@ -38,6 +38,7 @@ from dashboard.ingest.problems import Problem, error, warning
 RAW_COLUMNS = ("case_id", "timepoint", "day", "label", "unit", "text", "ref_text", "ref_low", "ref_high",
                "line", "column")
 _TRAILING_PARENS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+_PERCENT_LABEL = re.compile(r"^%\s*(?P<after>\S.*)$|^(?P<before>.*\S)\s*%$")  # `Neutrophils %`, `% Neutrophils`
 _UNIT_LIKE = re.compile(r"[/%°^µμ]|\d")  # a parenthetical with these is meant as a unit, not a qualifier
 
 
@@ -82,6 +83,9 @@ def split_label(label: str) -> tuple[str, str | None]:
     found = _TRAILING_PARENS.match(label.strip())
     if found and (is_unit(found.group(2)) or _UNIT_LIKE.search(found.group(2))):
         return found.group(1), normalise_unit(found.group(2))
+    percent = _PERCENT_LABEL.match(label.strip())
+    if percent:  # a differential as lab systems label it: the % is its unit, never part of the name
+        return (percent.group("after") or percent.group("before")), "%"
     return label.strip(), None
 
 
@@ -130,27 +134,38 @@ def _ref_ranges(rows: dict[str, list], file: str,
                 style: NumberStyle) -> tuple[tuple[np.ndarray, np.ndarray, list], list[Problem]]:
     """ref_low/ref_high as written (converted later with the values) and ref_text, one parse per distinct range."""
     problems: list[Problem] = []
-    keys = list(zip(rows["ref_text"], rows["ref_low"], rows["ref_high"], strict=True))
-    parsed: dict[tuple, tuple[float, float, str | None]] = {}
+    keys = list(zip(rows["ref_text"], rows["ref_low"], rows["ref_high"], rows["unit_n"], strict=True))
+    parsed: dict[tuple, tuple[float, float, str | None, str | None]] = {}
     for position, key in enumerate(keys):
         if key not in parsed:
             parsed[key] = _ref_range(key, rows["line"][position], file, problems, style)
+            if parsed[key][3] is not None and key[3] is None:  # the row's unit, printed after its range only
+                problems.append(warning(f"the unit '{parsed[key][3]}' is printed only after the reference range: "
+                                        "read as the row's unit", file, rows["line"][position], "reference range",
+                                        key[0], "the unit in the unit column"))
+        if key[3] is None:
+            rows["unit_n"][position] = parsed[key][3]
     found = [parsed[key] for key in keys]
     return (np.array([f[0] for f in found], dtype="float64"), np.array([f[1] for f in found], dtype="float64"),
             [f[2] for f in found]), problems
 
 
 def _ref_range(key: tuple, line: int, file: str, problems: list[Problem],
-               style: NumberStyle) -> tuple[float, float, str | None]:
-    text, low_text, high_text = key
+               style: NumberStyle) -> tuple[float, float, str | None, str | None]:
+    """(low, high, text, unit printed after the range) of one reference range as written."""
+    text, low_text, high_text, row_unit = key
     if not (text or low_text or high_text):
-        return np.nan, np.nan, None
+        return np.nan, np.nan, None, None
+    unit = None
     try:
         if text:
             parsed = parse_range(text, style)
-            low, high = parsed.low, parsed.high
+            low, high, unit = parsed.low, parsed.high, parsed.unit
             if parsed.warning:
                 problems.append(warning(parsed.warning, file, line, "reference range", text))
+            if unit is not None and row_unit is not None and unit != row_unit:
+                raise CellError(f"the range is printed in {unit} but the row's unit is {row_unit}",
+                                f"a range in {row_unit} (the row's unit)")
         else:
             low = parse_limit(low_text, style) if low_text else None
             high = parse_limit(high_text, style) if high_text else None
@@ -159,9 +174,9 @@ def _ref_range(key: tuple, line: int, file: str, problems: list[Problem],
     except CellError as exc:
         problems.append(error(f"reference range: {exc}", file, line, "reference range",
                               text or f"{low_text}–{high_text}", exc.expected))
-        return np.nan, np.nan, None
+        return np.nan, np.nan, None, None
     return (np.nan if low is None else low, np.nan if high is None else high,
-            None if text.casefold() in MISSING else text)
+            None if text.casefold() in MISSING else text, unit)
 
 
 def number_style(rows: dict[str, list], file: str, decimal: str | None = None) -> tuple[NumberStyle, list[Problem]]:
@@ -235,6 +250,7 @@ def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) 
     written = {unit: normalise_unit(unit) for unit in dict.fromkeys(rows["unit"])}
     rows["unit_n"] = [written[u] if written[u] is not None else split[lab][1]
                       for lab, u in zip(rows["label"], rows["unit"], strict=True)]
+    problems += _two_units(rows, split, written, file)
     rows["label"] = [split[label][0] for label in rows["label"]]
     for i, first in enumerate(_first_seen(rows["line"])):
         if first and rows["label"][i] == "":
@@ -243,7 +259,8 @@ def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) 
     labelled = [i for i, label in enumerate(rows["label"]) if label != ""]
     rows = _take(rows, labelled)
     unique, reported = [], set()
-    for i, first in enumerate(_first_seen(list(zip(rows["timepoint"], rows["label"], strict=True)))):
+    # `Neutrophils (%)` and `Neutrophils (10^9/L)` are two rows (a differential and a count), not a duplicate
+    for i, first in enumerate(_first_seen(list(zip(rows["timepoint"], rows["label"], rows["unit_n"], strict=True)))):
         if first:
             unique.append(i)
         elif rows["line"][i] not in reported:
@@ -252,8 +269,9 @@ def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) 
                                   file, rows["line"][i], rows["column"][i] or None, rows["label"][i],
                                   "each analyte once per timepoint"))
     rows = _take(rows, unique)
-    matched = {label: match_analyte(label) for label in dict.fromkeys(rows["label"])}
+    matched = {label: match_label(label) for label in dict.fromkeys(rows["label"])}
     rows["analyte"] = [matched[label] for label in rows["label"]]
+    problems += _differentials(rows, file)
     problems += _label_problems(rows, file)
 
     cells = [_parsed_cell(text, style) for text in rows["text"]]
@@ -316,9 +334,65 @@ def _same_analyte_twice(frame: dict, file: str) -> list[Problem]:
     return problems
 
 
+_SPECIMEN = re.compile(r"^(?:(?:f|c|a|v)?[BPSU]|Pt|Erc|E)\s*-\s*(?=\S)|^S\.\s*(?=\S)")
+
+
+@lru_cache(maxsize=4096)
+def match_label(label: str) -> str | None:
+    """The catalogue id of a label, also behind a specimen prefix: Nordic lab names (`P-Ferritin`, `B-Hb`,
+    `fP-Triglycerides`: plasma, blood, fasting plasma) and `S. Triglycerides` (serum)."""
+    found = match_analyte(label)
+    if found is None and _SPECIMEN.match(label):
+        found = match_analyte(_SPECIMEN.sub("", label))
+    return found
+
+
+def _two_units(rows: dict[str, list], split: dict, written: dict, file: str) -> list[Problem]:
+    """A label unit (`Ferritin (ng/mL)`) and a unit column that disagree (`mg/L`): which one the values are in
+    cannot be told, so the row's values are not read (same units in two spellings, `µg/L` and `ng/mL`, agree)."""
+    problems: list[Problem] = []
+    reported: set[tuple[str, str]] = set()
+    for i, (label, unit) in enumerate(zip(rows["label"], rows["unit"], strict=True)):
+        in_label, in_column = split[label][1], written[unit]
+        if in_label is None or in_column is None or in_label == in_column or _same_unit(in_label, in_column):
+            continue
+        rows["text"][i] = ""
+        if (label, unit) not in reported:
+            reported.add((label, unit))
+            problems.append(error(f"the label says {in_label} but the unit column says {in_column}: the values are "
+                                  "not read", file, rows["line"][i], "unit", unit,
+                                  "one unit: in the unit column, or in the label's parentheses"))
+    return problems
+
+
+def _same_unit(a: str, b: str) -> bool:
+    try:
+        return conversion_factor(a, b) == 1.0
+    except UnitError:
+        return False
+
+
+def _differentials(rows: dict[str, list], file: str) -> list[Problem]:
+    """A cell count in `%` (`Neutrophils (%)` beside the absolute count) is the differential, a share of the
+    white cells, not the count: the row is kept as unmapped, with a warning, and never converted."""
+    problems: list[Problem] = []
+    warned: set[str] = set()
+    for i, (analyte_id, unit) in enumerate(zip(rows["analyte"], rows["unit_n"], strict=True)):
+        if unit == "%" and isinstance(analyte_id, str) and is_count(analyte_id):
+            label = rows["label"][i]
+            rows["analyte"][i], rows["label"][i] = None, f"{label} (%)"
+            if label not in warned:
+                warned.add(label)
+                problems.append(warning(f"'{label}' in % is a differential (a share of the white cells), not the "
+                                        f"{analyte(analyte_id).name.lower()} count: kept as unmapped as "
+                                        f"'{label} (%)'", file, rows["line"][i], None, f"{label} (%)",
+                                        "the absolute count in 10^9/L or /µL for scores"))
+    return problems
+
+
 def _label_problems(rows: dict[str, list], file: str) -> list[Problem]:
     """Unrecognised labels are kept as unmapped, with a warning (once per label)."""
     return [warning(f"'{label}' is not in the analyte catalogue: kept as unmapped", file, rows["line"][i],
                     None, label, "a catalogue name or synonym (see docs/case-format.md)")
             for i, (label, first) in enumerate(zip(rows["label"], _first_seen(rows["label"]), strict=True))
-            if first and not isinstance(rows["analyte"][i], str)]
+            if first and match_label(label) is None]

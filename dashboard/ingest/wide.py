@@ -12,18 +12,25 @@ import pandas as pd
 
 from dashboard.domain.timepoints import infer_days
 from dashboard.ingest.grid import Grid
-from dashboard.ingest.problems import Problem, error
+from dashboard.ingest.problems import Problem, error, warning
 from dashboard.ingest.tidy import RAW_COLUMNS, header_key
 
 REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
-                     "reference values", "normal values", "ref",
+                     "reference values", "normal values", "ref", "ref. range", "ref. interval", "normal value",
+                     "biological reference interval", "biological reference range", "bio. ref. interval",
+                     "reference limits",
                      # European lab exports: de, fr, es, it, nl
                      "referenzbereich", "normbereich", "normwert", "normwerte", "valeurs de référence",
                      "valeurs normales", "valeurs usuelles", "valores de referencia", "rango de referencia",
-                     "valori di riferimento", "intervallo di riferimento", "referentiewaarden")
+                     "valori di riferimento", "intervallo di riferimento", "referentiewaarden",
+                     # sv, da/no, fi
+                     "referensintervall", "referenceinterval", "referanseområde", "viitearvot")
 
 
 UNIT_HEADERS = ("unit", "units", "einheit", "unité", "unidad", "unità", "eenheid")
+# columns lab exports print beside the values that are not timepoints: set aside, never read as values
+OTHER_HEADERS = ("flag", "flags", "abnormal flag", "abn flag", "comment", "comments", "note", "notes", "remark",
+                 "remarks", "method", "specimen", "loinc", "code", "status")
 
 
 def named_column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -38,7 +45,11 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     """Melt the table into the raw long form, keeping each cell's line and timepoint column."""
     reference = named_column(grid.header, REFERENCE_HEADERS)
     unit = named_column(grid.header, UNIT_HEADERS)
-    timepoints = [i for i, name in enumerate(grid.header) if i not in (0, reference, unit) and name]
+    other = [i for i, name in enumerate(grid.header) if i > 0 and header_key(name) in OTHER_HEADERS]
+    timepoints = [i for i, name in enumerate(grid.header) if i not in (0, reference, unit, *other) and name]
+    notices = [warning(f"column '{grid.header[i]}' is not a timepoint: set aside, not read", grid.file,
+                       grid.lines[0] - 1 if grid.lines else 1, grid.header[i], grid.header[i],
+                       "timepoint columns only (flags and comments are not values)") for i in other]
     if not timepoints:
         return pd.DataFrame(columns=list(RAW_COLUMNS)), [error(
             "the labs table fits neither layout: no timepoint column (wide) and no timepoint, analyte and value "
@@ -46,7 +57,7 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
             expected="a wide table (label, optional reference/unit, one column per timepoint) or a long table "
                      "(timepoint, analyte, value)")]
     if not grid.rows:
-        return pd.DataFrame(columns=list(RAW_COLUMNS)), []
+        return pd.DataFrame(columns=list(RAW_COLUMNS)), notices
     cells = np.array(grid.rows, dtype=object)
     n_rows, n_tp = len(grid.rows), len(timepoints)
     empty = np.full(n_rows * n_tp, "", dtype=object)
@@ -67,4 +78,4 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
         "line": np.repeat(np.array(grid.lines, dtype=object), n_tp),
         "column": np.tile(names, n_rows),
     }, columns=list(RAW_COLUMNS), dtype=object)
-    return raw, []
+    return raw, notices

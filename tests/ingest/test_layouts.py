@@ -259,8 +259,9 @@ def test_wide_with_a_unit_column(tmp_path):
     assert (fibrinogen["value"], fibrinogen["ref_low"], fibrinogen["ref_high"]) == (1.5, 2.0, 4.0)
 
 
-# within the plausible range of every label below (a value outside it is an error, tested elsewhere)
-NUMBERS = st.floats(min_value=10, max_value=20000, allow_nan=False).map(lambda x: round(x, 3))
+# within the plausible range of every label below (a value outside it is an error, tested elsewhere); two
+# decimals at most: `10.625` alone in a file is ambiguous (10.625 or 10625?) and refused by design
+NUMBERS = st.floats(min_value=10, max_value=20000, allow_nan=False).map(lambda x: round(x, 2))
 
 
 @settings(max_examples=40, deadline=None)
