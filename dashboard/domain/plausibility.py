@@ -18,7 +18,9 @@ speaks against it: a row reference range `UNITLESS_RANGE_OFF` (3x) or more away 
 analyte with other common units, is evidence of another unit (CRP `45` against `<5` is mg/L: 4.5 mg/dL,
 not 45). The values are then read in the one common unit the range agrees with, or refused. Without any
 range, values plausible both in the canonical unit and in a common unit at most `CLOSE_UNITS` (10x) away
-(CRP 45: mg/dL or mg/L? Hb 20: g/L or g/dL?) are refused: nothing on the row decides.
+(CRP 45: mg/dL or mg/L? Hb 20: g/L or g/dL?) are refused: nothing on the row decides. So are values that
+would be ordinary results in a farther common unit too (`usual_floor`): WBC 900 is 900 x10^9/L or
+900 cells/µL, triglycerides 120 are 120 mmol/L or 120 mg/dL.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ AGREEMENT = 1.5   # a reference range within this factor of the catalogue's defa
 RANGE_OFF = 8.0   # this far from the default is a unit problem (g/dL vs g/L is 10x; assay ranges differ <8x)
 UNITLESS_RANGE_OFF = 3.0  # without a unit, a range this far from the default speaks against the canonical unit
 CLOSE_UNITS = 10.0  # units this close (mg/L and mg/dL, g/L and g/dL) both make ordinary values plausible
+USUAL_BELOW = 100.0  # a result 100x below the reference range's lower limit is no ordinary result (WBC 0.045)
 
 
 def _in_canonical(values: Iterable[float], unit: str | None, analyte_id: str) -> np.ndarray:
@@ -115,9 +118,14 @@ def candidate_units(analyte_id: str, values: Iterable[float], qualifiers: list |
     return found
 
 
-def close_units(analyte_id: str, units: Iterable[str]) -> list[str]:
-    """The units among `units` within `CLOSE_UNITS` of the canonical unit (by their conversion factor)."""
+def overlapping_units(analyte_id: str, units: Iterable[str], values: Iterable[float]) -> list[str]:
+    """The units among `units` (each already making every value plausible) that a unitless row could as
+    well be written in: a unit within `CLOSE_UNITS` of the canonical one (CRP 45: mg/dL or mg/L), or a unit
+    in which some value reads as an ordinary result, at or above `usual_floor` (WBC 900: 900 x10^9/L or
+    900 cells/µL = 0.9 x10^9/L; triglycerides 120: mmol/L or mg/dL; platelets 2000: x10^9/L or /µL)."""
     record = analyte(analyte_id)
+    values = np.asarray(list(values), dtype="float64")
+    floor = usual_floor(analyte_id)
     found = []
     for unit in units:
         if unit in ("°C", "°F") or unit == record.unit:
@@ -126,9 +134,17 @@ def close_units(analyte_id: str, units: Iterable[str]) -> list[str]:
             factor = conversion_factor(unit, record.unit, record.molar_mass)
         except UnitError:
             continue
-        if 1 / CLOSE_UNITS <= factor <= CLOSE_UNITS:
+        if 1 / CLOSE_UNITS <= factor <= CLOSE_UNITS or (floor > 0 and np.any(values * factor >= floor)):
             found.append(unit)
     return found
+
+
+def usual_floor(analyte_id: str) -> float:
+    """The lowest value (canonical unit) still an ordinary result rather than a sign of another unit: a
+    hundredth of the reference range's lower limit, and never below the plausible low limit (0 when the
+    catalogue gives neither: then only close units count as overlapping)."""
+    record = analyte(analyte_id)
+    return max(record.ref_low / USUAL_BELOW if record.ref_low else 0.0, record.plausible_low or 0.0)
 
 
 def decides_alone(analyte_id: str, unit: str) -> bool:

@@ -16,9 +16,9 @@ from dashboard.domain.plausibility import (
     RANGE_OFF,
     UNITLESS_RANGE_OFF,
     candidate_units,
-    close_units,
     decides_alone,
     implausible,
+    overlapping_units,
     range_far_off,
     range_ratio,
 )
@@ -154,11 +154,11 @@ def _unit_of_group(record: Analyte, stated: str | None, positions: list[int], fr
 def _plausible_without_unit(record: Analyte, ranges: list, units: list[str], positions: list[int], frame: dict,
                             file: str) -> tuple[str | None | bool, list[Problem]]:
     """Values without a unit, plausible in the canonical unit: read in it, unless nothing on the row decides
-    between it and a close common unit (`CLOSE_UNITS`: refused), or the row's reference range is far from the
+    between it and another common unit (`overlapping_units`: refused), or the row's reference range is far from the
     usual one there (`UNITLESS_RANGE_OFF`); then in the one unit the range agrees with, else refused."""
     first = positions[0]
     label, ref = frame["label"][first], frame["ref_text"][first]
-    close = close_units(record.id, units)
+    close = overlapping_units(record.id, units, frame["orig_value"][positions])
     if not ranges and close:
         read = [i for i in positions if not np.isnan(frame["orig_value"][i])]
         shown = ", ".join(frame["orig_text"][i] for i in read[:3]) + (", ..." if len(read) > 3 else "")

@@ -164,3 +164,21 @@ def test_a_label_unit_and_a_unit_column_that_disagree_are_refused(tmp_path):
     agree = "Analyte,Unit,Day 1\nFerritin (ng/mL),µg/L,9560\nCRP (mg/L),mg/L,96\nLDH (U/L),IU/L,1890\n"
     assert _values(load_case(_labs(tmp_path, agree, "agree.csv"))) == pytest.approx(
         {("Day 1", "ferritin"): 9560.0, ("Day 1", "crp"): 9.6, ("Day 1", "ldh"): 1890.0})
+
+
+@pytest.mark.parametrize(("row", "read"), [
+    # the floor of an ordinary result: a hundredth of the range's lower limit, never below the plausible low
+    ("WBC,900", None),            # 900 x10^9/L or 900 cells/µL = 0.9 x10^9/L (an HLH count)
+    ("WBC,45", None),             # 45 /µL = 0.045 x10^9/L: exactly 4.5 / 100, the floor
+    ("WBC,44", 44.0),             # 0.044 x10^9/L is below it: no count in /µL, so x10^9/L
+    ("Platelets,2000", None),     # 2000 x10^9/L or 2000 /µL = 2.0 x10^9/L (floor 150 / 100 = 1.5)
+    ("Platelets,1400", 1400.0),   # 1.4 x10^9/L in /µL is below the floor
+    ("Triglycerides,120", None),  # 120 mmol/L or 120 mg/dL = 1.35 mmol/L
+    ("Triglycerides,8.9", None),  # 8.9 mg/dL = 0.1005 mmol/L: at the plausible low limit 0.1
+    ("Triglycerides,8.8", 8.8),   # 8.8 mg/dL = 0.0994 mmol/L: implausible, so mmol/L
+    ("Creatinine,0.9", 0.9),      # 0.9 µmol/L = 0.010 mg/dL is below the plausible 0.05
+    ("Haptoglobin,1.2", None),    # 1.2 mg/dL or 1.2 g/L = 120 mg/dL
+    ("Neutrophils,2.5", 2.5),     # 2.5 /µL = 0.0025 x10^9/L: below 1.8 / 100
+])
+def test_without_unit_or_range_a_value_ordinary_in_a_far_unit_too_is_not_guessed(tmp_path, row, read):
+    _read_or_refused(_labs(tmp_path, f"Analyte,Day 1\n{row}\n"), read, "are plausible both in")
