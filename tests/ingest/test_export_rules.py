@@ -182,3 +182,14 @@ def test_a_label_unit_and_a_unit_column_that_disagree_are_refused(tmp_path):
 ])
 def test_without_unit_or_range_a_value_ordinary_in_a_far_unit_too_is_not_guessed(tmp_path, row, read):
     _read_or_refused(_labs(tmp_path, f"Analyte,Day 1\n{row}\n"), read, "are plausible both in")
+
+
+@pytest.mark.parametrize(("row", "read"), [
+    ("WBC (/µL),5.6", None),           # thousands under a /µL header: 0.0056 x10^9/L is no count (low 0.01)
+    ("WBC (/µL),10", 0.01),            # 10 cells/µL: exactly the plausible low limit
+    ("Platelets (/µL),45", None),      # 0.045 x10^9/L (low 0.5): 45 thousand meant
+    ("Platelets (/µL),500", 0.5),      # 500 /µL: exactly the low limit
+    ("Platelets (10^9/L),1", 1.0),     # a real extreme count in severe ITP or HLH
+])
+def test_a_count_in_thousands_under_a_per_microlitre_header_is_refused(tmp_path, row, read):
+    _read_or_refused(_labs(tmp_path, f"Analyte,Day 1\n{row}\n"), read, "outside the plausible range")
