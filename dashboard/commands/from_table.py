@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     tables = read_tables(data, name, args.page)
     if not tables:
-        print(f"error: {name}: no table found (expected a header row and rows of values)", file=sys.stderr)
+        print(f"error: {name}: no table found (expected a header row with as many cells as the rows of values, "
+              "e.g. 'Parameter<tab>Day 1<tab>Day 5<tab>Reference', then rows of values)", file=sys.stderr)
         return 1
     if args.table is not None and not 1 <= args.table <= len(tables):
         print(f"error: --table {args.table}: the input has {len(tables)} table(s)", file=sys.stderr)

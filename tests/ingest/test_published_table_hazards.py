@@ -449,3 +449,17 @@ def test_unit_spellings_of_real_tables(layout):
     assert got[("hemoglobin", "Admission")] == exact(77.0) and got[("platelets", "Day 3")] == exact(29.0)
     assert obs.loc[obs["analyte"] == "wbc", "ref_high"].iloc[0] == 11.0
     assert cleared == [] and table.problems == []
+
+
+def test_a_header_with_fewer_cells_than_the_rows_is_no_table_not_shifted_values():
+    """`Parameter<tab>Day 1 Day 5 Reference` (the timepoints space-separated) above tab-separated rows:
+    the first full row is AST's. Read as the header it made timepoints '236', '190', '<40' and CRP's
+    range '<0.5' a value; now nothing is read (a refusal, never a shifted table)."""
+    text = ("Table 2 Laboratory data\nParameter\tDay 1 Day 5 Reference\nAST (U/L)\t236\t190\t<40\n"
+            "CRP (mg/dL)\t12.1\t4.3\t<0.5\nFerritin (ng/mL)\t9560\t2140\t13-150\n")
+    assert read_text(text, "pasted.txt") == []
+    fixed = text.replace("Day 1 Day 5 Reference", "Day 1\tDay 5\tReference")
+    table = read_text(fixed, "pasted.txt")[0]
+    assert table.timepoints == ["Day 1", "Day 5"]
+    crp = table.rows[1]
+    assert (crp.label, crp.unit, crp.reference, crp.cells) == ("CRP", "mg/dL", "<0.5", ["12.1", "4.3"])

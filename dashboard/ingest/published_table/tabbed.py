@@ -113,6 +113,8 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
     header_at = _group_header(rows, header_at, width, table)
     header_at = _header_below(rows, header_at, width, table)
     header_line, header = rows[header_at]
+    if _lab_row(header):  # the real header has fewer cells (`Parameter<tab>Day 1 Day 5 Reference`)
+        return None
     caption, header[0] = _caption_and_first(table.caption, header_line, header[0], table.repairs)
     table.caption = caption
     kinds = [header_kind(h) for h in header]
@@ -145,6 +147,15 @@ def read_cells(rows: list[tuple[int, list[str]]], caption: str, file: str, layou
         add_row(table, n, label, cells[unit] if unit is not None else "",
                 cells[reference] if reference is not None else "", [cells[i] for i in points], style)
     return table if table.rows else None
+
+
+VALUE_CELL = re.compile(r"^[<>≤≥]?\s*\d[\d.,\s]*$")
+
+
+def _lab_row(cells: list[str]) -> bool:
+    """A catalogue analyte with values: a row of data where the header should be. Read as the header, its
+    values would become timepoint names and the rows under them shift (CRP's `<0.5` read as a value)."""
+    return match_analyte(cells[0]) is not None and any(VALUE_CELL.match(c.strip()) for c in cells[1:])
 
 
 def _group_header(rows: list[tuple[int, list[str]]], at: int, width: int, table: PublishedTable) -> int:
