@@ -120,3 +120,10 @@ def test_every_numeric_analyte_has_a_plausible_range_around_its_reference_range(
         assert is_unit(unit)
         with pytest.raises(UnitError):
             convert(np.array([1.0]), unit, record.unit, record.molar_mass)
+
+
+def test_an_abbreviation_of_two_antibodies_maps_to_neither():
+    """`ACA` is anticardiolipin in some reports and anti-centromere in others: a label is matched only when
+    it names one analyte, so `ACA` stays unmapped (kept, not scored) while `aCL` is anticardiolipin."""
+    assert match_analyte("ACA") is None
+    assert match_analyte("aCL") == "anticardiolipin"
