@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from dashboard.domain.values import scan_numbers
 from dashboard.ingest.grid import MAX_FILE_BYTES, cell_text
-from dashboard.ingest.problems import Problem, error
+from dashboard.ingest.problems import Problem, error, warning
 
 MAX_ZIP_ENTRIES = 100
 MAX_UNPACKED_BYTES = 2 * MAX_FILE_BYTES
@@ -96,7 +96,8 @@ def unzip(data: bytes, file: str) -> tuple[dict[str, bytes], list[Problem]]:
 
 
 def workbook_sheets(data: bytes, file: str) -> tuple[dict[str, Rows], list[Problem]]:
-    """The rows of the sheets `labs`, `events` and `case` of a workbook (names case-insensitive)."""
+    """The rows of the sheets `labs`, `events` and `case` of a workbook (names case-insensitive); a workbook
+    of one sheet under another name (`Sheet1`, a lab system's export) is its labs sheet, with a warning."""
     import openpyxl  # imported here: only workbooks need it, and it is slow to import
 
     if file.casefold().endswith((".xlsm", ".xltm")) or b"vbaProject.bin" in data:
@@ -108,6 +109,12 @@ def workbook_sheets(data: bytes, file: str) -> tuple[dict[str, Rows], list[Probl
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheets = {name.strip().casefold(): book[name] for name in book.sheetnames}
+        notes = []
+        if "labs" not in sheets and len(book.sheetnames) == 1:  # a lab system's export: one sheet, any name
+            only = book.sheetnames[0]
+            sheets = {"labs": book[only]}
+            notes.append(warning(f"the workbook's one sheet '{only}' is read as its labs sheet", file, value=only,
+                                 expected="a sheet named labs (and events, case when there are any)"))
         if "labs" not in sheets:
             return {}, [error("the workbook has no sheet 'labs'", file, value=", ".join(book.sheetnames),
                               expected="sheets labs (required), events, case")]
@@ -117,4 +124,4 @@ def workbook_sheets(data: bytes, file: str) -> tuple[dict[str, Rows], list[Probl
     except _XLSX_FAILURES as exc:
         return {}, [error(f"not a readable .xlsx workbook ({type(exc).__name__})", file,
                           expected="an Excel .xlsx workbook")]
-    return rows, []
+    return rows, notes

@@ -60,7 +60,7 @@ def xlsx_parts(data: bytes, file: str, default_id: str) -> CaseParts:
     """Sheets `labs`, `events` and the key/value `case` sheet of a workbook, as grids."""
     parts = CaseParts(default_id)
     rows, parts.problems = workbook_sheets(data, file)
-    if parts.problems:
+    if not rows:
         return parts
     parts.labs = grid_from_rows(rows["labs"], f"{file}[labs]")
     if "events" in rows:

@@ -149,9 +149,19 @@ def workbook(sheets: dict[str, list[list]]) -> bytes:
 
 
 def test_xlsx_without_labs_sheet():
-    problems = check_uploaded({"case.xlsx": workbook({"Sheet1": [["Analyte", "Admission"]]})})
+    problems = check_uploaded({"case.xlsx": workbook({"Sheet1": [["Analyte", "Admission"]],
+                                                      "Notes": [["a note"]]})})
     found = matching(problems, "error", "no sheet 'labs'")
-    assert found and found[0].value == "Sheet1" and found[0].file == "case.xlsx"
+    assert found and found[0].value == "Sheet1, Notes" and found[0].file == "case.xlsx"
+
+
+def test_a_workbook_of_one_sheet_under_another_name_is_its_labs_sheet():
+    """A lab system's export has one sheet called Sheet1 or Results: it is read, with a warning saying so."""
+    data = workbook({"Results": [["Analyte", "Admission", "Day 7"], ["Ferritin (ng/mL)", 9560, 550]]})
+    case = load_uploaded({"export.xlsx": data})
+    assert [p.severity for p in case.problems] == ["warning"]
+    assert "one sheet 'Results' is read as its labs sheet" in case.problems[0].message
+    assert case.observations.set_index("timepoint")["value"].to_dict() == {"Admission": 9560.0, "Day 7": 550.0}
 
 
 def test_xlsx_with_an_empty_labs_sheet():
