@@ -274,15 +274,20 @@ def build_figure(data: CaseData, name: str, analytes: list[str], *, xuln: bool, 
     return flag_heatmap(data.flags, presentation=presentation, **labels)
 
 
+def day_span(case: go.Figure) -> list[float] | None:
+    """The case figure's day range: the score figure spans the same days, so the two line up on screen."""
+    span = case.layout.xaxis.range
+    return list(span) if span else None
+
+
 def case_figures(data: CaseData, analytes: list[str], *, xuln: bool, presentation: bool = False,
                  titled: bool = True) -> dict[str, go.Figure]:
     """The three figures of a case, keyed as in FIGURE_TITLES; the score axis spans the case figure's days."""
     options = {"xuln": xuln, "presentation": presentation, "titled": titled}
     case = build_figure(data, "case", analytes, **options)
-    span = case.layout.xaxis.range
     return {
         "case": case,
-        "scores": build_figure(data, "scores", analytes, x_span=list(span) if span else None, **options),
+        "scores": build_figure(data, "scores", analytes, x_span=day_span(case), **options),
         "heatmap": build_figure(data, "heatmap", analytes, **options),
     }
 
@@ -342,9 +347,9 @@ def _stored_figure(root: str, case_id: str, stamp: str, name: str, analytes: tup
     data = _case_data(root, case_id, stamp)
     span = None
     if name == "scores":  # the score axis spans the case figure's days, as in case_figures
-        span = _stored_figure(root, case_id, stamp, "case", analytes, xuln, titled).layout.xaxis.range
+        span = day_span(_stored_figure(root, case_id, stamp, "case", analytes, xuln, titled))
     return build_figure(data, name, list(analytes), xuln=xuln, presentation=False, titled=titled,
-                        x_span=list(span) if span else None)
+                        x_span=span)
 
 
 # ---------------------------------------------------------------------------------------- presentation
