@@ -170,6 +170,8 @@ def test_flags_invisible_characters_and_censoring(text, expected):
     ("12,932.7", POINT, 12932.7), ("1,266,973", POINT, 1266973.0), ("3,5", COMMA, 3.5), ("0,72", COMMA, 0.72),
     ("1,260", COMMA, 1.26), ("12.932,7", COMMA, 12932.7), ("1.266.973", COMMA, 1266973.0),
     ("1,260", NumberStyle(".", declared=True), 1260.0), ("1.260", NumberStyle(",", declared=True), 1260.0),
+    ("1,260", NumberStyle(".", shown=True), 1260.0), ("1.260", NumberStyle(",", shown=True), 1260.0),
+    ("12,000", NumberStyle(".", shown=True), 12000.0), (">40,000", NumberStyle(".", shown=True), 40000.0),
     ("1.260", POINT, 1.26), ("<0,5", COMMA, 0.5), ("0.125", NumberStyle(None), 0.125), ("3,5 cm", COMMA, 3.5), ("1260", NumberStyle(None), 1260.0),
 ])
 def test_numbers_in_the_files_style(text, style, value):
