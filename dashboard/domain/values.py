@@ -300,6 +300,9 @@ def parse_limit(text: str, style: NumberStyle = POINT) -> float:
     return parse_number(titer.group(1)) if titer else parse_number(text, style)
 
 
+_BRACKETED = re.compile(r"\(([^()]*\d[^()]*)\)|\[([^\[\]]*\d[^\[\]]*)\]")
+
+
 def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
     """Read a reference range: `4.5–11.0`, `< 250`, `<1: 10`, `> 60`, `Negative`; empty gives no range. A unit
     after the range (`15 - 150 ng/mL`) is returned in `unit` for the caller to check against the row's.
@@ -310,6 +313,8 @@ def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
     s = unwrapped_text(text)
     if s.casefold() in MISSING:
         return RefRange()
+    if bracketed := _BRACKETED.fullmatch(s):  # `(12.0-16.0)`: papers print the range in brackets
+        return parse_range(bracketed.group(1) or bracketed.group(2), style)
     with_unit = _RANGE_UNIT.match(s)
     if with_unit and is_unit(with_unit.group(2)):  # lab systems print the unit after the range
         inner = parse_range(with_unit.group(1), style)
