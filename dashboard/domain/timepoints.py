@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 _MINUS = "−–"
 _SUFFIX = r"(?:\s*[(:,].*)?$"  # `Day 7 (discharge)`, `Day 7: discharge`
@@ -147,3 +147,88 @@ def infer_days(labels: Sequence[str]) -> DayInference:
     if stated:
         notes.append("days read from labels: " + ", ".join(f"'{lab}' = day {days[lab]:g}" for lab in stated))
     return DayInference(days, notes)
+
+
+# --- dates placed on a case's day axis (events written with dates) ------------------------------------------
+@dataclass(frozen=True)
+class DateAxis:
+    """Where calendar dates sit on a case's day axis: the date of day 0 and the day/month order of `03/04/2021`.
+
+    Day 0 comes from the labs' dated timepoints and the days they were placed at (date - day): the first
+    date when their days came from the dates (`infer_days`), and still right when a day column or case.toml
+    gave them. `refusal` says why no date can be placed (None when dates can be placed).
+    """
+
+    day0: date | None
+    order: str | None  # 'dm', 'md', or None when no numeric date decides it
+    refusal: str | None = None
+
+
+def is_date(text: str) -> bool:
+    """True for a cell written as a date (`03/15/2021`, `15.03.2021`, `2021-03-15`, `15 Mar 2021`, a time after it)."""
+    return _date_parts(text) is not None
+
+
+def date_axis(timepoint_days: Mapping[str, float | None], other_dates: Sequence[str] = ()) -> DateAxis:
+    """The day axis of labs whose timepoints (label -> day, None when unknown) are dates.
+
+    The day/month order of numeric dates is decided by the labs' and `other_dates` together (the events'
+    dates): `20/03/2021` anywhere decides day/month, and both shapes at once decide nothing.
+    """
+    labs = {label: parsed for label in timepoint_days if (parsed := _date_parts(label)) is not None}
+    if not labs:
+        shown = ", ".join(f"'{label}'" for label in list(timepoint_days)[:3]) or "none"
+        return DateAxis(None, None, f"the labs' timepoints are not dates ({shown}), so a date has no day")
+    dated = {**{text: parsed for text in other_dates if (parsed := _date_parts(text)) is not None}, **labs}
+    numeric = {text: parts for text, (kind, parts) in dated.items() if kind == "numeric"}
+    day_month = next((text for text, parts in numeric.items() if parts[0] > 12), None)
+    month_day = next((text for text, parts in numeric.items() if parts[1] > 12), None)
+    if day_month and month_day:
+        return DateAxis(None, None, f"dates are written both day/month ('{day_month}') and month/day "
+                                    f"('{month_day}')")
+    order = _numeric_order(list(numeric.values()))
+    anchors: dict[date, str] = {}
+    for label, (kind, parts) in labs.items():
+        ymd = _as_date(kind, parts, order)
+        day = timepoint_days[label]
+        if ymd is None or ymd[0] is None or day is None or not float(day).is_integer():
+            continue
+        try:
+            anchors.setdefault(date(*ymd) - timedelta(days=int(day)), label)
+        except ValueError:
+            continue  # not a calendar date: infer_days gave it no day
+    if len(anchors) > 1:
+        return DateAxis(None, order, "the labs' dates and their days disagree on the date of day 0 ("
+                        + ", ".join(f"'{label}'" for label in anchors.values()) + ")")
+    if not anchors:
+        first = next(iter(labs))
+        kind, parts = labs[first]
+        undecided = kind == "numeric" and _numeric_order([p for k, p in labs.values() if k == "numeric"]) is None
+        why = ("could be day/month or month/day (no labs date decides it)" if undecided
+               else "has no year" if parts[0 if kind != "numeric" else 2] is None else "has no day")
+        return DateAxis(None, order, f"the labs' first date '{first}' {why}, so the labs have no days to "
+                                     "place a date on")
+    return DateAxis(next(iter(anchors)), order)
+
+
+def date_day(text: str, axis: DateAxis) -> int:
+    """Days from day 0 of a date cell (calendar days: a time of day after the date is ignored).
+
+    Raises ValueError saying why when the date cannot be placed.
+    """
+    parsed = _date_parts(text)
+    if parsed is None:
+        raise ValueError("not a date")
+    if axis.day0 is None:
+        raise ValueError(axis.refusal or "the labs give no date of day 0")
+    kind, parts = parsed
+    ymd = _as_date(kind, parts, axis.order or ("dm" if kind == "numeric" and parts[0] == parts[1] else None))
+    if ymd is None:
+        raise ValueError("could be day/month or month/day, and no date in the labs or events decides it "
+                         "(every one has both parts 12 or less)")
+    if ymd[0] is None:
+        raise ValueError("a date without a year")
+    try:
+        return (date(*ymd) - axis.day0).days
+    except ValueError:
+        raise ValueError("not a calendar date") from None

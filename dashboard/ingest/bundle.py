@@ -177,7 +177,8 @@ def _one_case(parts: CaseParts, case_id: str | None, labs: Grid, events_grid: Gr
     if events_grid is not None:
         problems += events_grid.problems
         if not errors(events_grid.problems):
-            events, more = read_events(events_grid, case_id)
+            labs_days = dict(zip(observations["timepoint"].tolist(), observations["day"].tolist()))
+            events, more = read_events(events_grid, case_id, labs_days)  # dated events go on the labs' axis
             problems += more
     meta = {k: v for k, v in meta.items() if k != "id"}
     meta["timepoints"] = timepoint_days(observations, meta.get("timepoints", {}))
