@@ -122,7 +122,7 @@ def test_event_dates_with_undated_labs_are_refused_naming_the_cell(tmp_path):
     labs = "timepoint,test,result,unit\nDay 0,Ferritin,900,ng/mL\nAdmission,Ferritin,5000,ng/mL\n"
     problem = only_error(tmp_path, labs, US_EVENTS)
     assert (problem.file, problem.row, problem.column, problem.value) == ("events.csv", 2, "start", "03/15/2021")
-    assert "'Day 0', 'Admission'" in problem.message and "not dates (3 date cells)" in problem.message
+    assert "'Day 0', 'Admission'" in problem.message and problem.message.endswith("a date has no day (3 date cells)")
     assert problem.expected.startswith("days from day 0")
     assert "ISO" not in problem.expected  # an ISO date could not be placed either
 
