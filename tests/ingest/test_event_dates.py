@@ -10,6 +10,7 @@ import pytest
 from dashboard.domain import schema
 from dashboard.domain.timepoints import date_axis, date_day
 from dashboard.ingest.bundle import load_case, load_cases, read_cases
+from dashboard.ingest.events import EVENT_ALIASES
 from dashboard.ingest.privacy import is_identifier_warning
 
 US_LABS = ("Collection Date,Test Name,Result,Units,Reference Range\n"
@@ -113,6 +114,13 @@ def test_a_drug_list_without_kind_is_medications_with_a_notice(tmp_path):
     assert "'Drug'" in notice.message
 
 
+@pytest.mark.parametrize(("start", "end"), [("start day", "end day"), ("Start_Date", "END_DATE"), ("from", "to"),
+                                           ("Started", "Stopped"), ("date", "stop date")])
+def test_start_and_end_column_names(tmp_path, start, end):
+    events = f"kind,Treatment,{start},{end}\nmedication,Etoposide,3,5\n"
+    assert days(load_case(folder(tmp_path, US_LABS, events))) == [("Etoposide", 3.0, 5.0)]
+
+
 def test_an_event_list_without_kind_is_still_refused(tmp_path):
     problem = only_error(tmp_path, US_LABS, "event,date\nFever,03/16/2021\n")
     assert (problem.file, problem.row, problem.message) == ("events.csv", 1, "events without column(s) kind")
@@ -181,3 +189,10 @@ def test_date_day_on_the_labs_axis(labels, text, day):
 def test_date_axis_refuses_labs_whose_dates_and_days_disagree():
     axis = date_axis({"2021-03-15": 0.0, "2021-03-18": 5.0})
     assert axis.day0 is None and "disagree" in axis.refusal
+
+
+def test_every_alias_is_documented(root):
+    text = (root / "docs" / "case-format.md").read_text(encoding="utf-8")
+    for column, names in EVENT_ALIASES.items():
+        others = [f"`{name}`" for name in names[1:] if name.replace(" ", "_") != column]
+        assert f"| `{column}` | {', '.join(others) or '—'} |" in text
