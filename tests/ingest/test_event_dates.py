@@ -5,6 +5,8 @@ Expected days are counted by hand on a calendar (15 March 2021 = day 0 -> 17 Mar
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from dashboard.domain import schema
@@ -12,6 +14,7 @@ from dashboard.domain.timepoints import date_axis, date_day
 from dashboard.ingest.bundle import load_case, load_cases, read_cases
 from dashboard.ingest.events import EVENT_ALIASES
 from dashboard.ingest.privacy import is_identifier_warning
+from tests.ingest.test_bad_input import workbook
 
 US_LABS = ("Collection Date,Test Name,Result,Units,Reference Range\n"
            "03/15/2021 08:00,FERRITIN,12450,ng/mL,30-400\n"
@@ -94,6 +97,14 @@ def test_iso_dates_with_times_count_calendar_days(tmp_path):
     events = "kind,name,start\nmedication,Etoposide,2021-03-16 00:10\nmedication,Anakinra,2021-03-15\n"
     case = load_case(folder(tmp_path, labs, events))
     assert days(case) == [("Etoposide", 1.0, 1.0), ("Anakinra", 0.0, 0.0)]  # 40 minutes later, the next day
+
+
+def test_a_workbook_with_date_cells(tmp_path):
+    data = workbook({"labs": [["Collection Date", "Test", "Result", "Units"],
+                              [datetime(2021, 3, 15, 8, 0), "Ferritin", 12450, "ng/mL"]],
+                     "events": [["Medication", "Start", "Stop"], ["Anakinra", date(2021, 3, 16), date(2021, 3, 25)]]})
+    (tmp_path / "case.xlsx").write_bytes(data)
+    assert days(load_case(tmp_path / "case.xlsx")) == [("Anakinra", 1.0, 10.0)]
 
 
 def test_a_labs_day_column_sets_day_0_not_the_first_date(tmp_path):
