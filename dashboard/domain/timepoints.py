@@ -162,6 +162,7 @@ class DateAxis:
     day0: date | None
     order: str | None  # 'dm', 'md', or None when no numeric date decides it
     refusal: str | None = None
+    mixed: str | None = None  # both orders are written: no `03/04/2021` is read (an ISO date still is)
 
 
 def is_date(text: str) -> bool:
@@ -173,20 +174,24 @@ def date_axis(timepoint_days: Mapping[str, float | None], other_dates: Sequence[
     """The day axis of labs whose timepoints (label -> day, None when unknown) are dates.
 
     The day/month order of numeric dates is decided by the labs' and `other_dates` together (the events'
-    dates): `20/03/2021` anywhere decides day/month, and both shapes at once decide nothing.
+    dates): `20/03/2021` anywhere decides day/month; with both shapes, no numeric date is read (`mixed`).
     """
     labs = {label: parsed for label in timepoint_days if (parsed := _date_parts(label)) is not None}
     if not labs:
         shown = ", ".join(f"'{label}'" for label in list(timepoint_days)[:3]) or "none"
         return DateAxis(None, None, f"the labs' timepoints are not dates ({shown}), so a date has no day")
-    dated = {**{text: parsed for text in other_dates if (parsed := _date_parts(text)) is not None}, **labs}
-    numeric = {text: parts for text, (kind, parts) in dated.items() if kind == "numeric"}
+    labs_numeric = [parts for kind, parts in labs.values() if kind == "numeric"]
+    numeric: dict[str, tuple] = {}
+    for text in [*labs, *other_dates]:
+        parsed = _date_parts(text)
+        if parsed is not None and parsed[0] == "numeric":
+            numeric[text] = parsed[1]
     day_month = next((text for text, parts in numeric.items() if parts[0] > 12), None)
     month_day = next((text for text, parts in numeric.items() if parts[1] > 12), None)
-    if day_month and month_day:
-        return DateAxis(None, None, f"dates are written both day/month ('{day_month}') and month/day "
-                                    f"('{month_day}')")
-    order = _numeric_order(list(numeric.values()))
+    mixed = (f"dates are written both day/month ('{day_month}') and month/day ('{month_day}')"
+             if day_month and month_day else None)
+    # the labs' own order places the labs (as infer_days did) when the dates together disagree
+    order = _numeric_order(labs_numeric if mixed else list(numeric.values()))
     anchors: dict[date, str] = {}
     for label, (kind, parts) in labs.items():
         ymd = _as_date(kind, parts, order)
@@ -203,12 +208,12 @@ def date_axis(timepoint_days: Mapping[str, float | None], other_dates: Sequence[
     if not anchors:
         first = next(iter(labs))
         kind, parts = labs[first]
-        undecided = kind == "numeric" and _numeric_order([p for k, p in labs.values() if k == "numeric"]) is None
+        undecided = kind == "numeric" and _numeric_order(labs_numeric) is None
         why = ("could be day/month or month/day (no labs date decides it)" if undecided
                else "has no year" if parts[0 if kind != "numeric" else 2] is None else "has no day")
         return DateAxis(None, order, f"the labs' first date '{first}' {why}, so the labs have no days to "
-                                     "place a date on")
-    return DateAxis(next(iter(anchors)), order)
+                                     "place a date on", mixed)
+    return DateAxis(next(iter(anchors)), order, None, mixed)
 
 
 def date_day(text: str, axis: DateAxis) -> int:
@@ -222,6 +227,8 @@ def date_day(text: str, axis: DateAxis) -> int:
     if axis.day0 is None:
         raise ValueError(axis.refusal or "the labs give no date of day 0")
     kind, parts = parsed
+    if kind == "numeric" and axis.mixed:
+        raise ValueError(axis.mixed)
     ymd = _as_date(kind, parts, axis.order or ("dm" if kind == "numeric" and parts[0] == parts[1] else None))
     if ymd is None:
         raise ValueError("could be day/month or month/day, and no date in the labs or events decides it "

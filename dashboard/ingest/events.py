@@ -62,6 +62,7 @@ def read_events(grid: Grid, case_id: str, labs_days: Mapping[str, float | None] 
     known = {str(label): None if pd.isna(day) else float(day) for label, day in (labs_days or {}).items()}
     days, more = _days(grid, rows, header, known)
     problems += more
+    ends = days.get("end_day") or [np.nan] * len(rows)
     records: dict[str, list] = {name: [] for name in schema.EVENT_COLUMNS}
     for index, (line, row) in enumerate(zip(grid.lines, rows)):
         kind = row.get("kind", "medication").casefold()
@@ -70,7 +71,7 @@ def read_events(grid: Grid, case_id: str, labs_days: Mapping[str, float | None] 
                                   " | ".join(KINDS)))
         if not row.get("name"):
             problems.append(error("an event without a name", grid.file, line, header["name"], "", "a name"))
-        start, end = days["start_day"][index], days.get("end_day", [np.nan] * len(rows))[index]
+        start, end = days["start_day"][index], ends[index]
         dose = np.nan
         if row.get("dose"):
             try:

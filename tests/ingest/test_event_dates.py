@@ -161,10 +161,14 @@ def test_labs_that_do_not_decide_the_order_cannot_place_event_dates(tmp_path):
     assert "'03/04/2021' could be day/month or month/day" in problem.message
 
 
-def test_day_month_events_against_month_day_labs_are_refused(tmp_path):
-    problem = only_error(tmp_path, US_LABS, "kind,name,start\nmedication,IVIG,20/03/2021\n")
-    assert (problem.row, problem.column, problem.value) == (2, "start", "20/03/2021")
-    assert "both day/month ('20/03/2021') and month/day ('03/15/2021 08:00')" in problem.message
+def test_day_month_events_against_month_day_labs_refuse_every_numeric_event_date(tmp_path):
+    events = ("kind,name,start\nmedication,IVIG,20/03/2021\nmedication,Anakinra,03/04/2021\n"
+              "medication,Etoposide,2021-03-16\n")
+    [outcome] = read_cases(folder(tmp_path, US_LABS, events))
+    found = [p for p in outcome.problems if p.is_error]
+    assert [(p.row, p.column, p.value) for p in found] == [(2, "start", "20/03/2021"), (3, "start", "03/04/2021")]
+    assert all("both day/month ('20/03/2021') and month/day ('03/15/2021 08:00')" in p.message for p in found)
+    assert all("2021-03-15" in p.expected for p in found)
 
 
 def test_a_column_of_days_and_dates_is_refused_at_the_first_odd_cell(tmp_path):
