@@ -211,3 +211,16 @@ def test_every_alias_is_documented(root):
     for column, names in EVENT_ALIASES.items():
         others = [f"`{name}`" for name in names[1:] if name.replace(" ", "_") != column]
         assert f"| `{column}` | {', '.join(others) or '—'} |" in text
+
+
+def test_an_event_date_without_a_year_is_refused(tmp_path):
+    problem = only_error(tmp_path, US_LABS, "kind,name,start\nmedication,IVIG,16 Mar\n")
+    assert (problem.row, problem.column, problem.value) == (2, "start", "16 Mar")
+    assert problem.message.endswith("a date without a year")
+
+
+def test_labs_dates_without_a_year_cannot_place_event_dates(tmp_path):
+    labs = "date,test,result,unit\n15 Mar,Ferritin,900,ng/mL\n18 Mar,Ferritin,5000,ng/mL\n"
+    problem = only_error(tmp_path, labs, "kind,name,start\nmedication,IVIG,2021-03-16\n")
+    assert (problem.row, problem.value) == (2, "2021-03-16")
+    assert "the labs' first date '15 Mar' has no year" in problem.message
