@@ -7,6 +7,7 @@ its empty cells and `|`-separated lists the same way.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from importlib.resources import files
 
 
@@ -24,3 +25,14 @@ def optional_float(text: str | None) -> float | None:
 def pipe_list(text: str | None) -> tuple[str, ...]:
     """`a|b|c` as a tuple, blanks dropped (an empty cell is an empty tuple)."""
     return tuple(s.strip() for s in (text or "").split("|") if s.strip())
+
+
+def fold_accents(text: str) -> str:
+    """The text lower-cased with its accents removed: 'Hémoglobine' -> 'hemoglobine', 'Día' -> 'dia'.
+
+    The one place registry labels lose their accents, so a table typed without them (`Hemoglobine`,
+    `Fibrinogeno`, `Valeurs de reference`) meets the registry's accented spelling. Only combining marks go:
+    `ß` becomes `ss` (case folding) and Greek letters stay Greek (`sIL-2Rα`).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
