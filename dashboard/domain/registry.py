@@ -1,4 +1,4 @@
-"""The registries casetrack keeps as data (analytes, unit spellings, drugs): CSV files inside the package.
+"""The registries casetrack keeps as data (analytes, unit spellings, drugs, header words): CSV files in the package.
 
 Read with importlib.resources, so a plain `pip install .` finds them; one reader, so every registry parses
 its empty cells and `|`-separated lists the same way.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from functools import cache
 from importlib.resources import files
 
 
@@ -36,3 +37,20 @@ def fold_accents(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+@cache
+def header_words(role: str) -> tuple[str, ...]:
+    """The words `header_words.csv` lists for one role (`reference`, `unit`, `day`, `day_letter`, `week`).
+
+    A word whose case does not matter is given lower-cased, and once more without its accents
+    (`valeurs de référence`, `valeurs de reference`); an `exact` one (`D`, `J`) as written.
+    """
+    words: list[str] = []
+    for row in rows("header_words.csv"):
+        if row["role"] == role:
+            forms = (row["word"],) if row["case"] == "exact" else (row["word"].casefold(), fold_accents(row["word"]))
+            words.extend(form for form in forms if form not in words)
+    if not words:
+        raise KeyError(f"no header words for role {role!r} in header_words.csv")
+    return tuple(words)

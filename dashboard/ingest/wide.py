@@ -10,24 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.domain.registry import header_words
 from dashboard.domain.timepoints import infer_days
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error, warning
 from dashboard.ingest.tidy import RAW_COLUMNS, header_key
 
-REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
-                     "reference values", "normal values", "ref", "ref. range", "ref. interval", "normal value",
-                     "biological reference interval", "biological reference range", "bio. ref. interval",
-                     "reference limits",
-                     # European lab exports: de, fr, es, it, nl
-                     "referenzbereich", "normbereich", "normwert", "normwerte", "valeurs de référence",
-                     "valeurs normales", "valeurs usuelles", "valores de referencia", "rango de referencia",
-                     "valori di riferimento", "intervallo di riferimento", "referentiewaarden",
-                     # sv, da/no, fi
-                     "referensintervall", "referenceinterval", "referanseområde", "viitearvot")
-
-
-UNIT_HEADERS = ("unit", "units", "einheit", "unité", "unidad", "unità", "eenheid")
+# header words in every language casetrack reads (en, fr, de, es, it, nl, pt, ...): domain/data/header_words.csv
+REFERENCE_HEADERS = header_words("reference")
+UNIT_HEADERS = header_words("unit")
 # columns lab exports print beside the values that are not timepoints: set aside, never read as values
 OTHER_HEADERS = ("flag", "flags", "abnormal flag", "abn flag", "comment", "comments", "note", "notes", "remark",
                  "remarks", "method", "specimen", "loinc", "code", "status")
