@@ -82,12 +82,22 @@ def _by_id() -> dict[str, Analyte]:
     return {a.id: a for a in catalogue()}
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def label_keys(label: str) -> frozenset[str]:
+    """The keys a catalogue label is found by: its `label_key`, and for a German umlaut the spelling without
+    it too (`Hämatokrit` is typed `Hamatokrit` or `Haematokrit`)."""
+    return frozenset({label_key(label), label_key(label.translate(_UMLAUTS))})
+
+
 @cache
 def _by_key() -> dict[str, str]:
     keys: dict[str, str] = {}
     for a in catalogue():
         for label in a.labels:
-            keys.setdefault(label_key(label), a.id)
+            for key in label_keys(label):
+                keys.setdefault(key, a.id)
     return keys
 
 
