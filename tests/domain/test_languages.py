@@ -211,3 +211,18 @@ def test_header_words(role, written):
 def test_an_unknown_role_is_an_error_not_an_empty_list():
     with pytest.raises(KeyError, match="no header words for role 'referenz'"):
         header_words("referenz")
+
+
+def test_docs_list_every_header_word_and_every_unread_abbreviation(root):
+    """docs/case-format.md's header-word table is header_words.csv, and it names each abbreviation left unread."""
+    from dashboard.domain import registry
+
+    text = (root / "docs" / "case-format.md").read_text(encoding="utf-8")
+    rows = registry.rows("header_words.csv")
+    groups = list(dict.fromkeys((row["role"], row["language"]) for row in rows))
+    lines = [f"| {role} | {language} | " + ", ".join(f"`{row['word']}`" for row in rows
+                                                      if (row["role"], row["language"]) == (role, language)) + " |"
+             for role, language in groups]
+    assert "| role | language | words |\n|---|---|---|\n" + "\n".join(lines) + "\n" in text
+    for abbreviation in AMBIGUOUS:
+        assert f"`{abbreviation}`" in text
