@@ -226,3 +226,28 @@ def test_docs_list_every_header_word_and_every_unread_abbreviation(root):
     assert "| role | language | words |\n|---|---|---|\n" + "\n".join(lines) + "\n" in text
     for abbreviation in AMBIGUOUS:
         assert f"`{abbreviation}`" in text
+
+
+@pytest.mark.parametrize(("written", "unit"), [
+    ("G/L", "10^9/L"), ("G/l", "10^9/L"), ("Giga/L", "10^9/L"), ("giga/l", "10^9/L"), ("T/L", "10^12/L"),
+    ("Tera/L", "10^12/L"), ("Gpt/l", "10^9/L"), ("Tsd/µl", "10^3/µL"), ("Mio/µl", "10^6/µL"),
+    ("mil/mm³", "10^3/mm^3"), ("mil/mm3", "10^3/mm^3"), ("/mm³", "/mm^3"), ("éléments/mm³", "/mm^3"),
+    ("células/mm³", "/mm^3"), ("x10^9/l", "10^9/L"), ("µmol/l", "µmol/L"), ("nmol/l", "nmol/L"),
+    ("mg/dl", "mg/dL"), ("UI/L", "U/L"), ("U/l", "U/L"), ("U.I./L", "U/L"), ("UI/mL", "U/mL"),
+    ("mUI/mL", "mU/mL"), ("mUI/ml", "mU/mL"), ("mm/1ère h", "mm/h"), ("mm/1ª hora", "mm/h"), ("mm/ora", "mm/h"),
+    ("mm/Std.", "mm/h"), ("seg", "s"), ("Sek.", "s"), ("secondes", "s"), ("g/j", "g/day"), ("g/die", "g/day"),
+    ("g/24 h", "g/day"),
+])
+def test_european_and_latin_american_unit_spellings(written, unit):
+    from dashboard.domain.units import normalise_unit
+
+    assert normalise_unit(written) == unit
+
+
+def test_mil_per_cubic_millimetre_is_thousands_not_a_thousandth_of_an_inch():
+    """`150 mil/mm³` platelets (Spanish, Portuguese) = 150 000/mm³ = 150 x10^9/L."""
+    import numpy as np
+
+    from dashboard.domain.units import normalise_unit, to_canonical
+
+    assert to_canonical(np.array([150.0]), normalise_unit("mil/mm³"), "platelets")[0] == pytest.approx(150.0)

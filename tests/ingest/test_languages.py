@@ -182,3 +182,9 @@ def test_each_reference_header_is_a_reference_column_not_a_timepoint(tmp_path, h
     row = value(frame, "J1", "ferritin")
     assert (row["value"], row["ref_low"], row["ref_high"], row["day"]) == (9560, 30, 400, 1.0)
     assert set(frame["timepoint"]) == {"J1"}
+
+
+def test_admission_in_french_is_a_timepoint_without_a_day(tmp_path):
+    frame = observations(tmp_path, "labs.csv", "Paramètre,Normes,À l'admission,J3\nFerritine (µg/L),30-400,9560,4100\n")
+    check(frame, {("À l'admission", "ferritin"): 9560, ("J3", "ferritin"): 4100}, {"À l'admission": None, "J3": 3.0},
+          {"ferritin": (30, 400)})
