@@ -188,3 +188,19 @@ def test_admission_in_french_is_a_timepoint_without_a_day(tmp_path):
     frame = observations(tmp_path, "labs.csv", "Paramètre,Normes,À l'admission,J3\nFerritine (µg/L),30-400,9560,4100\n")
     check(frame, {("À l'admission", "ferritin"): 9560, ("J3", "ferritin"): 4100}, {"À l'admission": None, "J3": 3.0},
           {"ferritin": (30, 400)})
+
+
+def test_a_pasted_french_table_keeps_its_normes_as_ranges(tmp_path):
+    """`casetrack from-table` on a French table copied from a web page (tabs): `Normes` is the reference column
+    (it was a timepoint `Normes (T1)` left empty, and the ranges were lost)."""
+    from dashboard.cli import main
+
+    pasted = tmp_path / "tableau.txt"
+    pasted.write_text("Paramètre\tNormes\tJ0\tJ7\nHémoglobine (g/dL)\t12-16\t8,1\t9,5\n"
+                      "Plaquettes (G/L)\t150-400\t45\t120\nFerritine (µg/L)\t30-400\t12000\t800\n", encoding="utf-8")
+    main(["from-table", str(pasted), "--out", str(tmp_path / "case")])
+    frame = load_case(tmp_path / "case").observations
+    assert set(frame["timepoint"]) == {"J0", "J7"}
+    check(frame, {("J0", "hemoglobin"): 81, ("J7", "hemoglobin"): 95, ("J7", "platelets"): 120,
+                  ("J0", "ferritin"): 12000},
+          {"J0": 0.0, "J7": 7.0}, {"hemoglobin": (120, 160), "platelets": (150, 400), "ferritin": (30, 400)})
