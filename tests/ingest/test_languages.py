@@ -190,17 +190,35 @@ def test_admission_in_french_is_a_timepoint_without_a_day(tmp_path):
           {"ferritin": (30, 400)})
 
 
-def test_a_pasted_french_table_keeps_its_normes_as_ranges(tmp_path):
-    """`casetrack from-table` on a French table copied from a web page (tabs): `Normes` is the reference column
-    (it was a timepoint `Normes (T1)` left empty, and the ranges were lost)."""
+PASTED_FR = ("Paramètre\tNormes\tJ0\tJ7\nHémoglobine (g/dL)\t12-16\t8,1\t9,5\n"
+             "Plaquettes (G/L)\t150-400\t45\t120\nFerritine (µg/L)\t30-400\t12000\t800\n")
+
+
+@pytest.mark.parametrize("text", [PASTED_FR, PASTED_FR.replace("\t", " ")], ids=["web copy (tabs)", "PDF copy"])
+def test_a_pasted_french_table_keeps_its_normes_as_ranges(tmp_path, text):
+    """`casetrack from-table` on a French table copied from a web page (tabs) or a PDF (spaces): `Normes` is the
+    reference column (it was a timepoint `Normes (T1)` left empty, or the ranges stayed in the labels)."""
     from dashboard.cli import main
 
     pasted = tmp_path / "tableau.txt"
-    pasted.write_text("Paramètre\tNormes\tJ0\tJ7\nHémoglobine (g/dL)\t12-16\t8,1\t9,5\n"
-                      "Plaquettes (G/L)\t150-400\t45\t120\nFerritine (µg/L)\t30-400\t12000\t800\n", encoding="utf-8")
+    pasted.write_text(text, encoding="utf-8")
     main(["from-table", str(pasted), "--out", str(tmp_path / "case")])
     frame = load_case(tmp_path / "case").observations
     assert set(frame["timepoint"]) == {"J0", "J7"}
+    assert frame["analyte"].notna().all()
     check(frame, {("J0", "hemoglobin"): 81, ("J7", "hemoglobin"): 95, ("J7", "platelets"): 120,
                   ("J0", "ferritin"): 12000},
           {"J0": 0.0, "J7": 7.0}, {"hemoglobin": (120, 160), "platelets": (150, 400), "ferritin": (30, 400)})
+
+
+def test_a_pdf_copy_of_a_french_export_finds_its_unit_and_reference_columns(tmp_path):
+    from dashboard.cli import main
+
+    pasted = tmp_path / "export.txt"
+    pasted.write_text("Analyse Unité Valeurs de référence J1 J3 J8\nLeucocytes G/L 4,0-10,0 1,9 2,4 5,6\n"
+                      "Hémoglobine g/dL 12,0-16,0 8,1 7,6 9,8\nFerritine µg/L 15-150 9560 18250 2140\n", encoding="utf-8")
+    main(["from-table", str(pasted), "--out", str(tmp_path / "case")])
+    frame = load_case(tmp_path / "case").observations
+    assert frame["analyte"].notna().all()
+    check(frame, {("J1", "wbc"): 1.9, ("J3", "hemoglobin"): 76, ("J8", "ferritin"): 2140},
+          {"J1": 1.0, "J3": 3.0, "J8": 8.0}, {"wbc": (4, 10), "hemoglobin": (120, 160), "ferritin": (15, 150)})
