@@ -222,3 +222,17 @@ def test_a_pdf_copy_of_a_french_export_finds_its_unit_and_reference_columns(tmp_
     assert frame["analyte"].notna().all()
     check(frame, {("J1", "wbc"): 1.9, ("J3", "hemoglobin"): 76, ("J8", "ferritin"): 2140},
           {"J1": 1.0, "J3": 3.0, "J8": 8.0}, {"wbc": (4, 10), "hemoglobin": (120, 160), "ferritin": (15, 150)})
+
+
+def test_a_pdf_copy_of_a_german_export_names_its_admission_column(tmp_path):
+    """`Aufnahme` is a timepoint name as `Admission` is: the flattened header splits with certainty (it was
+    refused, the columns named T1..T3)."""
+    from dashboard.cli import main
+
+    pasted = tmp_path / "labor.txt"
+    pasted.write_text("Parameter Einheit Referenzbereich Aufnahme Tag 3 Tag 7\nLeukozyten Gpt/l 4,0-10,0 1,8 2,2 5,1\n"
+                      "Hämoglobin g/dl 12,0-15,5 8,4 7,9 9,6\nFerritin µg/l 15-150 24500 15800 3100\n", encoding="utf-8")
+    main(["from-table", str(pasted), "--out", str(tmp_path / "case")])
+    frame = load_case(tmp_path / "case").observations
+    check(frame, {("Aufnahme", "wbc"): 1.8, ("Tag 3", "hemoglobin"): 79, ("Tag 7", "ferritin"): 3100},
+          {"Aufnahme": None, "Tag 3": 3.0, "Tag 7": 7.0}, {"wbc": (4, 10), "hemoglobin": (120, 155)})
