@@ -60,13 +60,14 @@ def plain(text: object) -> str:
 
 
 def distinct_labels(labels: list[str], keys: list[str]) -> list[str]:
-    """Option labels a user can tell apart: a label shared by several options gets its key in brackets.
+    """Option labels a user can tell apart: a label shared by several options is led by its key.
 
     A picker's choice travels between browser and server by its label, so two cases of the same title
     (a revised copy saved under a new id) were one option: every rerun went back to the first of them.
+    The key goes first because a narrow sidebar cuts the end of a long title.
     """
     counts = Counter(labels)
-    return [f"{label} ({key})" if counts[label] > 1 else label for label, key in zip(labels, keys, strict=True)]
+    return [f"{key}: {label}" if counts[label] > 1 else label for label, key in zip(labels, keys, strict=True)]
 
 
 # ------------------------------------------------------------------------------------------------ store
