@@ -216,10 +216,15 @@ def _by_timepoint(scores: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable") if keys else frame
 
 
+def day_text(day: object) -> str:
+    """A timepoint's day as people write it (`7`, `-2`, `0.5`); `?` when no day is known (shown, not blank)."""
+    return "?" if day is None or pd.isna(day) else f"{float(day):g}"
+
+
 def score_summary(scores: pd.DataFrame, meta: Mapping) -> pd.DataFrame:
     """One row per timepoint with each score's headline in words (headlines.py), in timepoint order."""
     frame = _by_timepoint(scores)
-    rows = [{"Timepoint": row["timepoint"], "Day": row["day"], **headlines.headline_row(row, meta)}
+    rows = [{"Timepoint": row["timepoint"], "Day": day_text(row["day"]), **headlines.headline_row(row, meta)}
             for _, row in frame.iterrows()]
     return pd.DataFrame(rows, columns=list(headlines.HEADLINE_COLUMNS))
 

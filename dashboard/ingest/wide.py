@@ -10,10 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.domain.timepoints import infer_days
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error, warning
-from dashboard.ingest.tidy import RAW_COLUMNS, header_key
+from dashboard.ingest.tidy import RAW_COLUMNS, header_key, stated_days
 
 REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
                      "reference values", "normal values", "ref", "ref. range", "ref. interval", "normal value",
@@ -62,8 +61,7 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     n_rows, n_tp = len(grid.rows), len(timepoints)
     empty = np.full(n_rows * n_tp, "", dtype=object)
     names = np.array([grid.header[i] for i in timepoints], dtype=object)
-    stated = infer_days(list(names)).days  # `Day 5`, `D+7`, `Week 2`, dates: the header states the day
-    days = np.array(["" if stated[name] is None else f"{stated[name]:g}" for name in names], dtype=object)
+    days = np.array(stated_days(list(names)), dtype=object)  # `Day 5`, `D+7`, `Week 2`, dates: the header states it
     # object columns as built: letting pandas infer a string dtype for each costs more than the rest
     raw = pd.DataFrame({
         "case_id": empty,

@@ -94,3 +94,12 @@ def test_the_case_picker_keeps_a_second_case_of_the_same_title(app, store_root):
     picker.select("revised-copy").run()
     at.toggle(key="case_xuln").set_value(True).run()
     assert at.selectbox(key="case_pick").value == "revised-copy"
+
+
+def test_the_score_summary_writes_days_as_people_do_and_an_unknown_day_as_a_question_mark():
+    from dashboard.domain.scores import score_observations
+    from dashboard.ingest.bundle import load_uploaded
+
+    case = load_uploaded({"labs.csv": b"Analyte,Admission,Day 7,Day 10\nFerritin (ng/mL),9000,500,300\n"})
+    summary = views.score_summary(score_observations(case.observations), case.meta)
+    assert summary[["Timepoint", "Day"]].values.tolist() == [["Admission", "?"], ["Day 7", "7"], ["Day 10", "10"]]
