@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,17 +17,22 @@ from dashboard.domain.text import plain_text
 from dashboard.ingest.problems import Problem, error, warning
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a case's lab table is kilobytes; anything this big is not a case file
+_SEPARATORS = (",", ";", "\t")
 
 
 @dataclass
 class Grid:
-    """A header and data rows of text, each row padded to the header, with its 1-based file line."""
+    """A header and data rows of text, each row padded to the header, with its 1-based file line.
+
+    `title` is a caption line found above the header of a one-case table (`ingest/preamble.py`), else "".
+    """
 
     file: str
     header: list[str]
     rows: list[list[str]]
     lines: list[int]
     problems: list[Problem] = field(default_factory=list)
+    title: str = ""
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -58,11 +64,19 @@ def _is_cp1252(data: bytes) -> bool:
 
 
 def _separator(text: str) -> str:
-    """The separator of the header line: `;` (European Excel), tab, else `,`."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] > 0 else ","
+    """The separator of the table: of `,`, `;` (European Excel) and tab, the one that splits the most of the
+    first 50 non-blank lines into the same number of cells, so a title line above the header (no separator,
+    or a comma in a tab file) does not decide it; a tie goes to the separator the first line has most of."""
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    first = lines[0] if lines else ""
+
+    def support(sep: str) -> int:
+        counts = Counter(line.count(sep) for line in lines if sep in line)
+        return max(counts.values(), default=0)
+
+    by_first = max(_SEPARATORS, key=first.count)
+    best = max(_SEPARATORS, key=lambda sep: (support(sep), sep == by_first))
+    return best if support(best) > 0 else ","
 
 
 def grid_from_rows(raw: list[tuple[int, list[str]]], file: str, problems: list[Problem] | None = None) -> Grid:
@@ -111,23 +125,27 @@ def grid_from_rows(raw: list[tuple[int, list[str]]], file: str, problems: list[P
     return Grid(file, header, rows, lines, problems)
 
 
-def read_csv_grid(data: bytes, file: str) -> Grid:
-    """Decode and split a CSV (or semicolon/tab separated) file into a checked grid."""
+def read_csv_rows(data: bytes, file: str) -> tuple[list[tuple[int, list[str]]] | None, list[Problem]]:
+    """(line, cells) of a CSV (or semicolon/tab separated) file, or None with the problems that stop it."""
     if len(data) > MAX_FILE_BYTES:
-        return Grid(file, [], [], [], [error(f"the file is {len(data) / 1e6:.0f} MB, over the "
-                                             f"{MAX_FILE_BYTES / 1e6:.0f} MB limit", file,
-                                             expected="a case file under the size limit")])
+        return None, [error(f"the file is {len(data) / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit",
+                            file, expected="a case file under the size limit")]
     text, problems = decode(data, file)
     if text is None:
-        return Grid(file, [], [], [], problems)
+        return None, problems
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
     try:
-        raw = [(reader.line_num, cells) for cells in reader]
+        return [(reader.line_num, cells) for cells in reader], problems
     except csv.Error as exc:
         problems.append(error(f"not a readable CSV: {exc}", file, reader.line_num, expected="CSV text"))
-        return Grid(file, [], [], [], problems)
-    return grid_from_rows(raw, file, problems)
+        return None, problems
+
+
+def read_csv_grid(data: bytes, file: str) -> Grid:
+    """Decode and split a CSV (or semicolon/tab separated) file into a checked grid, its first line the header."""
+    raw, problems = read_csv_rows(data, file)
+    return Grid(file, [], [], [], problems) if raw is None else grid_from_rows(raw, file, problems)
 
 
 def cell_text(value: object) -> str:
