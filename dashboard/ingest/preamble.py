@@ -1,26 +1,28 @@
 """The lines around a labs table: a title above its header, notes below its data, as lab systems and papers
 save them (`Table 1. Laboratory findings`, `Printed 2024-03-01`, `Abbreviations: ...`, `* p<0.05`).
 
-The rule, on the lines of a whole labs file or sheet that have at least one non-empty cell (a line's
-*width* is the position of its last non-empty cell, so `Table 1,,,` of a spreadsheet export is one cell wide):
+The rule, on the non-blank lines of a whole labs file or sheet (a line's *width* is the position of its last
+non-empty cell, so `Table 1,,,` of a spreadsheet export is one cell wide):
 
 1. **The header** is the first line with at least two non-empty cells that is at least as wide as the next
-   line with at least two non-empty cells (the first data row; a data row may miss its last values).
+   line with at least two non-empty cells (the first data row, which may miss its last values).
 2. **Title lines** are the lines above the header. They are set aside only when every one of them
-   - has its first cell filled and names no catalogue analyte there (`Ferritin (ng/mL)` is data, never a title),
-   - has one non-empty cell, or else no cell after the first that is a number, date, timepoint or column name
-     (`Patient: Doe, John` is a banner; `Analyte,Day 0,Day 7` is a header),
-   and the header's first cell names no catalogue analyte (a data row is not the header of a longer table).
-   Otherwise nothing is set aside: the first line is the header, as in a file without title, and when that
-   reading has errors, one more error names the line that looks like the header and how to fix the file.
+   - has its first cell filled and names no catalogue analyte (`Ferritin (ng/mL)` is data, never a title),
+   - has one non-empty cell, or no number, date, timepoint or column name after its first cell
+     (`Patient: Doe, John` is a banner; `Analyte,Day 0,Day 7` is a header), or is a `Table N` caption,
+   and the header names no analyte and is not all numbers (a data row is not the header of a longer table).
+   Otherwise nothing is set aside: the first line is the header, as in a file without a title, and when
+   that reading has errors one more error names the line that looks like the header and how to fix it.
 3. **Note lines** are the lines at the end of the file, after at least one data row, that have one
    non-empty cell (in the first column) or start like a note (`Abbreviations`, `Note`, `Source`, `Values`,
-   `*`, `†`, `a ` ...), and name no catalogue analyte in their first cell (nor beside a value). A line
-   like that in the middle of the data stays data, as it always was (an unmapped label, with a warning).
+   `*`, `†`, `a ` ...), and name no catalogue analyte in their first cell (nor beside a value: `ALT, 40`).
+   A line like that in the middle of the data stays data, as it always was (an unmapped label, warned).
 
-Every line set aside is a warning naming its file, line and text ("read as a title/note, not data"); it
-is kept with the case's warnings, and a `Table N ...` caption among the title lines of a one-case (wide)
-table becomes the case's title when case.toml gives none. Events tables are read as they are (no rule).
+Every line set aside is a warning naming its file, line and text ("read as a title/note, not data"), kept
+with the case's warnings; a `Table N ...` caption among the title lines of a wide (one-case) table becomes
+the case's title when case.toml gives none. A line above the header as wide as the table is read as the
+header (rule 1), with a warning naming the line below it that looks like the header. Events tables are read
+as they are. docs/case-format.md says the same to users.
 """
 
 from __future__ import annotations
