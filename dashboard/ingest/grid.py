@@ -24,7 +24,8 @@ _SEPARATORS = (",", ";", "\t")
 class Grid:
     """A header and data rows of text, each row padded to the header, with its 1-based file line.
 
-    `title` is a caption line found above the header of a one-case table (`ingest/preamble.py`), else "".
+    `title` is a caption line found above the header of a one-case table (`ingest/preamble.py`), else "";
+    `header_line` the header's own line (0 when unknown: then the line above the first data row).
     """
 
     file: str
@@ -33,6 +34,11 @@ class Grid:
     lines: list[int]
     problems: list[Problem] = field(default_factory=list)
     title: str = ""
+    header_line: int = 0
+
+    def header_row(self) -> int:
+        """The file line of the header, for problems about a column."""
+        return self.header_line or (self.lines[0] - 1 if self.lines else 1)
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -79,13 +85,24 @@ def _separator(text: str) -> str:
     return best if support(best) > 0 else ","
 
 
+def plain_rows(raw: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The non-blank (line, cells) rows, each cell as plain text.
+
+    Invisible characters of PDF/web copies (no-break and thin spaces, zero-width marks) go first, so a
+    header `After\u00a0mPSL` is the timepoint case.toml calls `After mPSL`.
+    """
+    plain = [(line, [plain_text(c) for c in cells]) for line, cells in raw]
+    return [(line, cells) for line, cells in plain if any(cells)]
+
+
 def grid_from_rows(raw: list[tuple[int, list[str]]], file: str, problems: list[Problem] | None = None) -> Grid:
     """Check and pad (line, cells) rows: empty file, header only, ragged rows, duplicate headers."""
+    return grid_from_plain(plain_rows(raw), file, problems)
+
+
+def grid_from_plain(raw: list[tuple[int, list[str]]], file: str, problems: list[Problem] | None = None) -> Grid:
+    """`grid_from_rows` of rows already made `plain_rows`: the first row is the header."""
     problems = list(problems or [])
-    # invisible characters of PDF/web copies (no-break and thin spaces, zero-width marks) go first, so a
-    # header `After\u00a0mPSL` is the timepoint case.toml calls `After mPSL`
-    plain = [(line, [plain_text(c) for c in cells]) for line, cells in raw]
-    raw = [(line, cells) for line, cells in plain if any(cells)]
     if not raw:
         problems.append(error("the file is empty", file, expected="a header row and data rows"))
         return Grid(file, [], [], [], problems)
@@ -122,7 +139,7 @@ def grid_from_rows(raw: list[tuple[int, list[str]]], file: str, problems: list[P
                                   file, header_line, name, name, "each column header once"))
         else:
             seen[key] = position
-    return Grid(file, header, rows, lines, problems)
+    return Grid(file, header, rows, lines, problems, header_line=header_line)
 
 
 def read_csv_rows(data: bytes, file: str) -> tuple[list[tuple[int, list[str]]] | None, list[Problem]]:

@@ -32,10 +32,9 @@ from functools import cache
 from itertools import pairwise
 
 from dashboard.domain.analytes import match_analyte
-from dashboard.domain.text import plain_text
 from dashboard.domain.timepoints import label_day
 from dashboard.domain.values import number_tokens
-from dashboard.ingest.grid import Grid, grid_from_rows, read_csv_rows
+from dashboard.ingest.grid import Grid, grid_from_plain, plain_rows, read_csv_rows
 from dashboard.ingest.long import LONG_ALIASES, detect_layout
 from dashboard.ingest.problems import Problem, error, errors, warning
 from dashboard.ingest.tidy import header_key
@@ -57,14 +56,13 @@ def read_labs_grid(data: bytes, file: str) -> Grid:
 
 def labs_grid(raw: Rows, file: str, problems: list[Problem] | None = None) -> Grid:
     """The rows of a whole labs file or sheet as a grid, title and note lines set aside by the module's rule."""
-    rows = [(line, [plain_text(c) for c in cells]) for line, cells in raw]
-    rows = [(line, cells) for line, cells in rows if any(cells)]
+    rows = plain_rows(raw)
     header_at = _header_at(rows)
     if header_at is None or (header_at > 0 and _data_like(rows[header_at][1])):
-        return grid_from_rows(rows, file, problems)  # as a file without title: the first line is the header
+        return grid_from_plain(rows, file, problems)  # as a file without title: the first line is the header
     refusal = _why_not_title(rows[:header_at])
     if refusal is not None:
-        grid = grid_from_rows(rows, file, problems)
+        grid = grid_from_plain(rows, file, problems)
         if errors(grid.problems):  # today's errors stand; one more says which line looks like the header
             grid.problems.append(_hint(file, rows[header_at], refusal, "error"))
         return grid
@@ -79,7 +77,7 @@ def labs_grid(raw: Rows, file: str, problems: list[Problem] | None = None) -> Gr
     set_aside = [warning(f"read as a title/note, not data ({where})", file, line, value=_text(cells),
                          expected="only the table's header and data rows are read") for line, cells, where in
                  titles + notes]
-    grid = grid_from_rows(rows[header_at:end], file, [*(problems or []), *set_aside])
+    grid = grid_from_plain(rows[header_at:end], file, [*(problems or []), *set_aside])
     if end > header_at + 1 and _looks_like_header(rows[header_at + 1][1]):  # a banner as wide as the table
         grid.problems.append(_hint(file, rows[header_at + 1], (header_line, _text(rows[header_at][1]),
                                    "it has as many cells as the table, so it is read as the header"), "warning"))
@@ -133,7 +131,7 @@ def _text(cells: list[str]) -> str:
 
 def _header_at(rows: Rows) -> int | None:
     """Rule 1: the first line of two or more cells at least as wide as the next such line."""
-    wide = [i for i, (_, cells) in enumerate(rows) if _filled(cells) >= 2]
+    wide = (i for i, (_, cells) in enumerate(rows) if _filled(cells) >= 2)  # lazy: a table's header is near its top
     for i, j in pairwise(wide):
         if _width(rows[i][1]) >= _width(rows[j][1]):
             return i

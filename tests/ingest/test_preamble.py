@@ -217,3 +217,12 @@ def test_the_documented_check_output_is_what_check_prints(root, capsys, monkeypa
     main(["check", path])
     printed = capsys.readouterr().out
     assert f"$ casetrack check {path}\n{printed}```" in (root / "docs" / "case-format.md").read_text(encoding="utf-8")
+
+
+def test_a_column_set_aside_is_named_on_the_header_line_below_the_title():
+    data = b"Table 1\n\nAnalyte,Day 0,Comment\n\nFerritin (ng/mL),12000,haemolysed\n"
+    case = load_uploaded({"labs.csv": data})
+    notice = next(p for p in case.problems if "is not a timepoint" in p.message)
+    assert (notice.row, notice.value) == (3, "Comment")
+    assert value(case, "ferritin", "Day 0") == (12000.0, "ng/mL")
+    assert set_aside(case.problems) == [(1, "Table 1")]
