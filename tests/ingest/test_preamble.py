@@ -226,3 +226,12 @@ def test_a_column_set_aside_is_named_on_the_header_line_below_the_title():
     assert (notice.row, notice.value) == (3, "Comment")
     assert value(case, "ferritin", "Day 0") == (12000.0, "ng/mL")
     assert set_aside(case.problems) == [(1, "Table 1")]
+
+
+def test_a_caption_above_a_table_of_many_cases_is_no_case_title():
+    data = (b"Table 3. Cohort laboratory data\ncase_id,timepoint,analyte,value,unit\n"
+            b"A-1,Day 0,Ferritin,9560,ng/mL\nB-2,Day 0,Ferritin,800,ng/mL\n")
+    outcomes = read_uploaded({"cohort.csv": data})
+    assert [(o.case_id, o.ok) for o in outcomes] == [("A-1", True), ("B-2", True)]
+    assert all("title" not in o.case.meta for o in outcomes)  # a title belongs to one case
+    assert all(set_aside(o.problems) == [(1, "Table 3. Cohort laboratory data")] for o in outcomes)
