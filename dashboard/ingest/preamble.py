@@ -19,7 +19,7 @@ non-empty cell, so `Table 1,,,` of a spreadsheet export is one cell wide):
    A line like that in the middle of the data stays data, as it always was (an unmapped label, warned).
 
 Every line set aside is a warning naming its file, line and text ("read as a title/note, not data"), kept
-with the case's warnings; a `Table N ...` caption among the title lines of a wide (one-case) table becomes
+with the case's warnings (a banner's name or date masked, with a privacy warning: `privacy.line_identifiers`); a `Table N ...` caption among the title lines of a wide (one-case) table becomes
 the case's title when case.toml gives none. A line above the header as wide as the table is read as the
 header (rule 1), with a warning naming the line below it that looks like the header. Events tables are read
 as they are. docs/case-format.md says the same to users.
@@ -36,6 +36,7 @@ from dashboard.domain.timepoints import label_day
 from dashboard.domain.values import number_tokens
 from dashboard.ingest.grid import Grid, grid_from_plain, plain_rows, read_csv_rows
 from dashboard.ingest.long import LONG_ALIASES, detect_layout
+from dashboard.ingest.privacy import line_identifiers
 from dashboard.ingest.problems import Problem, error, errors, warning
 from dashboard.ingest.tidy import header_key
 from dashboard.ingest.wide import OTHER_HEADERS, REFERENCE_HEADERS, UNIT_HEADERS
@@ -74,9 +75,11 @@ def labs_grid(raw: Rows, file: str, problems: list[Problem] | None = None) -> Gr
         notes[0] = (*notes[0][:2], notes[0][2] + _blanks(last_line, notes[0][0]))
     if titles:
         titles[-1] = (*titles[-1][:2], titles[-1][2] + _blanks(titles[-1][0], header_line))
-    set_aside = [warning(f"read as a title/note, not data ({where})", file, line, value=_text(cells),
-                         expected="only the table's header and data rows are read") for line, cells, where in
-                 titles + notes]
+    set_aside = []
+    for line, cells, where in titles + notes:
+        text, identifiers = line_identifiers(_text(cells), file, line)  # a banner's name or date: masked
+        set_aside += [warning(f"read as a title/note, not data ({where})", file, line, value=text,
+                              expected="only the table's header and data rows are read"), *identifiers]
     grid = grid_from_plain(rows[header_at:end], file, [*(problems or []), *set_aside])
     if end > header_at + 1 and _looks_like_header(rows[header_at + 1][1]):  # a banner as wide as the table
         grid.problems.append(_hint(file, rows[header_at + 1], (header_line, _text(rows[header_at][1]),

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from dashboard.ingest.bundle import check_uploaded, load_case, load_uploaded, read_uploaded
+from dashboard.ingest.privacy import is_identifier_warning
 from dashboard.ingest.problems import errors
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "preamble"
@@ -120,10 +121,15 @@ def test_a_spreadsheet_export_with_banners_blank_rows_and_footnotes():
                                                                                  == "Day 7")]
     assert hb_day7.empty  # the missing last value is missing, not a reason to move the header
     assert set_aside(case.problems) == [
-        (1, "Table 1"), (2, "Patient: Doe, John"), (3, "Printed 2024-03-01 10:22"),
+        (1, "Table 1"), (2, "Patient: Do•, ••••"), (3, "Printed 20••-••-•• 10:22"),
         (10, "Abbreviations: ALT, alanine aminotransferase"), (11, "a Normal range in adults"), (12, "* p<0.05"),
         (13, "Source: Smith et al., 2020")]
     assert not errors(case.problems)
+    # the banner's name and date are masked in the warning, and said to be possible identifiers
+    privacy = [(p.row, p.value, p.message) for p in case.problems if is_identifier_warning(p)]
+    assert [(row, value) for row, value, _ in privacy] == [(2, "Do•, ••••"), (3, "20••-••-••")]
+    assert "(patient name) in the line set aside" in privacy[0][2]
+    assert "John" not in "".join(str(p) for p in case.problems)
 
 
 def test_a_long_table_with_a_banner_and_an_end_line():
