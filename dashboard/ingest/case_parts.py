@@ -74,9 +74,11 @@ def xlsx_parts(data: bytes, file: str, default_id: str) -> CaseParts:
 
 
 def _titled(parts: CaseParts) -> CaseParts:
-    """A `Table N ...` caption above the labs table is the case's title when case.toml gives none."""
-    if parts.labs is not None and parts.labs.title and not parts.meta.get("title"):
-        parts.meta["title"] = parts.labs.title
+    """A `Table N ...` caption above the labs table is the case's title, and a `Source: ...` note below it the
+    case's source, when case.toml gives none (`ingest/preamble.py`)."""
+    for key in ("title", "source"):
+        if parts.labs is not None and getattr(parts.labs, key) and not parts.meta.get(key):
+            parts.meta[key] = getattr(parts.labs, key)
     return parts
 
 

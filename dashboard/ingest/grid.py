@@ -24,7 +24,8 @@ _SEPARATORS = (",", ";", "\t")
 class Grid:
     """A header and data rows of text, each row padded to the header, with its 1-based file line.
 
-    `title` is a caption line found above the header of a one-case table (`ingest/preamble.py`), else "";
+    `title` is a caption line found above the header of a one-case table, `source` the text of a `Source: ...`
+    note below its data (`ingest/preamble.py`), else "";
     `header_line` the header's own line (0 when unknown: then the line above the first data row).
     """
 
@@ -34,6 +35,7 @@ class Grid:
     lines: list[int]
     problems: list[Problem] = field(default_factory=list)
     title: str = ""
+    source: str = ""
     header_line: int = 0
 
     def header_row(self) -> int:

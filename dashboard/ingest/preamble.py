@@ -19,10 +19,11 @@ non-empty cell, so `Table 1,,,` of a spreadsheet export is one cell wide):
    A line like that in the middle of the data stays data, as it always was (an unmapped label, warned).
 
 Every line set aside is a warning naming its file, line and text ("read as a title/note, not data"), kept
-with the case's warnings (a banner's name or date masked, with a privacy warning: `privacy.line_identifiers`); a `Table N ...` caption among the title lines of a wide (one-case) table becomes
-the case's title when case.toml gives none. A line above the header as wide as the table is read as the
-header (rule 1), with a warning naming the line below it that looks like the header. Events tables are read
-as they are. docs/case-format.md says the same to users.
+with the case's warnings (a banner's name or date masked, with a privacy warning: `privacy.line_identifiers`).
+A `Table N ...` caption among the title lines of a wide (one-case) table becomes the case's title, and a
+`Source: ...` note the case's source, when case.toml gives none. A line above the header as wide as the
+table is read as the header (rule 1), with a warning naming the line below it that looks like the header.
+Events tables are read as they are. docs/case-format.md says the same to users.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ Rows = list[tuple[int, list[str]]]
 NOTE_START = re.compile(
     r"^\s*(?:abbreviations?\b|notes?\b|n\.?b\.?\b|source\b|sources\b|values\b|data\b|footnotes?\b|legend\b|key\b|"
     r"reference\b|normal\b|printed\b|page\b|[*†‡§¶#]|[a-z](?:\s|\)|\.\s)|\(?\d\)\s|[ᵃ-ᶻ])", re.IGNORECASE)
+SOURCE_NOTE = re.compile(r"^\s*sources?\s*:\s*(\S.*)$", re.IGNORECASE)  # the case's source, when case.toml has none
 _NOT_LOWER_MARKER = re.compile(r"^\s*[A-Z](?:\s|\)|\.\s)")  # `A ` is no footnote letter; `a ` is
 
 
@@ -87,6 +89,8 @@ def labs_grid(raw: Rows, file: str, problems: list[Problem] | None = None) -> Gr
     captions = [_text(cells) for _, cells in rows[:header_at] if _caption(cells)]
     if captions and detect_layout(grid.header) == "wide":
         grid.title = captions[0]
+    sources = [found.group(1) for _, cells in rows[end:] if (found := SOURCE_NOTE.match(_text(cells)))]
+    grid.source = sources[0] if sources else ""
     return grid
 
 

@@ -57,6 +57,7 @@ def test_the_titled_table_is_read_with_its_title_and_footnote_set_aside():
     assert "last data row, line 5, blank line 6 between" in messages[1]
     assert all(p.file == "labs_title.csv" for p in case.problems)
     assert case.meta["title"] == "Table 1. Laboratory findings of the patient"  # a `Table N` caption
+    assert "source" not in case.meta  # no `Source:` note
 
 
 def test_check_prints_the_lines_set_aside_and_no_error(tmp_path, capsys):
@@ -130,6 +131,7 @@ def test_a_spreadsheet_export_with_banners_blank_rows_and_footnotes():
     assert [(row, value) for row, value, _ in privacy] == [(2, "Do•, ••••"), (3, "20••-••-••")]
     assert "(patient name) in the line set aside" in privacy[0][2]
     assert "John" not in "".join(str(p) for p in case.problems)
+    assert case.meta["title"] == "Table 1" and case.meta["source"] == "Smith et al., 2020"
 
 
 def test_a_long_table_with_a_banner_and_an_end_line():
@@ -241,3 +243,13 @@ def test_a_caption_above_a_table_of_many_cases_is_no_case_title():
     assert [(o.case_id, o.ok) for o in outcomes] == [("A-1", True), ("B-2", True)]
     assert all("title" not in o.case.meta for o in outcomes)  # a title belongs to one case
     assert all(set_aside(o.problems) == [(1, "Table 3. Cohort laboratory data")] for o in outcomes)
+
+
+def test_a_source_note_is_the_case_source_unless_case_toml_gives_one(tmp_path):
+    labs = TITLED.replace(b"Normal values in parentheses.", b"Source: Doe et al., J Clin Immunol 2021")
+    case = load_uploaded({"labs.csv": labs})
+    assert case.meta["source"] == "Doe et al., J Clin Immunol 2021"
+    (tmp_path / "labs.csv").write_bytes(labs)
+    (tmp_path / "case.toml").write_text('id = "given"\nsource = "Given source"\n', encoding="utf-8")
+    assert load_case(tmp_path).meta["source"] == "Given source"
+    assert load_case(tmp_path).meta["title"] == "Table 1. Laboratory findings of the patient"
