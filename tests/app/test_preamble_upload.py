@@ -31,3 +31,8 @@ def test_a_titled_table_uploads_with_its_title_and_footnote_named(app, upload, s
     stored = CaseStore(store_root).load("labs_title")
     assert stored.meta["title"] == "Table 1. Laboratory findings of the patient"
     assert [p.row for p in stored.problems if "read as a title/note" in p.message] == [1, 7]
+    at.button(key="upload_open").click().run()
+    at.switch_page("app_pages/case_view.py").run()
+    assert not at.exception
+    assert "Table 1. Laboratory findings of the patient" in page_text(at)  # the case's heading
+    assert "Warnings when the case was read (2)" in [e.label for e in at.expander]
