@@ -253,3 +253,19 @@ def test_a_source_note_is_the_case_source_unless_case_toml_gives_one(tmp_path):
     (tmp_path / "case.toml").write_text('id = "given"\nsource = "Given source"\n', encoding="utf-8")
     assert load_case(tmp_path).meta["source"] == "Given source"
     assert load_case(tmp_path).meta["title"] == "Table 1. Laboratory findings of the patient"
+
+
+@pytest.mark.parametrize(("line", "masked", "kinds"), [
+    ("MRN: 12345678", "MRN: 12••••••", ["medical record number"]),
+    ("Name: Jane Doe; DOB: 1980-01-01", "Name: Ja•• •••; DOB: 19••-••-••", ["patient name", "date of birth",
+                                                                            "full date"]),
+    ("Table 1. Laboratory findings of the patient", "Table 1. Laboratory findings of the patient", []),
+    ("Source: Smith et al., 2020", "Source: Smith et al., 2020", []),
+])
+def test_identifiers_in_a_line_set_aside_are_masked_and_named(line, masked, kinds):
+    from dashboard.ingest.privacy import line_identifiers
+
+    text, found = line_identifiers(line, "labs.csv", 2)
+    assert text == masked
+    assert [p.message.split("(")[1].split(")")[0] for p in found] == kinds
+    assert all(p.row == 2 and p.severity == "warning" for p in found)
