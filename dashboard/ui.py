@@ -38,6 +38,7 @@ SLIDE_INDEX = "presentation_slide"
 CHOSEN_ANALYTES = "chosen_analytes"  # {case id: analytes}: each case keeps its own choice across pages
 CHOSEN_XULN = "chosen_xuln"  # a copy of the case view's toggle: widget state ends with its page
 FLASH = "flash_message"
+OPEN_SAVED = "open_saved_case"  # set by "Save and open": the next run goes to the case view before drawing
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -153,6 +154,13 @@ def save_case(store: CaseStore, case: Case) -> bool:
     return True
 
 
+def save_and_open(store: CaseStore, case: Case) -> None:
+    """Button callback of "Save and open in case view": it saves before the page runs again, so that run
+    switches to the case view at once instead of first redrawing the whole preview (OPEN_SAVED)."""
+    if save_case(store, case):
+        st.session_state[OPEN_SAVED] = True
+
+
 def warm_case_view(store: CaseStore, case_id: str) -> None:
     """Build a just-saved case's tables and the case view's opening figure in the background, while the
     page switches or the user reads the confirmation: the case view then finds them cached (the caches
@@ -163,9 +171,9 @@ def warm_case_view(store: CaseStore, case_id: str) -> None:
 def _warm(root: str, case_id: str, stamp: str) -> None:
     try:
         data = _case_data(root, case_id, stamp)
-        _case_tables(root, case_id, stamp)
         analytes = views.default_analytes(views.analytes_with_values(data.flags))
         _stored_figure(root, case_id, stamp, "case", tuple(analytes), False, False)  # the Overview's figure
+        _case_tables(root, case_id, stamp)  # in the order the Overview sends them
     except Exception:  # noqa: BLE001 - only a head start: the case view builds (and reports) it again
         return
 
@@ -216,12 +224,13 @@ def case_picker(cases: pd.DataFrame, *, key: str, label: str = "Case") -> str | 
     ids = cases["case_id"].astype(str).tolist()
     if not ids:
         return None
-    titles = dict(zip(ids, cases["title"].fillna("").astype(str), strict=True))
+    titles = [title or cid for cid, title in zip(ids, cases["title"].fillna("").astype(str), strict=True)]
+    labels = dict(zip(ids, views.distinct_labels(titles, ids), strict=True))
     current = st.session_state.get(CURRENT_CASE)
     if current not in ids:
         current = st.session_state.get(key) if st.session_state.get(key) in ids else ids[0]
     st.session_state[key] = st.session_state[CURRENT_CASE] = current
-    return st.selectbox(label, ids, key=key, format_func=lambda cid: titles.get(cid) or cid,
+    return st.selectbox(label, ids, key=key, format_func=labels.get,
                         on_change=_follow_picker, args=(key,))
 
 
@@ -300,14 +309,13 @@ def stored_figure(store: CaseStore, case_id: str, name: str, analytes: list[str]
 
 @dataclass(frozen=True)
 class CaseTables:
-    """The case view's tables and downloads, made once per stored version (not on every rerun)."""
+    """The case view's tables, made once per stored version (not on every rerun); the downloads of the
+    derived table are made when asked for (`deferred_download`)."""
 
     scores: pd.DataFrame
     hscore_items: pd.DataFrame
     hlh_items: pd.DataFrame
     derived: pd.DataFrame
-    derived_csv: bytes
-    derived_parquet: bytes
 
 
 def case_tables(store: CaseStore, case_id: str) -> CaseTables:
@@ -323,8 +331,6 @@ def _case_tables(root: str, case_id: str, stamp: str) -> CaseTables:
         hscore_items=views.item_breakdown(data.scores, "hscore.items."),
         hlh_items=views.item_breakdown(data.scores, "hlh2004.criteria."),
         derived=derived,
-        derived_csv=safe_csv_bytes(derived),
-        derived_parquet=views.parquet_bytes(derived),
     )
 
 
@@ -353,34 +359,6 @@ def _stored_figure(root: str, case_id: str, stamp: str, name: str, analytes: tup
 
 
 # ---------------------------------------------------------------------------------------- presentation
-# A clicker sends ArrowRight/ArrowLeft or PageDown/PageUp: they click the Next/Previous buttons (one code
-# path with the mouse); Home/End jump to the first/last slide. The component also reports the screen size
-# (and again after a resize) so every slide is built to fit it. Static code, no user data.
-_PRESENTER_JS = (Path(__file__).resolve().parent / "static" / "presenter.js").read_text(encoding="utf-8")
-_presenter = st.components.v2.component("casetrack_presenter", js=_PRESENTER_JS)
-
-
-def presenter(last: int) -> None:
-    """Mount the keyboard and screen-size listener (its callbacks run before the next rerun draws)."""
-    _presenter(key="present_keys", data=st.session_state.get(SCREEN), on_screen_change=_keep_screen,
-               on_jump_change=lambda: _jump(last), height=0)
-
-
-def current_screen() -> Screen:
-    """The screen the presentation component last reported; 1920 x 1080 until it has."""
-    size = st.session_state.get(SCREEN)
-    return Screen(int(size["width"]), int(size["height"])) if size else Screen()
-
-
-def _keep_screen() -> None:
-    st.session_state[SCREEN] = st.session_state["present_keys"]["screen"]
-
-
-def _jump(last: int) -> None:
-    target = st.session_state["present_keys"]["jump"]
-    st.session_state[SLIDE_INDEX] = 0 if target == "first" else last
-
-
 def slide_plan(store: CaseStore, case_id: str, analytes: list[str], *, xuln: bool, screen: Screen) -> list[Slide]:
     """The slides of a case on this screen (the heatmap split into pages that fit it)."""
     data = case_data(store, case_id)
@@ -400,6 +378,11 @@ def _slide(root: str, case_id: str, stamp: str, slide: Slide, xuln: bool, screen
     meta = data.case.meta
     return build_slide(data.flags, data.case.events, data.scores, slide, xuln=xuln, lk=screen.look,
                        height=screen.slide_height, title=meta.get("title") or case_id, source=meta.get("source"))
+
+
+def deferred_download(frame: pd.DataFrame, fmt: str) -> Callable[[], bytes]:
+    """The derived table as formula-safe CSV or parquet, made only when the user clicks its button."""
+    return (lambda: safe_csv_bytes(frame)) if fmt == "csv" else (lambda: views.parquet_bytes(frame))
 
 
 def deferred_export(make: Callable[[], go.Figure], fmt: str) -> Callable[[], bytes]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -56,6 +57,17 @@ _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:
 def plain(text: object) -> str:
     """User text made inert for Streamlit markdown: every markdown/HTML character is backslash-escaped."""
     return str(text).translate(_MARKDOWN_SPECIALS)
+
+
+def distinct_labels(labels: list[str], keys: list[str]) -> list[str]:
+    """Option labels a user can tell apart: a label shared by several options is led by its key.
+
+    A picker's choice travels between browser and server by its label, so two cases of the same title
+    (a revised copy saved under a new id) were one option: every rerun went back to the first of them.
+    The key goes first because a narrow sidebar cuts the end of a long title.
+    """
+    counts = Counter(labels)
+    return [f"{key}: {label}" if counts[label] > 1 else label for label, key in zip(labels, keys, strict=True)]
 
 
 # ------------------------------------------------------------------------------------------------ store

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.domain.timepoints import infer_days
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.sdtm import is_sdtm
@@ -62,6 +63,9 @@ def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
                "ref_high": found.get("ref_high")}
     raw = raw_from_grid(grid, {k: v for k, v in columns.items() if v is not None},
                         {"column": grid.header[found["value"]]})
+    if "day" not in found:  # dates and `Day 7` labels state their day, as a wide table's headers do
+        stated = infer_days(list(dict.fromkeys(raw["timepoint"]))).days
+        raw["day"] = ["" if stated[name] is None else f"{stated[name]:g}" for name in raw["timepoint"]]
     if "comparator" in found:
         raw["text"] = [_with_comparator(row[found["comparator"]], text) for row, text in
                        zip(grid.rows, raw["text"], strict=True)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -59,22 +61,6 @@ def test_upload_preview_highlights_only_unmapped_rows(seed):
     assert views.unmapped_labels(observations) == [observations.loc[0, "label"]]
 
 
-def test_only_app_code_imports_streamlit(root):
-    """Back-end and view-model modules stay importable and testable without Streamlit."""
-    import ast
-
-    app_code = {root / "dashboard" / "app.py", root / "dashboard" / "ui.py"}
-    offenders = []
-    for path in sorted((root / "dashboard").rglob("*.py")):
-        if path in app_code or "app_pages" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            offenders += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] == "streamlit"]
-    assert offenders == []
-
-
 def test_app_code_never_renders_html_from_strings(root):
     """User text reaches the page only through escaped text elements: no unsafe_allow_html anywhere."""
     app_code = [root / "dashboard" / "ui.py", *(root / "dashboard" / "app_pages").glob("*.py")]
@@ -87,3 +73,24 @@ def test_problem_rows_stay_whole_numbers_when_some_problems_have_no_row():
         {"severity": "warning", "file": "dm.xpt", "row": None, "column": None, "value": None, "message": "n"},
     ])
     assert frame["row"].tolist()[0] == "76" and frame["row"].isna().tolist() == [False, True]
+
+
+def test_options_of_the_same_label_are_told_apart_by_their_key():
+    labels = views.distinct_labels(["MAS in SLE", "MAS in SLE", "sJIA-MAS", "MAS in SLE"],
+                                   ["seed-sle-mas", "revised", "sjia", "third"])
+    assert labels == ["seed-sle-mas: MAS in SLE", "revised: MAS in SLE", "sJIA-MAS", "third: MAS in SLE"]
+    assert views.distinct_labels(["a", "b"], ["x", "y"]) == ["a", "b"]
+
+
+def test_the_case_picker_keeps_a_second_case_of_the_same_title(app, store_root):
+    """Two cases titled alike: the picker lists them apart and a rerun keeps the second one chosen."""
+    at = app("app_pages/case_view.py")  # seeds the store
+    seed = CaseStore(store_root).load("seed-sle-mas")
+    CaseStore(store_root).save(dataclasses.replace(seed, id="revised-copy"))
+    at.run()
+    picker = at.selectbox(key="case_pick")
+    title = seed.meta["title"]
+    assert sorted(picker.options) == [f"revised-copy: {title}", f"seed-sle-mas: {title}"]
+    picker.select("revised-copy").run()
+    at.toggle(key="case_xuln").set_value(True).run()
+    assert at.selectbox(key="case_pick").value == "revised-copy"

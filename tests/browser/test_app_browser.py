@@ -72,6 +72,11 @@ def test_upload_save_view_and_present_the_case(page, app_url, seed_path, artifac
         page.get_by_role("button", name="HTML case report").click()
     report = download.value.path().read_text(encoding="utf-8")
     assert "MAS complicating an SLE flare" in report and "HScore" in report
+    with page.expect_download() as download:  # made when clicked (ui.deferred_download)
+        page.get_by_role("button", name="Download CSV").click()
+    header, first, *_ = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    assert header.startswith("case_id,timepoint,day,label,analyte,orig_text,orig_value,orig_unit,value,unit")
+    assert first.startswith("uploaded-sle-mas,Admission,0.0,")  # the saved copy, not the seed of the same title
     with page.expect_download(timeout=90_000) as download:  # kaleido drives chromium in the server
         page.get_by_role("button", name="Case figure (PNG)").click()
     assert download.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -126,3 +131,15 @@ def test_an_html_label_renders_as_text(page, app_url, artifacts):
     page.locator('[data-testid="stDataFrame"]').last.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)  # the tables are canvases drawn after the page settles
     page.screenshot(path=artifacts / "upload.png", full_page=True)
+
+
+def test_a_page_without_charts_loads_the_chart_code_while_idle(page, app_url):
+    """The Upload page draws no chart, yet its tab evaluates Streamlit's Plotly code in idle time, so the
+    case view after "Save and open" does not wait for it (dashboard/components.py)."""
+    page.goto(f"{app_url}/upload")
+    wait_for_app(page)
+    assert page.locator(PLOT).count() == 0
+    page.wait_for_function("() => document.documentElement.dataset.casetrackCharts === 'ready'", timeout=30_000)
+    loaded = page.evaluate("() => performance.getEntriesByType('resource').map(r => new URL(r.name))"
+                           ".filter(u => u.pathname.includes('/static/js/PlotlyChart.')).map(u => u.host)")
+    assert loaded and set(loaded) == {app_url.removeprefix("http://")}  # from the local server only
