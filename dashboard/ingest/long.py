@@ -54,7 +54,7 @@ def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     missing = [name for name in ("timepoint", "analyte", "value") if name not in found]
     if missing:
         return pd.DataFrame(columns=list(RAW_COLUMNS)), [error(
-            f"long layout without column(s) {', '.join(missing)}", grid.file, grid.lines[0] - 1 if grid.lines else 1,
+            f"long layout without column(s) {', '.join(missing)}", grid.file, grid.header_row(),
             expected="columns timepoint, analyte, value (unit, ref_low, ref_high, reference_range, day optional)")]
     columns = {"case_id": found.get("case_id"), "timepoint": found["timepoint"], "day": found.get("day"),
                "label": found["analyte"], "unit": found.get("unit"), "text": found["value"],

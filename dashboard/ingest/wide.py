@@ -47,12 +47,12 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     other = [i for i, name in enumerate(grid.header) if i > 0 and header_key(name) in OTHER_HEADERS]
     timepoints = [i for i, name in enumerate(grid.header) if i not in (0, reference, unit, *other) and name]
     notices = [warning(f"column '{grid.header[i]}' is not a timepoint: set aside, not read", grid.file,
-                       grid.lines[0] - 1 if grid.lines else 1, grid.header[i], grid.header[i],
+                       grid.header_row(), grid.header[i], grid.header[i],
                        "timepoint columns only (flags and comments are not values)") for i in other]
     if not timepoints:
         return pd.DataFrame(columns=list(RAW_COLUMNS)), [error(
             "the labs table fits neither layout: no timepoint column (wide) and no timepoint, analyte and value "
-            "columns (long)", grid.file, grid.lines[0] - 1 if grid.lines else 1, value=",".join(grid.header),
+            "columns (long)", grid.file, grid.header_row(), value=",".join(grid.header),
             expected="a wide table (label, optional reference/unit, one column per timepoint) or a long table "
                      "(timepoint, analyte, value)")]
     if not grid.rows:
