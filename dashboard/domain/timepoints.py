@@ -49,6 +49,9 @@ _MONTHS = {m: i for i, m in enumerate(
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([A-Za-z]{3,9})\.?,?(?:[\s\-]+(\d{2}|\d{4}))?$")
+# A time of day after a date (lab-system exports: `03/15/2021 08:00`, `2021-03-15T07:30:00`, `15.03.2021 8:05 PM`):
+# the date gives the day (calendar days, as a hospital counts them); the label keeps the time as written.
+_TIME_OF_DAY = re.compile(r"(?:[ T]|,\s*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _MONTH_NAME_DAY = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-]+(\d{1,2})(?:st|nd|rd|th)?,?(?:[\s\-]+(\d{2}|\d{4}))?$")
 
 
@@ -83,8 +86,9 @@ def _year(text: str | None) -> int | None:
 
 
 def _date_parts(label: str) -> tuple[str, tuple] | None:
-    """('iso' | 'numeric' | 'named', parts) when the label is a date, else None."""
+    """('iso' | 'numeric' | 'named', parts) when the label is a date (with or without a time), else None."""
     text = " ".join(str(label).split())
+    text = _TIME_OF_DAY.sub("", text) if _TIME_OF_DAY.search(text) and _TIME_OF_DAY.sub("", text) else text
     if found := _ISO.match(text):
         return "iso", (int(found.group(1)), int(found.group(2)), int(found.group(3)))
     if found := _NUMERIC_DATE.match(text):
