@@ -41,7 +41,8 @@ def fold_accents(text: str) -> str:
 
 @cache
 def header_words(role: str) -> tuple[str, ...]:
-    """The words `header_words.csv` lists for one role (`reference`, `unit`, `day`, `day_letter`, `week`, `named`).
+    """The words `header_words.csv` lists for one role (`reference`, `unit`, `day`, `day_letter`, `week`, `named`,
+    and the long layout's `sample_time`, `test_name`, `result`).
 
     A word whose case does not matter is given lower-cased, and once more without its accents
     (`valeurs de référence`, `valeurs de reference`); an `exact` one (`D`, `J`) as written.

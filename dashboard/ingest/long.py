@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.domain.registry import header_words
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.sdtm import is_sdtm
@@ -17,10 +18,11 @@ from dashboard.ingest.wide import REFERENCE_HEADERS, UNIT_HEADERS
 LONG_ALIASES = {
     # lab-system exports name the sampling time `Collected`, `Collection date`, `Date`, ... (one per draw)
     "timepoint": ("timepoint", "time point", "visit", "time", "collected", "collection date", "collection time",
-                  "date collected", "collected date", "specimen date", "sample date", "sampling date", "date"),
+                  "date collected", "collected date", "specimen date", "sample date", "sampling date", "date",
+                  *header_words("sample_time")),  # other languages: domain/data/header_words.csv
     "analyte": ("analyte", "label", "test", "parameter", "test name", "test description", "component",
-                "analysis", "lab test"),
-    "value": ("value", "result", "result value"),
+                "analysis", "lab test", *header_words("test_name")),
+    "value": ("value", "result", "result value", *header_words("result")),
     "unit": ("unit", "units", "result units", "uom", *UNIT_HEADERS),
     "ref_low": ("ref_low", "reference low", "low"),
     "ref_high": ("ref_high", "reference high", "high"),

@@ -236,3 +236,19 @@ def test_a_pdf_copy_of_a_german_export_names_its_admission_column(tmp_path):
     frame = load_case(tmp_path / "case").observations
     check(frame, {("Aufnahme", "wbc"): 1.8, ("Tag 3", "hemoglobin"): 79, ("Tag 7", "ferritin"): 3100},
           {"Aufnahme": None, "Tag 3": 3.0, "Tag 7": 7.0}, {"wbc": (4, 10), "hemoglobin": (120, 155)})
+
+
+@pytest.mark.parametrize("header", [
+    "Date de prélèvement;Analyse;Résultat;Unité;Valeurs de référence",
+    "Entnahmedatum;Untersuchung;Ergebnis;Einheit;Referenzbereich",
+    "Fecha de extracción;Prueba;Resultado;Unidad;Valores de referencia",
+])
+def test_a_long_export_with_its_columns_named_in_its_language(tmp_path, header):
+    """A lab system's long export (one row per result) in French, German or Spanish: the date column gives
+    the timepoints and their days (from the first date), the test column the analyte, the result the value."""
+    frame = observations(tmp_path, "export.csv", header + "\n15/03/2021 08:00;Ferritine;12450;µg/L;30-400\n"
+                         "18/03/2021 07:30;Ferritine;>40000;µg/L;30-400\n15/03/2021 08:00;Hémoglobine;8,1;g/dL;12-16\n")
+    check(frame, {("15/03/2021 08:00", "ferritin"): 12450.0, ("18/03/2021 07:30", "ferritin"): 40000.0,
+                  ("15/03/2021 08:00", "hemoglobin"): 81.0},
+          {"15/03/2021 08:00": 0.0, "18/03/2021 07:30": 3.0}, {"ferritin": (30.0, 400.0), "hemoglobin": (120.0, 160.0)})
+    assert value(frame, "18/03/2021 07:30", "ferritin")["qualifier"] == ">"
