@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.domain.timepoints import infer_days
+from dashboard.domain.registry import header_words
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.sdtm import is_sdtm
-from dashboard.ingest.tidy import RAW_COLUMNS, find_columns, raw_from_grid
+from dashboard.ingest.tidy import RAW_COLUMNS, find_columns, raw_from_grid, stated_days
 from dashboard.ingest.wide import REFERENCE_HEADERS, UNIT_HEADERS
 
 LONG_ALIASES = {
     # lab-system exports name the sampling time `Collected`, `Collection date`, `Date`, ... (one per draw)
     "timepoint": ("timepoint", "time point", "visit", "time", "collected", "collection date", "collection time",
-                  "date collected", "collected date", "specimen date", "sample date", "sampling date", "date"),
+                  "date collected", "collected date", "specimen date", "sample date", "sampling date", "date",
+                  *header_words("sample_time")),  # other languages: domain/data/header_words.csv
     "analyte": ("analyte", "label", "test", "parameter", "test name", "test description", "component",
-                "analysis", "lab test"),
-    "value": ("value", "result", "result value"),
+                "analysis", "lab test", *header_words("test_name")),
+    "value": ("value", "result", "result value", *header_words("result")),
     "unit": ("unit", "units", "result units", "uom", *UNIT_HEADERS),
     "ref_low": ("ref_low", "reference low", "low"),
     "ref_high": ("ref_high", "reference high", "high"),
@@ -55,7 +56,7 @@ def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     missing = [name for name in ("timepoint", "analyte", "value") if name not in found]
     if missing:
         return pd.DataFrame(columns=list(RAW_COLUMNS)), [error(
-            f"long layout without column(s) {', '.join(missing)}", grid.file, grid.lines[0] - 1 if grid.lines else 1,
+            f"long layout without column(s) {', '.join(missing)}", grid.file, grid.header_row(),
             expected="columns timepoint, analyte, value (unit, ref_low, ref_high, reference_range, day optional)")]
     columns = {"case_id": found.get("case_id"), "timepoint": found["timepoint"], "day": found.get("day"),
                "label": found["analyte"], "unit": found.get("unit"), "text": found["value"],
@@ -64,8 +65,7 @@ def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     raw = raw_from_grid(grid, {k: v for k, v in columns.items() if v is not None},
                         {"column": grid.header[found["value"]]})
     if "day" not in found:  # dates and `Day 7` labels state their day, as a wide table's headers do
-        stated = infer_days(list(dict.fromkeys(raw["timepoint"]))).days
-        raw["day"] = ["" if stated[name] is None else f"{stated[name]:g}" for name in raw["timepoint"]]
+        raw["day"] = stated_days(list(raw["timepoint"]))
     if "comparator" in found:
         raw["text"] = [_with_comparator(row[found["comparator"]], text) for row, text in
                        zip(grid.rows, raw["text"], strict=True)]

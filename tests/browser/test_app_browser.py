@@ -63,8 +63,13 @@ def test_upload_save_view_and_present_the_case(page, app_url, seed_path, artifac
     page.screenshot(path=artifacts / "case_view.png")
     page.set_viewport_size({"width": 1920, "height": 1080})  # a projector
     page.get_by_role("tab", name="Flags").click()
+    # the heatmap alone: the Overview's figure leaves once the section's rerun is drawn (asserting the count
+    # at once could catch the moment both are on the page)
+    page.wait_for_function(f"""() => {{ const plots = document.querySelectorAll('{PLOT}');
+        return plots.length === 1 && (plots[0].data || []).some(trace => trace.type === 'heatmap'); }}""",
+                           timeout=60_000)
     wait_for_plots(page, 1)
-    assert page.locator(PLOT).count() == 1  # the heatmap alone
+    assert page.locator(PLOT).count() == 1
     page.get_by_role("tab", name="Data & export").click()
     wait_for_app(page)
 

@@ -89,6 +89,18 @@ def test_thousands_commas_are_read_where_the_file_writes_decimals_with_a_point()
     assert value_of(european, "hemoglobin", "Day 0") == 81.0  # g/L, the catalogue unit
 
 
+def test_a_us_table_headed_test_units_normal_and_dates():
+    """`Normal` heads the reference column, dates head the timepoints (days from the first), ranges print
+    in brackets or with spaces, and the lab's flags follow the values."""
+    case = labs("Test,Units,Normal,2021-03-15,2021-03-18\nFerritin,ng/mL,30-400,\"12,000\",\">40,000\"\n"
+                "Hemoglobin,g/dL,(12.0-16.0),8.1 L,7.9 L\nWBC,x10^3/uL,4.0 - 11.0,1.2 (L),0.9*\n")
+    obs = case.observations.set_index(["analyte", "timepoint"])
+    assert obs.loc[("ferritin", "2021-03-15"), ["value", "ref_low", "ref_high"]].tolist() == [12000.0, 30.0, 400.0]
+    assert obs.loc[("hemoglobin", "2021-03-18"), ["value", "ref_low", "ref_high", "day"]].tolist() == [
+        79.0, 120.0, 160.0, 3.0]  # g/L, the catalogue unit
+    assert obs.loc[("wbc", "2021-03-18"), ["value", "ref_low", "ref_high"]].tolist() == [0.9, 4.0, 11.0]
+
+
 def test_case_toml_decimal_must_be_a_separator():
     problems = check_uploaded({"labs.csv": b"Analyte,Day 0\nLDH (U/L),250\n", "case.toml": b'decimal = "x"\n'}, "t")
     assert [(p.severity, p.column) for p in problems if "decimal must be" in p.message] == [("error", "decimal")]
