@@ -224,3 +224,13 @@ def test_labs_dates_without_a_year_cannot_place_event_dates(tmp_path):
     problem = only_error(tmp_path, labs, "kind,name,start\nmedication,IVIG,2021-03-16\n")
     assert (problem.row, problem.value) == (2, "2021-03-16")
     assert "the labs' first date '15 Mar' has no year" in problem.message
+
+
+def test_a_part_of_13_decides_the_order_and_12_does_not():
+    labs = {"2021-03-01": 0.0}
+    with pytest.raises(ValueError, match="could be day/month or month/day"):
+        date_day("12/03/2021", date_axis(labs, ["12/03/2021", "03/12/2021"]))
+    axis = date_axis(labs, ["12/03/2021", "13/03/2021"])
+    assert (axis.order, date_day("12/03/2021", axis), date_day("13/03/2021", axis)) == ("dm", 11, 12)
+    axis = date_axis(labs, ["03/12/2021", "03/13/2021"])
+    assert (axis.order, date_day("03/12/2021", axis)) == ("md", 11)
