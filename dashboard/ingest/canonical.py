@@ -76,9 +76,14 @@ def canonical_values(frame: dict, file: str) -> list[Problem]:
         if stated is not None and split_basis(stated)[0] in record.kept_units:
             value[rows], unit_out[rows] = np.nan, stated
             ref_low[rows], ref_high[rows] = np.nan, np.nan
-            problems.append(warning(f"{record.name} in {stated} is kept as written and never converted to "
-                                    f"{record.unit} (no fixed conversion): criteria in {record.unit} treat it as "
-                                    "unknown", *where, unit, f"{record.unit} to use it in scores"))
+            if record.unit is None:  # NK-cell activity in % lysis: the criterion reads the lab's verdict
+                problems.append(warning(f"{record.name} in {stated} is kept as written: its criteria read the "
+                                        "lab's verdict, which a number alone does not give, and treat it as unknown",
+                                        *where, unit, "the verdict (low, absent or normal) to use it in scores"))
+            else:
+                problems.append(warning(f"{record.name} in {stated} is kept as written and never converted to "
+                                        f"{record.unit} (no fixed conversion): criteria in {record.unit} treat it "
+                                        "as unknown", *where, unit, f"{record.unit} to use it in scores"))
             continue
         effective, more = _unit_of_group(record, stated, positions, frame, file)
         problems += more
