@@ -40,7 +40,7 @@ from dashboard.charts.trajectories import (
     flag_legend_traces,
     panel_traces,
     plotted_analytes,
-    reference_range,
+    reference_bands,
     use_log_axis,
     xuln_traces,
 )
@@ -100,12 +100,12 @@ def panel_title(text: str, domain: list[float]) -> dict:
 def lab_panel(flags: pd.DataFrame, analyte: str, axis: DayAxis, lk: Look, n: int) -> tuple[list, dict, list]:
     """Traces, y-axis settings and reference-band shapes of lab panel number `n` (axis suffix)."""
     rows = flags[(flags["analyte"] == analyte) & flags["value"].notna()]
-    low, high = reference_range(rows, analyte)
+    bands = reference_bands(rows, analyte)  # one, or each sex's when a range printed per sex meets an unknown sex
     values = as_float(rows["value"])
-    log = use_log_axis(values, (low, high))
+    log = use_log_axis(values, tuple(b for band in bands for b in band[1:]))
     traces = panel_traces(rows, axis, lk, safe_text(analyte_label(rows, analyte)))
     shapes = []
-    if low is not None or high is not None:
+    for sex, low, high in bands:
         floor = (np.nanmin(values) / 3 if log else 0.0) if low is None or (log and low <= 0) else low
         top = high if high is not None else float(np.nanmax(values)) * 1.15
         shapes.append(
@@ -120,7 +120,9 @@ def lab_panel(flags: pd.DataFrame, analyte: str, axis: DayAxis, lk: Look, n: int
                 "fillcolor": REFERENCE_BAND_COLOR,
                 "line": {"width": 0},
                 "layer": "below",
-                "name": f"reference:{analyte}",
+                "name": f"reference:{analyte}" + (f":{sex}" if sex else ""),
+                **({"label": {"text": sex, "textposition": "top right", "font": {"size": lk.annotation - 2}}}
+                   if sex else {}),
             }
         )
     yaxis = {

@@ -25,6 +25,8 @@ from dashboard.charts.style import (
     case_colour,
     safe_text,
 )
+from dashboard.domain.flags import PER_SEX_UNKNOWN
+from dashboard.domain.sex_ranges import SEX_NAMES, SEX_RANGE_COLUMNS
 
 # The MAS panel shown by default (catalogue ids), in the order clinicians read it.
 MAS_PANEL: tuple[str, ...] = (
@@ -97,6 +99,18 @@ def reference_range(rows: pd.DataFrame, analyte: str | None = None) -> tuple[flo
     return None, None
 
 
+def reference_bands(rows: pd.DataFrame, analyte: str | None = None) -> list[tuple[str, float | None, float | None]]:
+    """(sex, low, high) of each band the panel draws: the range the flags used (sex ""), or both sexes' ranges
+    ("F", "M") where a range printed per sex meets a patient of unknown sex (flags only where both agree)."""
+    unknown = rows[rows["ref_source"] == PER_SEX_UNKNOWN] if "ref_source" in rows else rows.iloc[:0]
+    if len(unknown):
+        first = unknown.iloc[0]
+        return [(sex, *(None if pd.isna(first[c]) else float(first[c]) for c in SEX_RANGE_COLUMNS[sex]))
+                for sex in SEX_NAMES]
+    low, high = reference_range(rows, analyte)
+    return [] if low is None and high is None else [("", low, high)]
+
+
 def flag_keys(rows: pd.DataFrame) -> pd.Series:
     """Flag per row with null (or anything unexpected) spelled 'unknown', so every point has a colour."""
     if "flag" not in rows:
@@ -112,20 +126,22 @@ def _fmt(values: np.ndarray, fmt: str) -> list[str]:
 
 
 def hover_texts(rows: pd.DataFrame, unit: str) -> list[str]:
-    """Per point: timepoint, value as written, flag, x ULN and change from baseline."""
+    """Per point: timepoint, value as written, flag (and why it is unknown, `flag_note`), x ULN and change from
+    baseline."""
     flags = flag_keys(rows)
     x_uln = _fmt(as_float(rows["x_uln"]), ".2f") if "x_uln" in rows else [""] * len(rows)
     pct = _fmt(as_float(rows["pct_change"]), "+.0f") if "pct_change" in rows else [""] * len(rows)
     values = _fmt(as_float(rows["value"]), ".4g")
     written = rows["orig_text"] if "orig_text" in rows else pd.Series([None] * len(rows), index=rows.index)
+    notes = rows["flag_note"] if "flag_note" in rows else pd.Series([None] * len(rows), index=rows.index)
     out = []
-    for tp, val, orig, flag, xu, pc in zip(
-        rows["timepoint"], values, written, flags, x_uln, pct, strict=True
+    for tp, val, orig, flag, note, xu, pc in zip(
+        rows["timepoint"], values, written, flags, notes, x_uln, pct, strict=True
     ):
         parts = [f"<b>{safe_text(tp)}</b>", f"{val} {safe_text(unit)}"]
         if isinstance(orig, str) and orig and orig != val:
             parts.append(f"as written: {safe_text(orig)}")
-        parts.append(FLAG_NAMES[flag])
+        parts.append(f"unknown: {safe_text(note)}" if isinstance(note, str) and note else FLAG_NAMES[flag])
         if xu:
             parts.append(f"{xu} × ULN")
         if pc:

@@ -148,3 +148,18 @@ def apply_sex(observations: pd.DataFrame, sex: str | None) -> pd.DataFrame:
         column[rows] = out.loc[rows, SEX_RANGE_COLUMNS[sex][index]] if sex in SEX_RANGE_COLUMNS else None
         out[name] = column
     return out
+
+
+def own_limits(observations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(low, high, sex_unknown) per row: the range the report printed and the case applies; for a range printed
+    per sex with the sex unknown (`sex_unknown`), each limit both sexes share, else NaN: a caller must not put
+    the catalogue's default in the place of such an unknown limit."""
+    low = observations["ref_low"].to_numpy(dtype="float64", na_value=np.nan)
+    high = observations["ref_high"].to_numpy(dtype="float64", na_value=np.nan)
+    unknown = printed_per_sex(observations) & np.isnan(low) & np.isnan(high)
+    if unknown.any():
+        (f_low, f_high), (m_low, m_high) = ([observations[name].to_numpy(dtype="float64", na_value=np.nan)
+                                             for name in SEX_RANGE_COLUMNS[sex]] for sex in SEXES)
+        low = np.where(unknown & (f_low == m_low), f_low, low)
+        high = np.where(unknown & (f_high == m_high), f_high, high)
+    return low, high, unknown

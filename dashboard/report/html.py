@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from dashboard.charts.axis import as_float, timepoints
-from dashboard.charts.cells import cell_text, range_text, was_converted
+from dashboard.charts.cells import cell_text, range_by_sex_text, range_text, was_converted
 from dashboard.charts.heatmap import row_order
 from dashboard.charts.trajectories import catalogue_ranges
 from dashboard.domain.headlines import headline_row, population_note, probability_range, timepoint_scores
@@ -200,6 +200,9 @@ def reference_text(rows: pd.DataFrame) -> str | None:
     range at the analyte's precision (platelets from /µL read 150–400 10^9/L, never 150000–400000).
     """
     first = rows.iloc[0]
+    by_sex = range_by_sex_text(rows, first.get("analyte"))  # the range applied, or both when the sex is unknown
+    if by_sex is not None:
+        return by_sex
     values, originals = as_float(rows["value"]), as_float(rows["orig_value"])
     converted = any(was_converted(v, o) for v, o in zip(values, originals, strict=True) if np.isfinite(v))
     if not converted and pd.notna(first.get("ref_text")):

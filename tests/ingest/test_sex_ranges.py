@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from dashboard.cli import main
 from dashboard.domain.flags import reference_flags
 from dashboard.domain.sex_ranges import SEX_RANGE_NAMES
+from dashboard.domain.values import COMMA, POINT, parse_range
 from dashboard.ingest.bundle import check_case, load_case
 from dashboard.ingest.problems import CaseError
 from dashboard.ingest.store import CaseStore
@@ -134,3 +136,16 @@ def test_a_case_stored_before_ranges_per_sex_loads_with_empty_columns(tmp_path):
     assert loaded.observations[list(SEX_RANGE_NAMES)].isna().all().all()
     assert reference_flags(loaded.observations)["flag"].tolist() == ["H"]
     assert store.load_all_observations()[list(SEX_RANGE_NAMES)].isna().all().all()
+
+
+def test_every_form_the_docs_show_is_read_as_documented(root):
+    text = (root / "docs" / "case-format.md").read_text(encoding="utf-8")
+    section = text.split("### Ranges printed per sex", 1)[1].split("\n\n", 2)[1]
+    forms = re.findall(r"`([^`]+)`", section)
+    assert len(forms) == 12
+    for form in forms:
+        parsed = parse_range(form, COMMA if "4,5" in form else POINT)
+        if form == "M 0-5; F 0-5":
+            assert (parsed.low, parsed.high, parsed.by_sex) == (0.0, 5.0, None)
+        else:
+            assert parsed.by_sex is not None, form
