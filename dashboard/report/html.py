@@ -186,7 +186,9 @@ def flags_table(flags: pd.DataFrame) -> str:
             shown = esc(c["text"]) if c["text"] else ""
             flag = c.get("flag")
             has_flag = flag is not None and pd.notna(flag)
-            row.append(shown + (f" <b>{esc(flag)}</b>" if has_flag and flag != "N" else ""))
+            note = c.get("flag_note")  # unknown for a reason the reader can fix (a range printed per sex)
+            unknown = f" <b title='{esc(note)}'>?</b>" if isinstance(note, str) and note and shown else ""
+            row.append(shown + (f" <b>{esc(flag)}</b>" if has_flag and flag != "N" else unknown))
             cls.append(f"num flag-{esc(flag)}" if has_flag else "num")
         rows.append(row)
         classes.append(cls)
@@ -280,7 +282,10 @@ def case_report_html(
         + other_scores_table(frame, case_meta)
         + why_html(flags, scores, case_meta)
         + "<h2>Laboratory values and flags</h2>"
-        + "<p class='note'>H high, L low, A abnormal; blank = not measured.</p>"
+        + "<p class='note'>H high, L low, A abnormal; "
+        + ("? unknown: the range depends on the patient's sex, which the case does not give; "
+           if "flag_note" in flags and flags["flag_note"].notna().any() else "")
+        + "blank = not measured.</p>"
         + flags_table(flags)
         + "<h2>Treatments and events</h2>"
         + events_table(events)

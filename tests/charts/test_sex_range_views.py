@@ -89,3 +89,12 @@ def test_response_never_puts_the_catalogue_in_place_of_an_unknown_sex_limit(tmp_
     assert (female.loc["ferritin", "reference_limit"], female.loc["ferritin", "reference_source"]) == (150.0, "report")
     assert np.isnan(unknown.loc["ferritin", "normal_after"]) and np.isnan(unknown.loc["ferritin", "normal_by"])
     assert female.loc["ferritin", "normal_after"] == 7.0 and np.isnan(female.loc["ferritin", "normal_by"])  # 300 > 150
+
+
+def test_html_flags_table_marks_a_flag_unknown_for_the_sex(tmp_path):
+    from dashboard.report.html import flags_table
+
+    html = flags_table(flags_of(tmp_path, None))
+    assert "125 <b title='range depends on sex; set [patient] sex in case.toml'>?</b>" in html  # Hb 12.5 g/dL
+    assert "81 <b>L</b>" in html and "140</td>" in html  # low for both, within both
+    assert "?</b>" not in flags_table(flags_of(tmp_path / "f", "F"))

@@ -149,3 +149,17 @@ def test_every_form_the_docs_show_is_read_as_documented(root):
             assert (parsed.low, parsed.high, parsed.by_sex) == (0.0, 5.0, None)
         else:
             assert parsed.by_sex is not None, form
+
+
+def test_study_subjects_take_their_own_sex(tmp_path):
+    """SDTM and FHIR subjects (ingest/study.py) get the sex of their DM or Patient record."""
+    from dashboard.ingest.study import case_from_rows
+
+    row = {"timepoint": "Day 0", "day": 0.0, "label": "Hemoglobin", "unit": "g/dL", "text": "13.5",
+           "ref_text": "M: 13-17; F: 12-15", "line": 2, "column": "LBORRES"}
+    male, problems = case_from_rows("S-1", [row], [], {"patient": {"sex": "M"}}, "lb.csv")
+    assert problems == []
+    assert reference_flags(male.observations)[["ref_low", "flag"]].values.tolist() == [[130.0, "N"]]
+    unknown, problems = case_from_rows("S-2", [{**row, "text": "12.5"}], [], {}, "lb.csv")
+    assert [p.severity for p in problems] == ["warning"] and "sex is not given" in problems[0].message
+    assert pd.isna(reference_flags(unknown.observations)["flag"].iloc[0])
