@@ -41,6 +41,7 @@ from dashboard.charts.trajectories import (
     panel_traces,
     plotted_analytes,
     reference_bands,
+    uln_unknown_by_sex,
     use_log_axis,
     xuln_traces,
 )
@@ -240,7 +241,10 @@ def case_figure(
             shapes += uln_shapes
             notes += uln_notes
             layout[f"yaxis{n}"].update({"type": "log", "dtick": 1, "title": {"text": "× ULN"}})
-            notes.append(panel_title("All analytes, × upper limit of normal", domains[n - 1]))
+            left_out = uln_unknown_by_sex(flags, picked)
+            notes.append(panel_title("All analytes, × upper limit of normal" + (
+                f" (not shown where unknown: {safe_text(', '.join(left_out))}, ULN depends on sex)" if left_out
+                else ""), domains[n - 1]))
             continue
         traces, yaxis, bands = lab_panel(flags, panel, axis, lk, n)
         data += [t.update(xaxis=f"x{suffix(n)}", yaxis=f"y{suffix(n)}") for t in traces]

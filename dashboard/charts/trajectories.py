@@ -228,6 +228,16 @@ def x_uln_values(rows: pd.DataFrame) -> np.ndarray:
     return as_float(rows["value"]) / as_float(rows["ref_high"])
 
 
+def uln_unknown_by_sex(flags: pd.DataFrame, analytes: list[str]) -> list[str]:
+    """Labels of the analytes with values whose × ULN is unknown because the upper limit printed per sex differs
+    and the patient's sex is not given: the × ULN view says it leaves them out (never silently)."""
+    if "ref_source" not in flags:
+        return []
+    unknown = (flags["ref_source"] == PER_SEX_UNKNOWN).fillna(False) & flags["value"].notna() & \
+        flags["x_uln"].isna() & flags["analyte"].isin(analytes).fillna(False)
+    return [analyte_label(flags[flags["analyte"] == a], a) for a in dict.fromkeys(flags.loc[unknown, "analyte"])]
+
+
 def xuln_traces(flags: pd.DataFrame, analytes: list[str], axis: DayAxis, lk: Look) -> list[go.Scatter]:
     """All analytes on one axis as multiples of their upper limit of normal, one coloured line each."""
     traces = []

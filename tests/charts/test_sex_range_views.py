@@ -98,3 +98,13 @@ def test_html_flags_table_marks_a_flag_unknown_for_the_sex(tmp_path):
     assert "125 <b title='range depends on sex; set [patient] sex in case.toml'>?</b>" in html  # Hb 12.5 g/dL
     assert "81 <b>L</b>" in html and "140</td>" in html  # low for both, within both
     assert "?</b>" not in flags_table(flags_of(tmp_path / "f", "F"))
+
+
+def test_x_uln_view_says_which_analytes_it_leaves_out_for_the_sex(tmp_path):
+    def title(flags):
+        figure = case_figure(flags, analytes=["hemoglobin", "ferritin"], scale="xuln")
+        return next(a.text for a in figure.layout.annotations if a.name == "panel-title")
+
+    assert title(flags_of(tmp_path / "u", None)) == ("All analytes, × upper limit of normal (not shown where unknown: "
+                                                     "Hemoglobin, Ferritin, ULN depends on sex)")
+    assert title(flags_of(tmp_path / "f", "F")) == "All analytes, × upper limit of normal"
