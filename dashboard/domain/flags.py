@@ -60,11 +60,9 @@ def _ranges(obs: pd.DataFrame, defaults: pd.DataFrame) -> tuple[np.ndarray, np.n
     low = np.where(has_own | per_sex, own_low, cat_low)  # never the catalogue's for a range the report printed
     high = np.where(has_own | per_sex, own_high, cat_high)
     source = np.where(has_own, "report", np.where(per_sex, PER_SEX_UNKNOWN, np.where(has_cat, "catalogue", "none")))
-    for sex, (low_name, high_name) in SEX_RANGE_COLUMNS.items():  # which sex's range the case applied
-        if per_sex.any():
-            applied = per_sex & has_own & _same(own_low, _floats(obs[low_name])) & \
-                _same(own_high, _floats(obs[high_name]))
-            source = np.where(applied, f"report, {SEX_NAMES[sex]}", source)
+    for sex, (low_name, high_name) in SEX_RANGE_COLUMNS.items() if per_sex.any() else ():  # whose range applies
+        applied = per_sex & has_own & _same(own_low, _floats(obs[low_name])) & _same(own_high, _floats(obs[high_name]))
+        source = np.where(applied, f"report, {SEX_NAMES[sex]}", source)
     return low, high, source
 
 

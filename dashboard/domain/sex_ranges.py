@@ -86,7 +86,7 @@ def _reading(keys: list[str], printed: list[str]) -> tuple[str, str]:
         raise SexLabelError(f"'{printed[0]}' and '{printed[1]}' do not name the two sexes in any language "
                             "casetrack knows")
     if len(readings) > 1:
-        ways = "; ".join(f"{SEX_NAMES[a]}/{SEX_NAMES[b]} as {ways[0]}" for (a, b), ways in readings.items())
+        ways = "; ".join(f"{SEX_NAMES[a]}/{SEX_NAMES[b]} as {words[0]}" for (a, b), words in readings.items())
         raise SexLabelError(f"'{printed[0]}' and '{printed[1]}' name the sexes both ways round ({ways}): "
                             "which range is whose is not guessed", "the sexes written out: 'Male 13-17 / "
                             "Female 12-15'")
