@@ -38,6 +38,7 @@ SLIDE_INDEX = "presentation_slide"
 CHOSEN_ANALYTES = "chosen_analytes"  # {case id: analytes}: each case keeps its own choice across pages
 CHOSEN_XULN = "chosen_xuln"  # a copy of the case view's toggle: widget state ends with its page
 FLASH = "flash_message"
+OPEN_SAVED = "open_saved_case"  # set by "Save and open": the next run goes to the case view before drawing
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -151,6 +152,13 @@ def save_case(store: CaseStore, case: Case) -> bool:
     flash(f"Saved {case.id} (version {version}).")
     warm_case_view(store, case.id)
     return True
+
+
+def save_and_open(store: CaseStore, case: Case) -> None:
+    """Button callback of "Save and open in case view": it saves before the page runs again, so that run
+    switches to the case view at once instead of first redrawing the whole preview (OPEN_SAVED)."""
+    if save_case(store, case):
+        st.session_state[OPEN_SAVED] = True
 
 
 def warm_case_view(store: CaseStore, case_id: str) -> None:
@@ -353,34 +361,6 @@ def _stored_figure(root: str, case_id: str, stamp: str, name: str, analytes: tup
 
 
 # ---------------------------------------------------------------------------------------- presentation
-# A clicker sends ArrowRight/ArrowLeft or PageDown/PageUp: they click the Next/Previous buttons (one code
-# path with the mouse); Home/End jump to the first/last slide. The component also reports the screen size
-# (and again after a resize) so every slide is built to fit it. Static code, no user data.
-_PRESENTER_JS = (Path(__file__).resolve().parent / "static" / "presenter.js").read_text(encoding="utf-8")
-_presenter = st.components.v2.component("casetrack_presenter", js=_PRESENTER_JS)
-
-
-def presenter(last: int) -> None:
-    """Mount the keyboard and screen-size listener (its callbacks run before the next rerun draws)."""
-    _presenter(key="present_keys", data=st.session_state.get(SCREEN), on_screen_change=_keep_screen,
-               on_jump_change=lambda: _jump(last), height=0)
-
-
-def current_screen() -> Screen:
-    """The screen the presentation component last reported; 1920 x 1080 until it has."""
-    size = st.session_state.get(SCREEN)
-    return Screen(int(size["width"]), int(size["height"])) if size else Screen()
-
-
-def _keep_screen() -> None:
-    st.session_state[SCREEN] = st.session_state["present_keys"]["screen"]
-
-
-def _jump(last: int) -> None:
-    target = st.session_state["present_keys"]["jump"]
-    st.session_state[SLIDE_INDEX] = 0 if target == "first" else last
-
-
 def slide_plan(store: CaseStore, case_id: str, analytes: list[str], *, xuln: bool, screen: Screen) -> list[Slide]:
     """The slides of a case on this screen (the heatmap split into pages that fit it)."""
     data = case_data(store, case_id)

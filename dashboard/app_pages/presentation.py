@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import components, ui, views
 
 st.html(ui.PRESENTATION_CSS)
 store = ui.get_store()
@@ -19,10 +19,10 @@ if case_id is None:
 data = ui.case_data(store, case_id)
 chosen = ui.chosen_analytes(case_id, views.analytes_with_values(data.flags))
 xuln = bool(st.session_state.get(ui.CHOSEN_XULN, False))
-screen = ui.current_screen()
+screen = components.current_screen()
 slides = ui.slide_plan(store, case_id, chosen, xuln=xuln, screen=screen)
 last = len(slides) - 1
-ui.presenter(last)  # ArrowRight/PageDown, ArrowLeft/PageUp, Home/End; reports the screen size
+components.presenter(last)  # ArrowRight/PageDown, ArrowLeft/PageUp, Home/End; reports the screen size
 st.session_state[ui.SLIDE_INDEX] = index = min(max(int(st.session_state.get(ui.SLIDE_INDEX, 0)), 0), last)
 
 previous, counter, following, deck, leave = st.columns([1, 2, 1, 1, 1], vertical_alignment="center")

@@ -8,6 +8,8 @@ from dashboard import review, ui, views
 from dashboard.ingest.privacy import IDENTIFIER_MESSAGE
 
 store = ui.get_store()
+if st.session_state.pop(ui.OPEN_SAVED, False):  # "Save and open" saved in its callback: nothing to redraw
+    st.switch_page("app_pages/case_view.py")
 limit_mb = float(st.get_option("server.maxUploadSize"))
 
 st.title("Upload a case")
@@ -103,9 +105,8 @@ elif existing:
 buttons = st.container(horizontal=True)
 # Saving usually means "and now look at it": one click saves and opens the case (its confirmation shows
 # there); "Save to library" stays on this page for the next upload.
-opened = buttons.button("Save and open in case view", key="upload_save_open", type="primary", disabled=unchanged)
-if opened and ui.save_case(store, case):
-    st.switch_page("app_pages/case_view.py")
+buttons.button("Save and open in case view", key="upload_save_open", type="primary", disabled=unchanged,
+               on_click=ui.save_and_open, args=(store, case))
 if buttons.button("Save to library", key="upload_save"):
     if unchanged:
         ui.flash(f"Nothing saved: {case.id} is unchanged (no second identical version).")

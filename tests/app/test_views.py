@@ -59,22 +59,6 @@ def test_upload_preview_highlights_only_unmapped_rows(seed):
     assert views.unmapped_labels(observations) == [observations.loc[0, "label"]]
 
 
-def test_only_app_code_imports_streamlit(root):
-    """Back-end and view-model modules stay importable and testable without Streamlit."""
-    import ast
-
-    app_code = {root / "dashboard" / "app.py", root / "dashboard" / "ui.py"}
-    offenders = []
-    for path in sorted((root / "dashboard").rglob("*.py")):
-        if path in app_code or "app_pages" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            offenders += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] == "streamlit"]
-    assert offenders == []
-
-
 def test_app_code_never_renders_html_from_strings(root):
     """User text reaches the page only through escaped text elements: no unsafe_allow_html anywhere."""
     app_code = [root / "dashboard" / "ui.py", *(root / "dashboard" / "app_pages").glob("*.py")]

@@ -126,3 +126,15 @@ def test_an_html_label_renders_as_text(page, app_url, artifacts):
     page.locator('[data-testid="stDataFrame"]').last.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)  # the tables are canvases drawn after the page settles
     page.screenshot(path=artifacts / "upload.png", full_page=True)
+
+
+def test_a_page_without_charts_loads_the_chart_code_while_idle(page, app_url):
+    """The Upload page draws no chart, yet its tab evaluates Streamlit's Plotly code in idle time, so the
+    case view after "Save and open" does not wait for it (dashboard/components.py)."""
+    page.goto(f"{app_url}/upload")
+    wait_for_app(page)
+    assert page.locator(PLOT).count() == 0
+    page.wait_for_function("() => document.documentElement.dataset.casetrackCharts === 'ready'", timeout=30_000)
+    loaded = page.evaluate("() => performance.getEntriesByType('resource').map(r => new URL(r.name))"
+                           ".filter(u => u.pathname.includes('/static/js/PlotlyChart.')).map(u => u.host)")
+    assert loaded and set(loaded) == {app_url.removeprefix("http://")}  # from the local server only

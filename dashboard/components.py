@@ -1,0 +1,68 @@
+"""The app's own browser code: two small Streamlit components, static scripts that carry no user data.
+
+Streamlit has no keyboard events and no way to warm a script before a page needs it; each of these is the
+smallest piece of JavaScript that does one of those, mounted with height 0 and hidden by CSS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.charts.slides import Screen
+from dashboard.ui import SCREEN, SLIDE_INDEX
+
+STATIC = Path(__file__).resolve().parent / "static"
+STREAMLIT_JS = Path(st.__file__).resolve().parent / "static" / "static" / "js"
+
+# ---------------------------------------------------------------------------------------- presentation
+# A clicker sends ArrowRight/ArrowLeft or PageDown/PageUp: they click the Next/Previous buttons (one code
+# path with the mouse); Home/End jump to the first/last slide. The component also reports the screen size
+# (and again after a resize) so every slide is built to fit it.
+_presenter = st.components.v2.component("casetrack_presenter",
+                                        js=(STATIC / "presenter.js").read_text(encoding="utf-8"))
+
+
+def presenter(last: int) -> None:
+    """Mount the keyboard and screen-size listener (its callbacks run before the next rerun draws)."""
+    _presenter(key="present_keys", data=st.session_state.get(SCREEN), on_screen_change=_keep_screen,
+               on_jump_change=lambda: _jump(last), height=0)
+
+
+def current_screen() -> Screen:
+    """The screen the presentation component last reported; 1920 x 1080 until it has."""
+    size = st.session_state.get(SCREEN)
+    return Screen(int(size["width"]), int(size["height"])) if size else Screen()
+
+
+def _keep_screen() -> None:
+    st.session_state[SCREEN] = st.session_state["present_keys"]["screen"]
+
+
+def _jump(last: int) -> None:
+    target = st.session_state["present_keys"]["jump"]
+    st.session_state[SLIDE_INDEX] = 0 if target == "first" else last
+
+
+# ---------------------------------------------------------------------------------------- chart warm-up
+# A tab's first Plotly chart waits for Streamlit's chart code (4.7 MB) to be evaluated: 1.2-1.3 s on the
+# machines we measured, more than half of "Save and open in case view". Evaluating it while the user is
+# still choosing files (the browser's idle time) makes that wait disappear; the file is Streamlit's own,
+# served by the local server, and a tab evaluates a module once however often it is imported.
+_warm_charts = st.components.v2.component("casetrack_warm_charts",
+                                          js=(STATIC / "warm_charts.js").read_text(encoding="utf-8"))
+
+
+def plotly_chunk() -> str | None:
+    """The file name of Streamlit's Plotly chart code in this install (hashed per release), if found."""
+    found = sorted(STREAMLIT_JS.glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
+
+
+def warm_charts() -> None:
+    """Have the browser load the chart code in idle time (nothing happens if this Streamlit has none)."""
+    chunk = plotly_chunk()
+    if chunk is not None:
+        with st.container(key="warm_charts"):
+            _warm_charts(key="warm_charts_code", data={"chunk": chunk}, height=0)
