@@ -121,27 +121,36 @@ def flag_keys(rows: pd.DataFrame) -> pd.Series:
     )
 
 
+def flag_words(rows: pd.DataFrame) -> pd.Series:
+    """Per row the flag in words (FLAG_NAMES), or why it is unknown when the flags say (`flag_note`: a range
+    printed per sex, the sex not given), never 'no reference range' for a range the report printed."""
+    words = flag_keys(rows).map(FLAG_NAMES)
+    if "flag_note" not in rows:
+        return words
+    note = rows["flag_note"].astype(object).where(rows["flag_note"].notna(), None)
+    return pd.Series(np.where(note.notna(), "unknown: " + note.fillna("").map(safe_text), words), index=rows.index,
+                     dtype=object)
+
+
 def _fmt(values: np.ndarray, fmt: str) -> list[str]:
     return ["" if not np.isfinite(v) else format(v, fmt) for v in values]
 
 
 def hover_texts(rows: pd.DataFrame, unit: str) -> list[str]:
-    """Per point: timepoint, value as written, flag (and why it is unknown, `flag_note`), x ULN and change from
+    """Per point: timepoint, value as written, flag (or why it is unknown, `flag_words`), x ULN and change from
     baseline."""
-    flags = flag_keys(rows)
     x_uln = _fmt(as_float(rows["x_uln"]), ".2f") if "x_uln" in rows else [""] * len(rows)
     pct = _fmt(as_float(rows["pct_change"]), "+.0f") if "pct_change" in rows else [""] * len(rows)
     values = _fmt(as_float(rows["value"]), ".4g")
     written = rows["orig_text"] if "orig_text" in rows else pd.Series([None] * len(rows), index=rows.index)
-    notes = rows["flag_note"] if "flag_note" in rows else pd.Series([None] * len(rows), index=rows.index)
     out = []
-    for tp, val, orig, flag, note, xu, pc in zip(
-        rows["timepoint"], values, written, flags, notes, x_uln, pct, strict=True
+    for tp, val, orig, flag, xu, pc in zip(
+        rows["timepoint"], values, written, flag_words(rows), x_uln, pct, strict=True
     ):
         parts = [f"<b>{safe_text(tp)}</b>", f"{val} {safe_text(unit)}"]
         if isinstance(orig, str) and orig and orig != val:
             parts.append(f"as written: {safe_text(orig)}")
-        parts.append(f"unknown: {safe_text(note)}" if isinstance(note, str) and note else FLAG_NAMES[flag])
+        parts.append(flag)
         if xu:
             parts.append(f"{xu} × ULN")
         if pc:

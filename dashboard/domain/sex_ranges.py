@@ -137,12 +137,13 @@ def printed_per_sex(observations: pd.DataFrame) -> np.ndarray:
 
 
 def apply_sex(observations: pd.DataFrame, sex: str | None) -> pd.DataFrame:
-    """A copy in which each range printed per sex gives ref_low/ref_high: the range of the patient's sex
-    (F/M), or none when the sex is unknown (both stay in the per-sex columns; flags then need both to agree)."""
-    out = observations.copy()
-    rows = printed_per_sex(out)
+    """The observations with each range printed per sex giving ref_low/ref_high: the range of the patient's sex
+    (F/M), or none when the sex is unknown (both stay in the per-sex columns; flags then need both to agree).
+    A copy when anything changes; the frame itself, untouched, when no range was printed per sex."""
+    rows = printed_per_sex(observations)
     if not rows.any():
-        return out
+        return observations
+    out = observations.copy()
     for name, index in (("ref_low", 0), ("ref_high", 1)):
         column = out[name].copy()
         column[rows] = out.loc[rows, SEX_RANGE_COLUMNS[sex][index]] if sex in SEX_RANGE_COLUMNS else None

@@ -108,3 +108,13 @@ def test_x_uln_view_says_which_analytes_it_leaves_out_for_the_sex(tmp_path):
     assert title(flags_of(tmp_path / "u", None)) == ("All analytes, × upper limit of normal (not shown where unknown: "
                                                      "Hemoglobin, Ferritin, ULN depends on sex)")
     assert title(flags_of(tmp_path / "f", "F")) == "All analytes, × upper limit of normal"
+
+
+def test_flag_heatmap_hover_says_why_a_flag_is_unknown(tmp_path):
+    from dashboard.charts.heatmap import flag_heatmap
+
+    figure = flag_heatmap(flags_of(tmp_path, None))
+    hover = [h for row in figure.data[0].hovertext for h in row]
+    assert any("125 g/L" in h and h.endswith("<br>unknown: range depends on sex; set [patient] sex in case.toml")
+               for h in hover)
+    assert not any("no reference range" in h for h in hover)  # every range here was printed
