@@ -104,8 +104,8 @@ def canonical_values(frame: dict, file: str) -> list[Problem]:
             problems.append(error(str(exc), *where, unit, exc.expected))
             continue
         unit_out[rows] = canonical_unit(effective, analyte_id)
-        problems += _convert_ranges(record, effective, positions, frame, [(ref_low, ref_high), *_sex_pairs(by_sex)],
-                                    file)
+        problems += _convert_ranges(record, effective, positions, frame,
+                                    [(ref_low, ref_high), *_sex_pairs(by_sex, rows)], file)
         for position in rows[orig[rows] < 0]:
             problems.append(error(f"negative value for {record.name}", file, frame["line"][position],
                                   frame["column"][position] or None, frame["orig_text"][position],
@@ -122,9 +122,10 @@ def canonical_values(frame: dict, file: str) -> list[Problem]:
     return problems
 
 
-def _sex_pairs(by_sex: dict[str, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(low, high) column pairs of the ranges printed per sex, F then M (none when the frame has none)."""
-    return [(by_sex[low], by_sex[high]) for low, high in SEX_RANGE_COLUMNS.values() if low in by_sex]
+def _sex_pairs(by_sex: dict[str, np.ndarray], rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(low, high) column pairs of the ranges printed per sex, F then M; none when the rows have none."""
+    return [(by_sex[low], by_sex[high]) for low, high in SEX_RANGE_COLUMNS.values()
+            if low in by_sex and not (np.isnan(by_sex[low][rows]).all() and np.isnan(by_sex[high][rows]).all())]
 
 
 def _written_ranges(positions: list[int], frame: dict) -> list[tuple[float | None, float | None]]:
