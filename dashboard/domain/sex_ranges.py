@@ -131,9 +131,10 @@ def patient_sex(patient: object) -> str | None:
 
 def printed_per_sex(observations: pd.DataFrame) -> np.ndarray:
     """Per row: whether its reference range was printed per sex (an old stored case has none)."""
-    if SEX_RANGE_NAMES[0] not in observations:
-        return np.zeros(len(observations), dtype=bool)
-    return observations[list(SEX_RANGE_NAMES)].notna().any(axis=1).to_numpy(dtype=bool)
+    rows = np.zeros(len(observations), dtype=bool)
+    for name in SEX_RANGE_NAMES if SEX_RANGE_NAMES[0] in observations else ():
+        rows |= observations[name].notna().to_numpy(dtype=bool)  # column by column: a case is read per view
+    return rows
 
 
 def apply_sex(observations: pd.DataFrame, sex: str | None) -> pd.DataFrame:

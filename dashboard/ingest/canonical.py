@@ -269,11 +269,13 @@ def _default_text(record: Analyte) -> str:
 def with_patient_sex(observations: pd.DataFrame, meta: dict, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """The observations with each range printed per sex resolved by the patient's sex (case.toml `[patient]
     sex`): that sex's range applies; with the sex unknown, one warning for the case (never a guess)."""
+    rows = printed_per_sex(observations)
+    if not rows.any():
+        return observations, []
     patient = meta.get("patient")
     sex = patient_sex(patient)
     out = apply_sex(observations, sex)
-    rows = printed_per_sex(out)
-    if sex is not None or not rows.any():
+    if sex is not None:
         return out, []
     labels = ", ".join(dict.fromkeys(out.loc[rows, "label"].astype(str)))
     first = out.iloc[int(np.argmax(rows))]
