@@ -32,6 +32,12 @@ def test_printed_forms_give_each_sex_its_range(text):
     assert parse_range(text) == RefRange(by_sex=HB)
 
 
+def test_a_letter_is_read_by_its_partner():
+    # Spanish/Portuguese hombres/mujeres: M is the women's range here; no language reads H as women
+    assert parse_range("H: 13-17; M: 12-15") == RefRange(by_sex=HB)
+    assert parse_range("m 13-17, w 12-15") == RefRange(by_sex=HB)  # männlich/weiblich, men/women
+
+
 def test_decimal_commas_as_the_file_writes_them():
     assert parse_range("M 4,5-6,0, F 4,0-5,5", COMMA) == RefRange(by_sex=(("F", 4.0, 5.5), ("M", 4.5, 6.0)))
     with pytest.raises(CellError, match="decimal comma"):
