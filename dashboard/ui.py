@@ -224,12 +224,13 @@ def case_picker(cases: pd.DataFrame, *, key: str, label: str = "Case") -> str | 
     ids = cases["case_id"].astype(str).tolist()
     if not ids:
         return None
-    titles = dict(zip(ids, cases["title"].fillna("").astype(str), strict=True))
+    titles = [title or cid for cid, title in zip(ids, cases["title"].fillna("").astype(str), strict=True)]
+    labels = dict(zip(ids, views.distinct_labels(titles, ids), strict=True))
     current = st.session_state.get(CURRENT_CASE)
     if current not in ids:
         current = st.session_state.get(key) if st.session_state.get(key) in ids else ids[0]
     st.session_state[key] = st.session_state[CURRENT_CASE] = current
-    return st.selectbox(label, ids, key=key, format_func=lambda cid: titles.get(cid) or cid,
+    return st.selectbox(label, ids, key=key, format_func=labels.get,
                         on_change=_follow_picker, args=(key,))
 
 
@@ -308,14 +309,13 @@ def stored_figure(store: CaseStore, case_id: str, name: str, analytes: list[str]
 
 @dataclass(frozen=True)
 class CaseTables:
-    """The case view's tables and downloads, made once per stored version (not on every rerun)."""
+    """The case view's tables, made once per stored version (not on every rerun); the downloads of the
+    derived table are made when asked for (`deferred_download`)."""
 
     scores: pd.DataFrame
     hscore_items: pd.DataFrame
     hlh_items: pd.DataFrame
     derived: pd.DataFrame
-    derived_csv: bytes
-    derived_parquet: bytes
 
 
 def case_tables(store: CaseStore, case_id: str) -> CaseTables:
@@ -331,8 +331,6 @@ def _case_tables(root: str, case_id: str, stamp: str) -> CaseTables:
         hscore_items=views.item_breakdown(data.scores, "hscore.items."),
         hlh_items=views.item_breakdown(data.scores, "hlh2004.criteria."),
         derived=derived,
-        derived_csv=safe_csv_bytes(derived),
-        derived_parquet=views.parquet_bytes(derived),
     )
 
 
@@ -380,6 +378,11 @@ def _slide(root: str, case_id: str, stamp: str, slide: Slide, xuln: bool, screen
     meta = data.case.meta
     return build_slide(data.flags, data.case.events, data.scores, slide, xuln=xuln, lk=screen.look,
                        height=screen.slide_height, title=meta.get("title") or case_id, source=meta.get("source"))
+
+
+def deferred_download(frame: pd.DataFrame, fmt: str) -> Callable[[], bytes]:
+    """The derived table as formula-safe CSV or parquet, made only when the user clicks its button."""
+    return (lambda: safe_csv_bytes(frame)) if fmt == "csv" else (lambda: views.parquet_bytes(frame))
 
 
 def deferred_export(make: Callable[[], go.Figure], fmt: str) -> Callable[[], bytes]:

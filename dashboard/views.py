@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -57,6 +58,16 @@ _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:
 def plain(text: object) -> str:
     """User text made inert for Streamlit markdown: every markdown/HTML character is backslash-escaped."""
     return str(text).translate(_MARKDOWN_SPECIALS)
+
+
+def distinct_labels(labels: list[str], keys: list[str]) -> list[str]:
+    """Option labels a user can tell apart: a label shared by several options gets its key in brackets.
+
+    A picker's choice travels between browser and server by its label, so two cases of the same title
+    (a revised copy saved under a new id) were one option: every rerun went back to the first of them.
+    """
+    counts = Counter(labels)
+    return [f"{label} ({key})" if counts[label] > 1 else label for label, key in zip(labels, keys, strict=True)]
 
 
 # ------------------------------------------------------------------------------------------------ store

@@ -96,11 +96,11 @@ if data_export.open:
         ui.table(tables.derived, key="case_derived")
         csv_col, parquet_col, _ = st.columns([1, 1, 3])
         csv_col.download_button(
-            "Download CSV", tables.derived_csv, file_name=f"{case_id}-derived.csv", mime="text/csv",
+            "Download CSV", ui.deferred_download(tables.derived, "csv"), file_name=f"{case_id}-derived.csv", mime="text/csv",
             key="case_download_csv", on_click="ignore",
         )
         parquet_col.download_button(
-            "Download parquet", tables.derived_parquet, file_name=f"{case_id}-derived.parquet",
+            "Download parquet", ui.deferred_download(tables.derived, "parquet"), file_name=f"{case_id}-derived.parquet",
             mime="application/vnd.apache.parquet", key="case_download_parquet", on_click="ignore",
         )
         st.subheader("Export", anchor=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import review, ui
+from dashboard import review, ui, views
 from dashboard.ingest.bundle import load_uploaded
 from dashboard.ingest.problems import CaseError
 from dashboard.ingest.published_table import INPUT_SUFFIXES, draft_from_table, read_tables
@@ -65,7 +65,8 @@ if draft is None:
 
 tables = st.session_state.get(TABLES) or []
 if len(tables) > 1:
-    captions = [t.caption or f"Table {i + 1}" for i, t in enumerate(tables)]
+    captions = views.distinct_labels([t.caption or f"Table {i + 1}" for i, t in enumerate(tables)],
+                                     [f"table {i + 1}" for i in range(len(tables))])
     pick = st.selectbox("The text holds several tables: review", range(len(tables)), key="import_pick",
                         format_func=lambda i: captions[i])
     if tables[pick] is not draft.table:

@@ -86,14 +86,22 @@ class CellError(ValueError):
 
 @dataclass(frozen=True)
 class NumberStyle:
-    """How a file writes numbers: its decimal separator, and whether the user declared it.
+    """How a file writes numbers: its decimal separator, and whether the user declared it or the file shows it.
 
     `decimal` None means the file showed no decimals at all: `1,260` and `1.260` are then both ambiguous.
-    A declared style (case.toml `decimal`, the upload page) also settles `1,260`-like cells.
+    A declared style (case.toml `decimal`, the upload page) settles `1,260`-like cells, and so does a style
+    the file's own numbers show: where other cells write `8.1`, `12,000` can only be twelve thousand (a
+    decimal comma there would be a file mixing styles, itself an error), as a reader takes it.
     """
 
     decimal: str | None = "."
     declared: bool = False
+    shown: bool = False
+
+    @property
+    def settles_groups(self) -> bool:
+        """True when `1,260` / `1.260` read as thousands in this style instead of being ambiguous."""
+        return self.declared or self.shown
 
 
 POINT = NumberStyle(".")
@@ -185,7 +193,7 @@ def _grouped(s: str, style: NumberStyle) -> float | None:
         return float(s)
     if not grouped.match(s):
         return None
-    if re.fullmatch(rf"[+\-]?[1-9]\d{{0,2}}{re.escape(thousands)}\d{{3}}", s) and not (style.declared or spaced):
+    if re.fullmatch(rf"[+\-]?[1-9]\d{{0,2}}{re.escape(thousands)}\d{{3}}", s) and not (style.settles_groups or spaced):
         as_thousands, as_decimal = s.replace(thousands, ""), f"{float(s.replace(thousands, '.')):g}"
         name = "comma" if thousands == "," else "point"
         raise CellError(f"'{s}' is ambiguous: a thousands separator or a decimal {name} ({as_thousands} or "
@@ -301,6 +309,9 @@ def parse_limit(text: str, style: NumberStyle = POINT) -> float:
     return parse_number(titer.group(1)) if titer else parse_number(text, style)
 
 
+_BRACKETED = re.compile(r"\(([^()]*\d[^()]*)\)|\[([^\[\]]*\d[^\[\]]*)\]")
+
+
 def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
     """Read a reference range: `4.5–11.0`, `< 250`, `<1: 10`, `> 60`, `Negative`; empty gives no range. A unit
     after the range (`15 - 150 ng/mL`) is returned in `unit` for the caller to check against the row's.
@@ -311,6 +322,8 @@ def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
     s = unwrapped_text(text)
     if s.casefold() in MISSING:
         return RefRange()
+    if bracketed := _BRACKETED.fullmatch(s):  # `(12.0-16.0)`: papers print the range in brackets
+        return parse_range(bracketed.group(1) or bracketed.group(2), style)
     try:
         split = split_by_sex(s)
     except SexLabelError as exc:

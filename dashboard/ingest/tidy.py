@@ -198,8 +198,8 @@ def number_style(rows: dict[str, list], file: str, decimal: str | None = None) -
         style = NumberStyle(decimal, declared=True)
     elif detected == "mixed":
         style = NumberStyle("," if len(kinds["comma"]) > len(kinds["point"]) else ".")
-    else:
-        style = NumberStyle(detected)
+    else:  # a style the numbers show settles 1,260-like cells; None (no decimals at all) does not
+        style = NumberStyle(detected, shown=detected is not None)
     if detected == "," and not style.declared:
         problems.append(warning("decimal comma detected: every number of this file is read with ',' as the decimal "
                                 "separator", file, expected='decimal = "." in case.toml if that is wrong'))
@@ -218,7 +218,7 @@ def _thousands(texts: list[str], style: NumberStyle) -> list[int]:
     """Positions of cells whose numbers carry a thousands separator under the file's style."""
     separator = "," if style.decimal != "," else "."
     kinds = {"point" if separator == "," else "comma"}  # 12,932.7 in a decimal-point file
-    if style.declared:  # 1,260 read as 1260 because the user stated the decimal point
+    if style.settles_groups:  # 1,260 read as 1260: the user stated, or other cells show, the decimal point
         kinds.add("comma-group" if separator == "," else "point-group")
     found = []
     for position, text in enumerate(texts):

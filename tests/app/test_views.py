@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -71,3 +73,24 @@ def test_problem_rows_stay_whole_numbers_when_some_problems_have_no_row():
         {"severity": "warning", "file": "dm.xpt", "row": None, "column": None, "value": None, "message": "n"},
     ])
     assert frame["row"].tolist()[0] == "76" and frame["row"].isna().tolist() == [False, True]
+
+
+def test_options_of_the_same_label_are_told_apart_by_their_key():
+    labels = views.distinct_labels(["MAS in SLE", "MAS in SLE", "sJIA-MAS", "MAS in SLE"],
+                                   ["seed-sle-mas", "revised", "sjia", "third"])
+    assert labels == ["MAS in SLE (seed-sle-mas)", "MAS in SLE (revised)", "sJIA-MAS", "MAS in SLE (third)"]
+    assert views.distinct_labels(["a", "b"], ["x", "y"]) == ["a", "b"]
+
+
+def test_the_case_picker_keeps_a_second_case_of_the_same_title(app, store_root):
+    """Two cases titled alike: the picker lists them apart and a rerun keeps the second one chosen."""
+    at = app("app_pages/case_view.py")  # seeds the store
+    seed = CaseStore(store_root).load("seed-sle-mas")
+    CaseStore(store_root).save(dataclasses.replace(seed, id="revised-copy"))
+    at.run()
+    picker = at.selectbox(key="case_pick")
+    title = seed.meta["title"]
+    assert sorted(picker.options) == sorted([f"{title} (revised-copy)", f"{title} (seed-sle-mas)"])
+    picker.select("revised-copy").run()
+    at.toggle(key="case_xuln").set_value(True).run()
+    assert at.selectbox(key="case_pick").value == "revised-copy"

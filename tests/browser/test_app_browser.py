@@ -72,6 +72,11 @@ def test_upload_save_view_and_present_the_case(page, app_url, seed_path, artifac
         page.get_by_role("button", name="HTML case report").click()
     report = download.value.path().read_text(encoding="utf-8")
     assert "MAS complicating an SLE flare" in report and "HScore" in report
+    with page.expect_download() as download:  # made when clicked (ui.deferred_download)
+        page.get_by_role("button", name="Download CSV").click()
+    header, first, *_ = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    assert header.startswith("case_id,timepoint,day,label,analyte,orig_text,orig_value,orig_unit,value,unit")
+    assert first.startswith("uploaded-sle-mas,Admission,0.0,")  # the saved copy, not the seed of the same title
     with page.expect_download(timeout=90_000) as download:  # kaleido drives chromium in the server
         page.get_by_role("button", name="Case figure (PNG)").click()
     assert download.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -73,6 +73,8 @@ RANGES = [
     ("2 to 4", RefRange(2.0, 4.0)), ("0.0–0.16", RefRange(0.0, 0.16)), ("< 250", RefRange(high=250.0)),
     ("<1: 10", RefRange(high=10.0)), ("< 1: 40", RefRange(high=40.0)), ("> 60", RefRange(low=60.0)),
     ("≥60", RefRange(low=60.0)), ("Negative", RefRange()), ("–", RefRange()), ("", RefRange()),
+    ("(12.0-16.0)", RefRange(12.0, 16.0)), ("[150–400]", RefRange(150.0, 400.0)), ("(<5)", RefRange(high=5.0)),
+    ("(12.0-16.0 g/dL)", RefRange(12.0, 16.0, unit="g/dL")),
 ]
 
 
@@ -88,7 +90,8 @@ def test_bare_number_is_an_upper_limit_with_a_warning():
 
 
 @pytest.mark.parametrize("text,message", [("5-2", "low limit above"), ("1,5-3", "comma"), ("3,5", "decimal comma"),
-                                          ("sometimes", "not a reference range")])
+                                          ("sometimes", "not a reference range"),
+                                          ("(5-2)", "low limit above"), ("(x)", "not a reference range")])
 def test_refused_ranges(text, message):
     with pytest.raises(CellError, match=message):
         parse_range(text)
@@ -170,6 +173,8 @@ def test_flags_invisible_characters_and_censoring(text, expected):
     ("12,932.7", POINT, 12932.7), ("1,266,973", POINT, 1266973.0), ("3,5", COMMA, 3.5), ("0,72", COMMA, 0.72),
     ("1,260", COMMA, 1.26), ("12.932,7", COMMA, 12932.7), ("1.266.973", COMMA, 1266973.0),
     ("1,260", NumberStyle(".", declared=True), 1260.0), ("1.260", NumberStyle(",", declared=True), 1260.0),
+    ("1,260", NumberStyle(".", shown=True), 1260.0), ("1.260", NumberStyle(",", shown=True), 1260.0),
+    ("12,000", NumberStyle(".", shown=True), 12000.0), (">40,000", NumberStyle(".", shown=True), 40000.0),
     ("1.260", POINT, 1.26), ("<0,5", COMMA, 0.5), ("0.125", NumberStyle(None), 0.125), ("3,5 cm", COMMA, 3.5), ("1260", NumberStyle(None), 1260.0),
 ])
 def test_numbers_in_the_files_style(text, style, value):

@@ -75,6 +75,20 @@ def test_stating_the_decimal_separator_overrides_detection():
     assert value_of(case, "ferritin", "Day 0") == 1.26
 
 
+def test_thousands_commas_are_read_where_the_file_writes_decimals_with_a_point():
+    """A US table: `8.1` shows the decimal point, so `12,000` can only be twelve thousand (a decimal comma
+    beside it would be a file of mixed styles); the same for `1.260` beside `3,5`. Without any decimal in
+    the file `1,260` stays ambiguous (test above)."""
+    case = labs("Analyte,Day 0,Day 3\nFerritin (ng/mL),\"12,000\",\">40,000\"\nHemoglobin (g/dL),8.1,7.9\n")
+    assert value_of(case, "ferritin", "Day 0") == 12000.0
+    censored = case.observations.query("analyte == 'ferritin' and timepoint == 'Day 3'").iloc[0]
+    assert (censored["value"], censored["qualifier"]) == (40000.0, ">")
+    assert [p.value for p in case.problems if "thousands" in p.message] == ["12,000"]  # one notice, first cell
+    european = labs("Analyte;Day 0\nFerritin (µg/L);1.260\nHemoglobin (g/dL);8,1\n")
+    assert value_of(european, "ferritin", "Day 0") == 1260.0
+    assert value_of(european, "hemoglobin", "Day 0") == 81.0  # g/L, the catalogue unit
+
+
 def test_case_toml_decimal_must_be_a_separator():
     problems = check_uploaded({"labs.csv": b"Analyte,Day 0\nLDH (U/L),250\n", "case.toml": b'decimal = "x"\n'}, "t")
     assert [(p.severity, p.column) for p in problems if "decimal must be" in p.message] == [("error", "decimal")]
