@@ -171,9 +171,9 @@ def warm_case_view(store: CaseStore, case_id: str) -> None:
 def _warm(root: str, case_id: str, stamp: str) -> None:
     try:
         data = _case_data(root, case_id, stamp)
-        _case_tables(root, case_id, stamp)
         analytes = views.default_analytes(views.analytes_with_values(data.flags))
         _stored_figure(root, case_id, stamp, "case", tuple(analytes), False, False)  # the Overview's figure
+        _case_tables(root, case_id, stamp)  # in the order the Overview sends them
     except Exception:  # noqa: BLE001 - only a head start: the case view builds (and reports) it again
         return
 

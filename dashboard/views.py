@@ -61,13 +61,14 @@ def plain(text: object) -> str:
 
 
 def distinct_labels(labels: list[str], keys: list[str]) -> list[str]:
-    """Option labels a user can tell apart: a label shared by several options gets its key in brackets.
+    """Option labels a user can tell apart: a label shared by several options is led by its key.
 
     A picker's choice travels between browser and server by its label, so two cases of the same title
     (a revised copy saved under a new id) were one option: every rerun went back to the first of them.
+    The key goes first because a narrow sidebar cuts the end of a long title.
     """
     counts = Counter(labels)
-    return [f"{label} ({key})" if counts[label] > 1 else label for label, key in zip(labels, keys, strict=True)]
+    return [f"{key}: {label}" if counts[label] > 1 else label for label, key in zip(labels, keys, strict=True)]
 
 
 # ------------------------------------------------------------------------------------------------ store
@@ -216,10 +217,15 @@ def _by_timepoint(scores: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable") if keys else frame
 
 
+def day_text(day: object) -> str:
+    """A timepoint's day as people write it (`7`, `-2`, `0.5`); `?` when no day is known (shown, not blank)."""
+    return "?" if day is None or pd.isna(day) else f"{float(day):g}"
+
+
 def score_summary(scores: pd.DataFrame, meta: Mapping) -> pd.DataFrame:
     """One row per timepoint with each score's headline in words (headlines.py), in timepoint order."""
     frame = _by_timepoint(scores)
-    rows = [{"Timepoint": row["timepoint"], "Day": row["day"], **headlines.headline_row(row, meta)}
+    rows = [{"Timepoint": row["timepoint"], "Day": day_text(row["day"]), **headlines.headline_row(row, meta)}
             for _, row in frame.iterrows()]
     return pd.DataFrame(rows, columns=list(headlines.HEADLINE_COLUMNS))
 

@@ -47,22 +47,25 @@ with st.sidebar:
         st.switch_page("app_pages/presentation.py")
 
 overview, response, scores, flags, data_export = st.tabs(SECTIONS, key="case_section", on_change="rerun")
-if overview.open or scores.open or data_export.open:
-    tables = ui.case_tables(store, case_id)
 
 if overview.open:
     with overview:
-        ui.table(tables.scores, key="case_scores")  # the headline scores first: a short row per timepoint
-        st.caption(views.score_caption(meta))
+        # The headline scores stand first (a short row per timepoint) but are sent after the figure: the
+        # browser draws the figure, the page's largest cost, while the server makes the table.
+        headline = st.container()
         # On screen the page heading carries the case title and source; exported figures carry their own.
         figure = ui.stored_figure(store, case_id, "case", analytes, xuln=xuln, titled=False)
         st.plotly_chart(figure, key="case_chart", config=ui.PLOTLY_CONFIG, theme=None)
+        with headline:
+            ui.table(ui.case_tables(store, case_id).scores, key="case_scores")
+            st.caption(views.score_caption(meta))
 
 if response.open:
     with response:
         response_panel(data)
 
 if scores.open:
+    tables = ui.case_tables(store, case_id)
     with scores:
         trajectory = ui.stored_figure(store, case_id, "scores", analytes, xuln=xuln, titled=False)
         st.plotly_chart(trajectory, key="case_score_chart", config=ui.PLOTLY_CONFIG, theme=None)
@@ -91,6 +94,7 @@ if flags.open:
         st.plotly_chart(heatmap, key="case_heatmap", config=ui.PLOTLY_CONFIG, theme=None)
 
 if data_export.open:
+    tables = ui.case_tables(store, case_id)
     with data_export:
         st.subheader("Derived table", anchor=False)
         ui.table(tables.derived, key="case_derived")

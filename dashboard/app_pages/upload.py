@@ -17,7 +17,7 @@ st.caption(
     "Drop the files of one case: labs.csv (+ events.csv, case.toml), or one .zip of them, or one .xlsx "
     "workbook (sheets labs, events, case). A long table with a case column (case_id, USUBJID, subject, "
     "patient, record_id) holds many cases, as do an SDTM study (dm, lb, vs, ex, cm as .xpt or .csv, several "
-    "at once or one .zip) and FHIR R4 files (.json Bundle, .ndjson): one case per subject. "
+    "at once or one .zip) and FHIR R4 files (.json Bundle, .ndjson, or a .zip of them): one case per subject. "
     f"Up to {limit_mb:g} MB per file. Files stay on this computer."
 )
 uploaded = st.file_uploader("Case files", accept_multiple_files=True, key="upload_files")

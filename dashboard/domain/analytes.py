@@ -7,12 +7,11 @@ catalogue id instead, so recognition happens once, here.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from dashboard.domain import registry
-from dashboard.domain.registry import optional_float, pipe_list
+from dashboard.domain.registry import fold_accents, optional_float, pipe_list
 
 KINDS = ("numeric", "finding", "titer", "qualitative")
 
@@ -43,9 +42,9 @@ class Analyte:
 
 
 def label_key(label: str) -> str:
-    """Reduce a label to letters and digits, lower case, so 'd-dimer', 'D Dimer' and 'DDIMER' meet."""
-    text = unicodedata.normalize("NFKC", label).casefold()
-    return re.sub(r"[^0-9a-z]+", "", text)
+    """Reduce a label to letters and digits, lower case, accents removed, so 'd-dimer', 'D Dimer' and 'DDIMER'
+    meet, and so do 'Hémoglobine' and 'Hemoglobine' (before, 'é' was dropped whole: 'hmoglobine')."""
+    return re.sub(r"[^0-9a-z]+", "", fold_accents(label))
 
 
 def _read() -> tuple[Analyte, ...]:
@@ -83,12 +82,22 @@ def _by_id() -> dict[str, Analyte]:
     return {a.id: a for a in catalogue()}
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def label_keys(label: str) -> frozenset[str]:
+    """The keys a catalogue label is found by: its `label_key`, and for a German umlaut the spelling without
+    it too (`Hämatokrit` is typed `Hamatokrit` or `Haematokrit`)."""
+    return frozenset({label_key(label), label_key(label.translate(_UMLAUTS))})
+
+
 @cache
 def _by_key() -> dict[str, str]:
     keys: dict[str, str] = {}
     for a in catalogue():
         for label in a.labels:
-            keys.setdefault(label_key(label), a.id)
+            for key in label_keys(label):
+                keys.setdefault(key, a.id)
     return keys
 
 

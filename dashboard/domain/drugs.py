@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain import registry
-from dashboard.domain.registry import optional_float, pipe_list
+from dashboard.domain.registry import fold_accents, optional_float, pipe_list
 
 # The classes of issue 12, in the order a clinician lists them; "other" is every unmatched name too.
 DRUG_CLASSES: tuple[str, ...] = (
@@ -58,8 +58,7 @@ class Drug:
 
 def name_tokens(text: str) -> tuple[str, ...]:
     """Lower-case letters-and-digits words, accents removed: 'Solu-Médrol 1 g' -> ('solu', 'medrol', '1', 'g')."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).replace("γ", "gamma")
+    folded = fold_accents(text).replace("γ", "gamma")
     return tuple(re.findall(r"[0-9a-z]+", folded))
 
 

@@ -1,5 +1,9 @@
 """Days of timepoints inferred from their labels: `Day 7`, `D+7`, `Hospital day 7`, `HD 7`, `Week 2`, dates.
 
+The day and week words come from domain/data/header_words.csv, so `J7`, `J+7`, `Jour 7`, `Tag 7`, `Día 7`,
+`Dia 7`, `Giorno 7`, `Dag 7` are day 7 as `Day 7` is, and `Semaine 2`, `Woche 2`, `Semana 2`, `Settimana 2`
+are day 14 (the single letters `D` and `J` in upper case only).
+
 A label gives a day only when it states one: `Admission` or `After DEX` give none, and a case without
 days says so instead of guessing. `Week N` is day 7N. Dates give days from the first dated column;
 `03/04/2021` is read only when the whole set of labels decides day/month order (a part above 12 in some
@@ -14,21 +18,40 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+
+from dashboard.domain.registry import header_words
 
 _MINUS = "−–"
 _SUFFIX = r"(?:\s*[(:,].*)?$"  # `Day 7 (discharge)`, `Day 7: discharge`
-_DAY_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
-    (re.compile(rf"^(?:hospital\s+day|HD)\s*#?\s*([+\-{_MINUS}]?\d+){_SUFFIX}", re.IGNORECASE), 1),
-    (re.compile(rf"^day\s*#?\s*([+\-{_MINUS}]?\d+){_SUFFIX}", re.IGNORECASE), 1),
-    (re.compile(rf"^D\s*([+\-{_MINUS}]\d+|\d+){_SUFFIX}"), 1),
-    (re.compile(rf"^(?:week|wk)\s*#?\s*(\d+){_SUFFIX}", re.IGNORECASE), 7),
-    (re.compile(rf"^(\d+)(?:st|nd|rd|th)\s+(?:hospital\s+)?day{_SUFFIX}", re.IGNORECASE), 1),
-)
+
+
+def _words(role: str) -> str:
+    """One role's header words as a regex alternation (`day|jour|tag|día|dia|...`)."""
+    return "|".join(re.escape(word) for word in header_words(role))
+
+
+@cache
+def _day_patterns() -> tuple[tuple[re.Pattern, int], ...]:
+    """(pattern, days per unit): the day and week words in every language of domain/data/header_words.csv."""
+    sign = rf"[+\-{_MINUS}]"
+    return (
+        (re.compile(rf"^(?:hospital\s+day|HD)\s*#?\s*({sign}?\d+){_SUFFIX}", re.IGNORECASE), 1),
+        (re.compile(rf"^(?:{_words('day')})\s*#?\s*({sign}?\d+){_SUFFIX}", re.IGNORECASE), 1),
+        (re.compile(rf"^(?:{_words('day_letter')})\s*({sign}\d+|\d+){_SUFFIX}"), 1),
+        (re.compile(rf"^(?:{_words('week')})\s*#?\s*(\d+){_SUFFIX}", re.IGNORECASE), 7),
+        (re.compile(rf"^(\d+)(?:st|nd|rd|th)\s+(?:hospital\s+)?day{_SUFFIX}", re.IGNORECASE), 1),
+    )
+
+
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([A-Za-z]{3,9})\.?,?(?:[\s\-]+(\d{2}|\d{4}))?$")
+# A time of day after a date (lab-system exports: `03/15/2021 08:00`, `2021-03-15T07:30:00`, `15.03.2021 8:05 PM`):
+# the date gives the day (calendar days, as a hospital counts them); the label keeps the time as written.
+_TIME_OF_DAY = re.compile(r"(?:[ T]|,\s*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _MONTH_NAME_DAY = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-]+(\d{1,2})(?:st|nd|rd|th)?,?(?:[\s\-]+(\d{2}|\d{4}))?$")
 
 
@@ -45,9 +68,9 @@ class DayInference:
 
 
 def label_day(label: str) -> int | None:
-    """The day a non-date label states (`Day 7`, `D+7`, `HD 7`, `Week 2` -> 14), else None."""
+    """The day a non-date label states (`Day 7`, `D+7`, `J7`, `Tag 7`, `HD 7`, `Week 2` -> 14), else None."""
     text = " ".join(str(label).split())
-    for pattern, factor in _DAY_PATTERNS:
+    for pattern, factor in _day_patterns():
         found = pattern.match(text)
         if found:
             number = found.group(1).translate(str.maketrans(_MINUS, "--"))
@@ -63,8 +86,9 @@ def _year(text: str | None) -> int | None:
 
 
 def _date_parts(label: str) -> tuple[str, tuple] | None:
-    """('iso' | 'numeric' | 'named', parts) when the label is a date, else None."""
+    """('iso' | 'numeric' | 'named', parts) when the label is a date (with or without a time), else None."""
     text = " ".join(str(label).split())
+    text = _TIME_OF_DAY.sub("", text) if _TIME_OF_DAY.search(text) and _TIME_OF_DAY.sub("", text) else text
     if found := _ISO.match(text):
         return "iso", (int(found.group(1)), int(found.group(2)), int(found.group(3)))
     if found := _NUMERIC_DATE.match(text):

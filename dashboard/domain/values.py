@@ -25,7 +25,7 @@ from dashboard.domain.sex_ranges import SEX_NAMES, SexLabelError, split_by_sex
 from dashboard.domain.text import plain_text
 from dashboard.domain.units import is_unit, normalise_unit
 
-MISSING = frozenset({"", "–", "-", "—", "‒", "−", "na", "n/a", "n.a.", "nd", "n.d.", "not done",
+MISSING = frozenset({"", "–", "-", "—", "‒", "−", "--", "---", "na", "n/a", "n.a.", "nd", "n.d.", "n/d", "not done",
                      "not available", "not tested", "not measured", "?", "...", "…", "/",
                      # what lab systems print for a test without a result: no observation, never a value
                      "tnp", "test not performed", "not performed", "qns", "quantity not sufficient",

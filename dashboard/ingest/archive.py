@@ -125,3 +125,11 @@ def workbook_sheets(data: bytes, file: str) -> tuple[dict[str, Rows], list[Probl
         return {}, [error(f"not a readable .xlsx workbook ({type(exc).__name__})", file,
                           expected="an Excel .xlsx workbook")]
     return rows, notes
+
+
+def upload_members(files: dict[str, bytes]) -> tuple[dict[str, bytes], list[Problem]]:
+    """name -> bytes of uploaded files: the members of one .zip (read with the limits above), else the files."""
+    if len(files) == 1 and next(iter(files)).casefold().endswith(".zip"):
+        name, data = next(iter(files.items()))
+        return unzip(data, name)
+    return dict(files), []

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from dashboard.ingest.archive import MAX_UNPACKED_BYTES, unzip, workbook_sheets
 from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, grid_from_rows, read_csv_grid
 from dashboard.ingest.meta import meta_from_pairs, read_case_toml
+from dashboard.ingest.preamble import labs_grid, read_labs_grid
 from dashboard.ingest.problems import Problem, error
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -44,7 +45,7 @@ def parts_from_files(files: dict[str, bytes], default_id: str) -> CaseParts:
                                     f"case.toml); found: {', '.join(sorted(by_name)) or 'nothing'}"))
         return parts
     name, data = by_name[labs_key]
-    parts.labs = read_csv_grid(data, PurePosixPath(name).name)
+    parts.labs = read_labs_grid(data, PurePosixPath(name).name)
     if labs_key != "labs.csv" and "case.toml" not in by_name and default_id == "":
         parts.default_id = PurePosixPath(name).stem
     events_key = next((k for k in by_name if k.startswith("events.") and k.endswith(TABLE_SUFFIXES)), None)
@@ -53,7 +54,7 @@ def parts_from_files(files: dict[str, bytes], default_id: str) -> CaseParts:
     if "case.toml" in by_name:
         parts.meta, more = read_case_toml(by_name["case.toml"][1])
         parts.problems += more
-    return parts
+    return _titled(parts)
 
 
 def xlsx_parts(data: bytes, file: str, default_id: str) -> CaseParts:
@@ -62,13 +63,22 @@ def xlsx_parts(data: bytes, file: str, default_id: str) -> CaseParts:
     rows, parts.problems = workbook_sheets(data, file)
     if not rows:
         return parts
-    parts.labs = grid_from_rows(rows["labs"], f"{file}[labs]")
+    parts.labs = labs_grid(rows["labs"], f"{file}[labs]")
     if "events" in rows:
         parts.events = grid_from_rows(rows["events"], f"{file}[events]")
     if "case" in rows:
         pairs = [(n, cells[0] if cells else "", cells[1] if len(cells) > 1 else "") for n, cells in rows["case"]]
         parts.meta, more = meta_from_pairs(pairs, f"{file}[case]")
         parts.problems += more
+    return _titled(parts)
+
+
+def _titled(parts: CaseParts) -> CaseParts:
+    """A `Table N ...` caption above the labs table is the case's title, and a `Source: ...` note below it the
+    case's source, when case.toml gives none (`ingest/preamble.py`)."""
+    for key in ("title", "source"):
+        if parts.labs is not None and getattr(parts.labs, key) and not parts.meta.get(key):
+            parts.meta[key] = getattr(parts.labs, key)
     return parts
 
 

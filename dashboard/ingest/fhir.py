@@ -19,6 +19,7 @@ from typing import Any
 
 from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.codes import SNOMED_SYSTEM
+from dashboard.ingest.archive import upload_members
 from dashboard.ingest.case import Case
 from dashboard.ingest.fhir_elements import (
     BY_SNOMED,
@@ -41,16 +42,21 @@ PATIENT_DETAILS = ("identifier", "name", "telecom", "address", "birthDate", "pho
 
 
 def is_fhir_file(path: Path) -> bool:
-    """A .json file holding a FHIR resource, or an .ndjson file (the loader dispatch asks this)."""
+    """A .json file holding a FHIR resource, an .ndjson file, or a .zip of only those (the loader dispatch
+    asks this)."""
     if not path.is_file():
         return False
+    if path.suffix.casefold() == ".zip":
+        return is_fhir_upload({path.name: path.read_bytes()})
     with path.open("rb") as handle:
         return _is_fhir(path.name, handle.read(4096))
 
 
 def is_fhir_upload(files: dict[str, bytes]) -> bool:
-    """Uploaded files that are all FHIR (.json resources or .ndjson), as `is_fhir_file` asks of a path."""
-    return bool(files) and all(_is_fhir(name, data[:4096]) for name, data in files.items())
+    """Uploaded files that are all FHIR (.json resources or .ndjson), or one .zip of only those, as
+    `is_fhir_file` asks of a path."""
+    members, problems = upload_members(files)
+    return bool(members) and not problems and all(_is_fhir(name, data[:4096]) for name, data in members.items())
 
 
 def _is_fhir(name: str, head: bytes) -> bool:
@@ -82,6 +88,8 @@ def read_fhir(path: str | Path, data: bytes | None = None) -> Cohort:
             data = path.read_bytes()
         except OSError as exc:
             return Cohort(problems=[error(f"unreadable: {exc.strerror}", file)])
+    if file.casefold().endswith(".zip"):
+        return read_fhir_upload({file: data})
     resources, problems = resources_of(data, file)
     patients = _collect(resources, file, problems)
     cohort = Cohort(problems=problems)
@@ -97,9 +105,11 @@ def read_fhir(path: str | Path, data: bytes | None = None) -> Cohort:
 
 
 def read_fhir_upload(files: dict[str, bytes]) -> Cohort:
-    """Every patient of uploaded FHIR files (name -> content) as a case; never raises for bad input."""
-    cohort = Cohort()
-    for name, data in files.items():
+    """Every patient of uploaded FHIR files (name -> content, or one .zip of them) as a case; never raises
+    for bad input."""
+    members, problems = upload_members(files)
+    cohort = Cohort(problems=problems)
+    for name, data in members.items():
         cohort.extend(read_fhir(name, data))
     return cohort
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,17 +17,30 @@ from dashboard.domain.text import plain_text
 from dashboard.ingest.problems import Problem, error, warning
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a case's lab table is kilobytes; anything this big is not a case file
+_SEPARATORS = (",", ";", "\t")
 
 
 @dataclass
 class Grid:
-    """A header and data rows of text, each row padded to the header, with its 1-based file line."""
+    """A header and data rows of text, each row padded to the header, with its 1-based file line.
+
+    `title` is a caption line found above the header of a one-case table, `source` the text of a `Source: ...`
+    note below its data (`ingest/preamble.py`), else "";
+    `header_line` the header's own line (0 when unknown: then the line above the first data row).
+    """
 
     file: str
     header: list[str]
     rows: list[list[str]]
     lines: list[int]
     problems: list[Problem] = field(default_factory=list)
+    title: str = ""
+    source: str = ""
+    header_line: int = 0
+
+    def header_row(self) -> int:
+        """The file line of the header, for problems about a column."""
+        return self.header_line or (self.lines[0] - 1 if self.lines else 1)
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -58,20 +72,39 @@ def _is_cp1252(data: bytes) -> bool:
 
 
 def _separator(text: str) -> str:
-    """The separator of the header line: `;` (European Excel), tab, else `,`."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] > 0 else ","
+    """The separator of the table: of `,`, `;` (European Excel) and tab, the one that splits the most of the
+    first 50 non-blank lines into the same number of cells, so a title line above the header (no separator,
+    or a comma in a tab file) does not decide it; a tie goes to the separator the first line has most of."""
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    first = lines[0] if lines else ""
+
+    def support(sep: str) -> int:
+        counts = Counter(line.count(sep) for line in lines if sep in line)
+        return max(counts.values(), default=0)
+
+    by_first = max(_SEPARATORS, key=first.count)
+    best = max(_SEPARATORS, key=lambda sep: (support(sep), sep == by_first))
+    return best if support(best) > 0 else ","
+
+
+def plain_rows(raw: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The non-blank (line, cells) rows, each cell as plain text.
+
+    Invisible characters of PDF/web copies (no-break and thin spaces, zero-width marks) go first, so a
+    header `After\u00a0mPSL` is the timepoint case.toml calls `After mPSL`.
+    """
+    plain = [(line, [plain_text(c) for c in cells]) for line, cells in raw]
+    return [(line, cells) for line, cells in plain if any(cells)]
 
 
 def grid_from_rows(raw: list[tuple[int, list[str]]], file: str, problems: list[Problem] | None = None) -> Grid:
     """Check and pad (line, cells) rows: empty file, header only, ragged rows, duplicate headers."""
+    return grid_from_plain(plain_rows(raw), file, problems)
+
+
+def grid_from_plain(raw: list[tuple[int, list[str]]], file: str, problems: list[Problem] | None = None) -> Grid:
+    """`grid_from_rows` of rows already made `plain_rows`: the first row is the header."""
     problems = list(problems or [])
-    # invisible characters of PDF/web copies (no-break and thin spaces, zero-width marks) go first, so a
-    # header `After\u00a0mPSL` is the timepoint case.toml calls `After mPSL`
-    plain = [(line, [plain_text(c) for c in cells]) for line, cells in raw]
-    raw = [(line, cells) for line, cells in plain if any(cells)]
     if not raw:
         problems.append(error("the file is empty", file, expected="a header row and data rows"))
         return Grid(file, [], [], [], problems)
@@ -108,26 +141,30 @@ def grid_from_rows(raw: list[tuple[int, list[str]]], file: str, problems: list[P
                                   file, header_line, name, name, "each column header once"))
         else:
             seen[key] = position
-    return Grid(file, header, rows, lines, problems)
+    return Grid(file, header, rows, lines, problems, header_line=header_line)
 
 
-def read_csv_grid(data: bytes, file: str) -> Grid:
-    """Decode and split a CSV (or semicolon/tab separated) file into a checked grid."""
+def read_csv_rows(data: bytes, file: str) -> tuple[list[tuple[int, list[str]]] | None, list[Problem]]:
+    """(line, cells) of a CSV (or semicolon/tab separated) file, or None with the problems that stop it."""
     if len(data) > MAX_FILE_BYTES:
-        return Grid(file, [], [], [], [error(f"the file is {len(data) / 1e6:.0f} MB, over the "
-                                             f"{MAX_FILE_BYTES / 1e6:.0f} MB limit", file,
-                                             expected="a case file under the size limit")])
+        return None, [error(f"the file is {len(data) / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit",
+                            file, expected="a case file under the size limit")]
     text, problems = decode(data, file)
     if text is None:
-        return Grid(file, [], [], [], problems)
+        return None, problems
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
     try:
-        raw = [(reader.line_num, cells) for cells in reader]
+        return [(reader.line_num, cells) for cells in reader], problems
     except csv.Error as exc:
         problems.append(error(f"not a readable CSV: {exc}", file, reader.line_num, expected="CSV text"))
-        return Grid(file, [], [], [], problems)
-    return grid_from_rows(raw, file, problems)
+        return None, problems
+
+
+def read_csv_grid(data: bytes, file: str) -> Grid:
+    """Decode and split a CSV (or semicolon/tab separated) file into a checked grid, its first line the header."""
+    raw, problems = read_csv_rows(data, file)
+    return Grid(file, [], [], [], problems) if raw is None else grid_from_rows(raw, file, problems)
 
 
 def cell_text(value: object) -> str:

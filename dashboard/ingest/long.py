@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.sdtm import is_sdtm
-from dashboard.ingest.tidy import RAW_COLUMNS, find_columns, raw_from_grid
+from dashboard.ingest.tidy import RAW_COLUMNS, find_columns, raw_from_grid, stated_days
 from dashboard.ingest.wide import REFERENCE_HEADERS, UNIT_HEADERS
 
 LONG_ALIASES = {
@@ -54,7 +54,7 @@ def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     missing = [name for name in ("timepoint", "analyte", "value") if name not in found]
     if missing:
         return pd.DataFrame(columns=list(RAW_COLUMNS)), [error(
-            f"long layout without column(s) {', '.join(missing)}", grid.file, grid.lines[0] - 1 if grid.lines else 1,
+            f"long layout without column(s) {', '.join(missing)}", grid.file, grid.header_row(),
             expected="columns timepoint, analyte, value (unit, ref_low, ref_high, reference_range, day optional)")]
     columns = {"case_id": found.get("case_id"), "timepoint": found["timepoint"], "day": found.get("day"),
                "label": found["analyte"], "unit": found.get("unit"), "text": found["value"],
@@ -62,6 +62,8 @@ def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
                "ref_high": found.get("ref_high")}
     raw = raw_from_grid(grid, {k: v for k, v in columns.items() if v is not None},
                         {"column": grid.header[found["value"]]})
+    if "day" not in found:  # dates and `Day 7` labels state their day, as a wide table's headers do
+        raw["day"] = stated_days(list(raw["timepoint"]))
     if "comparator" in found:
         raw["text"] = [_with_comparator(row[found["comparator"]], text) for row, text in
                        zip(grid.rows, raw["text"], strict=True)]

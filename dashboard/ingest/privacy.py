@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -211,6 +211,35 @@ def _problem(hit: _Hit, file: str) -> Problem:
         value=None if hit.value is None else mask(hit.value),
         expected=_INSTEAD[hit.kind],
     )
+
+
+# `Name: Doe, John; DOB: 1980-01-01`: the parts of a banner line, each `key: value`
+_BANNER_PARTS = re.compile(r"[;|\t]|\s{2,}|,\s*(?=[A-Za-z][\w ]{0,30}:)")
+
+
+def line_identifiers(text: str, file: str, row: int) -> tuple[str, list[Problem]]:
+    """A free-text line beside a labs table (a lab system's banner read as a title: `Patient: Doe, John`,
+    `DOB: 1980-01-01`, `MRN: 12345678`) with its direct identifiers masked, and a warning for each kind."""
+    hits: list[_Hit] = []
+    for part in _BANNER_PARTS.split(text):
+        key, colon, value = (t.strip() for t in part.partition(":"))
+        kind = column_kind(key) if colon and value else None
+        if kind is None and colon and squash(key) in ("patient", "pt", "patient_id") and looks_like_name(value):
+            kind = "patient name"
+        if kind is None and colon and _LONG_DIGITS.match(value):
+            kind = "medical record number" if squash(key) in ("patient", "pt", "patient_id", "id") else None
+        if kind:
+            hits.append(_Hit(kind, "line set aside beside the table", value))
+    for kind, pattern in (("full date", _FULL_DATE), ("e-mail address", _EMAIL), ("phone number", _PHONE)):
+        match = pattern.search(text)
+        if match:
+            hits.append(_Hit(kind, "line set aside beside the table", match.group(0)))
+    first: dict[str, _Hit] = {}
+    for hit in hits:  # one warning per kind: the first found
+        first.setdefault(hit.kind, hit)
+    for hit in hits:
+        text = text.replace(hit.value, mask(hit.value))
+    return text, [replace(_problem(hit, file), row=row) for hit in first.values()]
 
 
 def identifier_warnings(

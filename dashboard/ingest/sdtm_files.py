@@ -13,7 +13,7 @@ import math
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from dashboard.ingest.archive import MAX_UNPACKED_BYTES, unzip
+from dashboard.ingest.archive import MAX_UNPACKED_BYTES, upload_members
 from dashboard.ingest.grid import MAX_FILE_BYTES, Grid, cell_text, grid_from_rows, read_csv_grid
 from dashboard.ingest.problems import Problem, error
 
@@ -78,14 +78,6 @@ def path_members(path: Path) -> tuple[dict[str, bytes], list[Problem]]:
                 members[child.name] = child.read_bytes()
         return members, []
     return upload_members({path.name: path.read_bytes()})
-
-
-def upload_members(files: dict[str, bytes]) -> tuple[dict[str, bytes], list[Problem]]:
-    """name -> bytes of uploaded datasets: the members of one .zip, else the files themselves."""
-    if len(files) == 1 and next(iter(files)).casefold().endswith(".zip"):
-        name, data = next(iter(files.items()))
-        return unzip(data, name)
-    return dict(files), []
 
 
 def domain_grids(members: dict[str, bytes], study: str) -> tuple[dict[str, Grid], list[Problem]]:

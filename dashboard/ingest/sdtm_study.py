@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.ingest.archive import upload_members
 from dashboard.ingest.case import Case
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error, warning
 from dashboard.ingest.sdtm import read_sdtm
-from dashboard.ingest.sdtm_files import domain_grids, path_members, upload_members
+from dashboard.ingest.sdtm_files import domain_grids, path_members
 from dashboard.ingest.study import Cohort, case_from_rows
 
 # CDISC controlled terminology for units that casetrack spells otherwise.

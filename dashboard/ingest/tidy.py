@@ -18,6 +18,7 @@ from dashboard.domain import schema
 from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.sex_ranges import SEX_RANGE_NAMES
 from dashboard.domain.text import plain_text
+from dashboard.domain.timepoints import infer_days
 from dashboard.domain.units import UnitError, conversion_factor, is_count, is_unit, normalise_unit
 from dashboard.domain.values import (
     MISSING,
@@ -59,6 +60,13 @@ def find_columns(header: list[str], aliases: dict[str, tuple[str, ...]]) -> dict
                 found[column] = position
                 break
     return found
+
+
+def stated_days(timepoints: list[str]) -> list[str]:
+    """The day each timepoint label states (`Day 7`, `Week 2`, dates from the first one), as a raw day cell
+    ("" when it states none): a wide table's headers and a long table's timepoint column alike."""
+    stated = infer_days(list(dict.fromkeys(timepoints))).days
+    return ["" if stated[name] is None else f"{stated[name]:g}" for name in timepoints]
 
 
 def raw_from_grid(grid: Grid, columns: dict[str, int], fixed: dict[str, str] | None = None) -> pd.DataFrame:

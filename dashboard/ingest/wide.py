@@ -10,24 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.domain.timepoints import infer_days
+from dashboard.domain.registry import header_words
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error, warning
-from dashboard.ingest.tidy import RAW_COLUMNS, header_key
+from dashboard.ingest.tidy import RAW_COLUMNS, header_key, stated_days
 
-REFERENCE_HEADERS = ("reference range", "reference", "normal range", "ref range", "reference interval",
-                     "reference values", "normal values", "ref", "ref. range", "ref. interval", "normal value",
-                     "biological reference interval", "biological reference range", "bio. ref. interval",
-                     "reference limits",
-                     # European lab exports: de, fr, es, it, nl
-                     "referenzbereich", "normbereich", "normwert", "normwerte", "valeurs de référence",
-                     "valeurs normales", "valeurs usuelles", "valores de referencia", "rango de referencia",
-                     "valori di riferimento", "intervallo di riferimento", "referentiewaarden",
-                     # sv, da/no, fi
-                     "referensintervall", "referenceinterval", "referanseområde", "viitearvot")
-
-
-UNIT_HEADERS = ("unit", "units", "einheit", "unité", "unidad", "unità", "eenheid")
+# header words in every language casetrack reads (en, fr, de, es, it, nl, pt, ...): domain/data/header_words.csv
+REFERENCE_HEADERS = header_words("reference")
+UNIT_HEADERS = header_words("unit")
 # columns lab exports print beside the values that are not timepoints: set aside, never read as values
 OTHER_HEADERS = ("flag", "flags", "abnormal flag", "abn flag", "comment", "comments", "note", "notes", "remark",
                  "remarks", "method", "specimen", "loinc", "code", "status")
@@ -48,12 +38,12 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     other = [i for i, name in enumerate(grid.header) if i > 0 and header_key(name) in OTHER_HEADERS]
     timepoints = [i for i, name in enumerate(grid.header) if i not in (0, reference, unit, *other) and name]
     notices = [warning(f"column '{grid.header[i]}' is not a timepoint: set aside, not read", grid.file,
-                       grid.lines[0] - 1 if grid.lines else 1, grid.header[i], grid.header[i],
+                       grid.header_row(), grid.header[i], grid.header[i],
                        "timepoint columns only (flags and comments are not values)") for i in other]
     if not timepoints:
         return pd.DataFrame(columns=list(RAW_COLUMNS)), [error(
             "the labs table fits neither layout: no timepoint column (wide) and no timepoint, analyte and value "
-            "columns (long)", grid.file, grid.lines[0] - 1 if grid.lines else 1, value=",".join(grid.header),
+            "columns (long)", grid.file, grid.header_row(), value=",".join(grid.header),
             expected="a wide table (label, optional reference/unit, one column per timepoint) or a long table "
                      "(timepoint, analyte, value)")]
     if not grid.rows:
@@ -62,8 +52,7 @@ def read_wide(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     n_rows, n_tp = len(grid.rows), len(timepoints)
     empty = np.full(n_rows * n_tp, "", dtype=object)
     names = np.array([grid.header[i] for i in timepoints], dtype=object)
-    stated = infer_days(list(names)).days  # `Day 5`, `D+7`, `Week 2`, dates: the header states the day
-    days = np.array(["" if stated[name] is None else f"{stated[name]:g}" for name in names], dtype=object)
+    days = np.array(stated_days(list(names)), dtype=object)  # `Day 5`, `D+7`, `Week 2`, dates: the header states it
     # object columns as built: letting pandas infer a string dtype for each costs more than the rest
     raw = pd.DataFrame({
         "case_id": empty,

@@ -78,7 +78,7 @@ def test_problem_rows_stay_whole_numbers_when_some_problems_have_no_row():
 def test_options_of_the_same_label_are_told_apart_by_their_key():
     labels = views.distinct_labels(["MAS in SLE", "MAS in SLE", "sJIA-MAS", "MAS in SLE"],
                                    ["seed-sle-mas", "revised", "sjia", "third"])
-    assert labels == ["MAS in SLE (seed-sle-mas)", "MAS in SLE (revised)", "sJIA-MAS", "MAS in SLE (third)"]
+    assert labels == ["seed-sle-mas: MAS in SLE", "revised: MAS in SLE", "sJIA-MAS", "third: MAS in SLE"]
     assert views.distinct_labels(["a", "b"], ["x", "y"]) == ["a", "b"]
 
 
@@ -90,7 +90,16 @@ def test_the_case_picker_keeps_a_second_case_of_the_same_title(app, store_root):
     at.run()
     picker = at.selectbox(key="case_pick")
     title = seed.meta["title"]
-    assert sorted(picker.options) == sorted([f"{title} (revised-copy)", f"{title} (seed-sle-mas)"])
+    assert sorted(picker.options) == [f"revised-copy: {title}", f"seed-sle-mas: {title}"]
     picker.select("revised-copy").run()
     at.toggle(key="case_xuln").set_value(True).run()
     assert at.selectbox(key="case_pick").value == "revised-copy"
+
+
+def test_the_score_summary_writes_days_as_people_do_and_an_unknown_day_as_a_question_mark():
+    from dashboard.domain.scores import score_observations
+    from dashboard.ingest.bundle import load_uploaded
+
+    case = load_uploaded({"labs.csv": b"Analyte,Admission,Day 7,Day 10\nFerritin (ng/mL),9000,500,300\n"})
+    summary = views.score_summary(score_observations(case.observations), case.meta)
+    assert summary[["Timepoint", "Day"]].values.tolist() == [["Admission", "?"], ["Day 7", "7"], ["Day 10", "10"]]

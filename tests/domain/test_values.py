@@ -43,7 +43,7 @@ def test_parse_cell(text, expected):
 
 
 @pytest.mark.parametrize("text", ["", " ", "–", "-", "—", "NA", "na", "ND", "n/a", "N/A", None, float("nan"), "…",
-                                  "/", "not tested", "\u2212", "\u00a0"])
+                                  "/", "not tested", "\u2212", "\u00a0", "--", "---", "n/d", "N/D"])
 def test_missing(text):
     assert parse_cell(text) == Cell(missing=True)
 

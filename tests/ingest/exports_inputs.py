@@ -156,9 +156,6 @@ EUROPEAN_LONG = {
     (E2, "wbc"): (2.4, None), (E2, "hemoglobin"): (76.0, None), (E2, "alt"): (22.2, None),
     (E2, "triglycerides"): (11.3, ">"), (E2, "crp"): (0.1, "<"), (E2, "ferritin"): (2000.0, ">"),
 }
-# French labels the catalogue does not know (Hémoglobine, Plaquettes, Ferritine, Triglycérides, Fibrinogène,
-# Créatinine, Température) are kept unmapped with a warning: refused, not misread
-UNMAPPED_FRENCH = ("hemoglobin", "platelets", "ferritin", "triglycerides", "fibrinogen", "creatinine", "temperature")
 LATIN1 = {
     **{("J1", a): v for a, v in {"wbc": (1.9, None), "hemoglobin": (81.0, None), "platelets": (41.0, None),
                                   "ast": (236.0, None), "alt": (192.0, None), "ferritin": (40000.0, ">"),
@@ -173,7 +170,6 @@ LATIN1 = {
                                   "triglycerides": (2.2, None), "fibrinogen": (2.4, None),
                                   "creatinine": (71 / CREA, None), "temperature": (36.9, None)}.items()},
 }
-LATIN1_READ = {key: REFUSED if key[1] in UNMAPPED_FRENCH else want for key, want in LATIN1.items()}
 TPS = ("Admission", "Day 5", "Discharge")
 UNITLESS = {
     **{(t, "hemoglobin"): (v * 10, None) for t, v in zip(TPS, (8.1, 7.6, 9.8))},
@@ -284,8 +280,10 @@ DUTCH = {
     **{(t, "alt"): (v, None) for t, v in zip((N1, N2, N3), (245.0, 210.0, 60.0))},
     **{(t, "ldh"): (v, None) for t, v in zip((N1, N2, N3), (1890.0, 1420.0, 310.0))},
     (N1, "crp"): (9.6, None), (N2, "crp"): (0.5, "<"), (N3, "crp"): (1.2, None),
-    # Leukocyten, Trombocyten, Ferritine: Dutch names the catalogue does not know (unmapped, with a warning)
-    **{(t, a): REFUSED for t in (N1, N2, N3) for a in ("wbc", "platelets", "ferritin")},
+    # Leukocyten, Trombocyten, Ferritine: Dutch catalogue synonyms
+    **{(t, "wbc"): (v, None) for t, v in zip((N1, N2, N3), (1.9, 2.4, 5.6))},
+    **{(t, "platelets"): (v, None) for t, v in zip((N1, N2, N3), (41.0, 28.0, 133.0))},
+    (N1, "ferritin"): (9560.0, None), (N2, "ferritin"): (10000.0, ">"), (N3, "ferritin"): (2140.0, None),
 }
 
 XLSX_EU = {
@@ -322,8 +320,8 @@ INPUTS = [
           says=("'Abs Neutrophils' is not in the analyte catalogue", "'Neutrophils' in % is a differential")),
     Input("European long export (BOM, CRLF, ;, decimal comma, µkat/L)", _fixture("lab_export_european.csv"),
           EUROPEAN_LONG),
-    Input("French wide export in Windows-1252", _fixture("wide_latin1.csv"), LATIN1_READ,
-          says=("not UTF-8: read as Latin-1 (Windows-1252)", "'Hémoglobine' is not in the analyte catalogue")),
+    Input("French wide export in Windows-1252", _fixture("wide_latin1.csv"), LATIN1,
+          says=("not UTF-8: read as Latin-1 (Windows-1252)",)),
     Input("wide table without units", _fixture("wide_unitless.csv"), UNITLESS_REFUSED,
           says=(("wide_unitless.csv:4:reference range '<5' — no unit given for C-reactive protein, and the row's "
                 "reference range <5 is 5× the usual range (< 1 mg/dL) when read in mg/dL"),)),
@@ -339,8 +337,7 @@ INPUTS = [
           _fixture("lab_system_comparator.csv"), COMPARATOR),
     Input("lab system CSV with Excel text cells (=\"<0.5\")", _fixture("lab_system_excel_text.csv"), EXCEL_TEXT),
     Input("lab system export with TNP, QNS, Hemolyzed, Pending", _fixture("lab_system_not_done.csv"), NOT_DONE),
-    Input("Dutch export (Hb in mmol/L without unit, decimal commas)", _fixture("dutch_export.csv"), DUTCH,
-          says=("'Trombocyten' is not in the analyte catalogue",)),
+    Input("Dutch export (Hb in mmol/L without unit, decimal commas)", _fixture("dutch_export.csv"), DUTCH),
     Input("wide export with Flag and Comment columns", _fixture("wide_flag_columns.csv"), FLAG_COLUMNS,
           says=("column 'Flag' is not a timepoint: set aside, not read",)),
     Input("journal web page (sup, rowspan, colspan)", _fixture("journal_table.html"), JOURNAL, "from-table"),

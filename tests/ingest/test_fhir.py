@@ -142,6 +142,29 @@ def test_medications_become_events_on_the_day_axis(tmp_path):
         ["Dexamethasone", 2.0, 5.0, 10.0, "mg", "IV"]]
 
 
+def test_a_zip_of_fhir_files_reads_as_its_files(tmp_path):
+    """Bulk-data exports come zipped: a .zip of .json/.ndjson FHIR files is read member by member, from a
+    path as from an upload; a .zip holding anything else is not FHIR."""
+    import zipfile
+
+    from dashboard.ingest.bundle import read_uploaded
+
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("seed-us.fhir.json", FIXTURE.read_bytes())
+    assert is_fhir_file(archive)
+    from_zip, alone = load_fhir(archive)[0], load_fhir(FIXTURE)[0]
+    assert from_zip.observations["value"].equals(alone.observations["value"])
+    assert from_zip.observations["day"].tolist() == alone.observations["day"].tolist()
+    uploaded = read_uploaded({"export.zip": archive.read_bytes()})
+    assert [o.case.observations["value"].equals(alone.observations["value"]) for o in uploaded] == [True]
+    mixed = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(mixed, "w") as packed:
+        packed.writestr("seed-us.fhir.json", FIXTURE.read_bytes())
+        packed.writestr("labs.csv", (SEED / "labs.csv").read_bytes())
+    assert not is_fhir_file(mixed)
+
+
 def test_two_patients_are_two_cases_named_after_the_file(tmp_path):
     other = {"resourceType": "Patient", "id": "p2", "gender": "female"}
     second = _obs("2023-02-01", "2276-4", valueQuantity=_quantity(50, "ng/mL")) | {

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.domain import schema
-from dashboard.ingest.bundle import check_uploaded, load_case, load_uploaded
+from dashboard.ingest.bundle import check_uploaded, load_case, load_uploaded, read_uploaded
 from dashboard.ingest.long import detect_layout
 
 PROVENANCE = ("source_file", "source_row", "source_column")
@@ -222,15 +222,33 @@ def test_conversion_to_canonical_units_keeps_the_original(tmp_path):
 
 
 def test_long_without_days_keeps_order_and_fills_days_from_case_toml(tmp_path):
+    (tmp_path / "labs.csv").write_text("timepoint,analyte,value,unit\nRelapse,Ferritin,500,ng/mL\n"
+                                       "Admission,Ferritin,900,ng/mL\n", encoding="utf-8")
+    no_days = load_case(tmp_path)
+    assert no_days.observations["timepoint"].tolist() == ["Relapse", "Admission"]
+    assert no_days.observations["day"].isna().all()
+    (tmp_path / "case.toml").write_text('[timepoints]\nRelapse = 9\nAdmission = 2\n', encoding="utf-8")
+    with_days = load_case(tmp_path)
+    assert with_days.observations["timepoint"].tolist() == ["Admission", "Relapse"]
+    assert with_days.observations["tp_order"].tolist() == [0, 1]
+
+
+def test_long_timepoints_that_state_their_day_are_placed_on_it(tmp_path):
+    """`Day 9` in a long file means day 9, as a wide table's header does; a lab export's date-times give
+    days from each case's first date (calendar days)."""
     (tmp_path / "labs.csv").write_text("timepoint,analyte,value,unit\nDay 9,Ferritin,500,ng/mL\n"
                                        "Day 2,Ferritin,900,ng/mL\n", encoding="utf-8")
-    no_days = load_case(tmp_path)
-    assert no_days.observations["timepoint"].tolist() == ["Day 9", "Day 2"]
-    assert no_days.observations["day"].isna().all()
-    (tmp_path / "case.toml").write_text('[timepoints]\n"Day 9" = 9\n"Day 2" = 2\n', encoding="utf-8")
-    with_days = load_case(tmp_path)
-    assert with_days.observations["timepoint"].tolist() == ["Day 2", "Day 9"]
-    assert with_days.observations["tp_order"].tolist() == [0, 1]
+    case = load_case(tmp_path)
+    assert case.observations[["timepoint", "day"]].values.tolist() == [["Day 2", 2.0], ["Day 9", 9.0]]
+    export = ("Patient,Collection Date,Test Name,Result,Units\n"
+              "A,03/15/2021 08:00,FERRITIN,\"12,450\",ng/mL\nA,03/18/2021 07:30,FERRITIN,>40000,ng/mL\n"
+              "A,03/18/2021 07:30,HEMOGLOBIN,8.1,g/dL\n"
+              "B,03/20/2021 09:00,FERRITIN,800,ng/mL\nB,03/22/2021 09:00,FERRITIN,600,ng/mL\n")
+    cases = {o.case_id: o.case for o in read_uploaded({"export.csv": export.encode()})}
+    assert cases["A"].observations["day"].tolist() == [0.0, 3.0, 3.0]
+    assert cases["B"].observations["day"].tolist() == [0.0, 2.0]  # B's own first draw is its day 0
+    ferritin = cases["A"].observations.query("analyte == 'ferritin'")
+    assert ferritin["value"].tolist() == [12450.0, 40000.0]  # 8.1 shows the decimal point: 12,450 is 12450
 
 
 def test_uploaded_files_equal_the_folder():

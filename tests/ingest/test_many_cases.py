@@ -23,7 +23,8 @@ def test_every_case_column_name_splits_the_file(tmp_path, column):
     cases = load_cases(path)
     assert [c.id for c in cases] == ["7", "9"]
     assert cases[0].observations["value"].tolist() == [9560.0, 550.0]
-    assert cases[0].meta["timepoints"] == {} and set(cases[1].observations["case_id"]) == {"9"}
+    assert cases[0].meta["timepoints"] == {"Day 7": 7}  # the label states its day; Admission does not
+    assert set(cases[1].observations["case_id"]) == {"9"}
 
 
 def test_a_workbook_of_many_cases_with_events_per_case():

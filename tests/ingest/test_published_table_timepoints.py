@@ -24,6 +24,21 @@ def test_dates_are_days_from_the_first_date_when_the_column_decides_the_order():
     assert infer_days(["03/12/2021", "03/14/2021"]).days == {"03/12/2021": 0.0, "03/14/2021": 2.0}  # month/day
 
 
+@pytest.mark.parametrize("labels,days", [
+    (["03/15/2021 08:00", "03/18/2021 07:30"], [0.0, 3.0]),  # a US lab export: 15 > 12 decides month/day
+    (["2021-03-15 08:00", "2021-03-18T07:30:00Z"], [0.0, 3.0]),
+    (["15.03.2021 8:05 PM", "16.03.2021 06:00", "16.03.2021 18:00"], [0.0, 1.0, 1.0]),  # calendar days
+    (["Mar 15, 2021, 08:00", "Mar 16, 2021, 09:00"], [0.0, 1.0]),
+])
+def test_a_date_with_a_time_of_day_gives_its_calendar_day(labels, days):
+    assert list(infer_days(labels).days.values()) == days
+
+
+def test_a_time_alone_or_an_ambiguous_date_with_a_time_gives_no_day():
+    assert infer_days(["08:00", "12:00"]).days == {"08:00": None, "12:00": None}
+    assert set(infer_days(["03/04/2021 08:00", "04/05/2021 09:00"]).days.values()) == {None}
+
+
 def test_ambiguous_dates_are_refused_with_a_note():
     found = infer_days(["03/04/2021", "05/04/2021"])
     assert found.days == {"03/04/2021": None, "05/04/2021": None}

@@ -12,7 +12,7 @@ from collections import Counter
 
 from dashboard.domain.values import MISSING
 from dashboard.ingest.published_table.cells import Repair
-from dashboard.ingest.published_table.header import named_count, split_header
+from dashboard.ingest.published_table.header import REFERENCE_NAMED, UNIT_NAMED, named_count, split_header
 from dashboard.ingest.published_table.model import (
     CAPTION,
     PublishedTable,
@@ -116,8 +116,9 @@ def read_flattened(lines: list[tuple[int, str]], caption: str, file: str) -> Pub
         glued = CAPTION.match(caption)
         header_text = glued.group(2) if glued else ""
         table.notes.append(f"the header is on the caption line: '{caption}'")
-    has_reference = reference_last or bool(re.search(r"\b(reference|normal|ref\.?)\b", header_text, re.IGNORECASE))
-    has_unit = bool(re.search(r"\bunits?\b", header_text, re.IGNORECASE))
+    has_reference = reference_last or bool(re.search(r"\b(reference|normal|ref\.?)\b", header_text, re.IGNORECASE)
+                                           or REFERENCE_NAMED.search(header_text))
+    has_unit = bool(re.search(r"\bunits?\b", header_text, re.IGNORECASE) or UNIT_NAMED.search(header_text))
     with_range = Counter(len(tokens) for _, _, rest, tokens, ref in tails[first_data:]
                          if tokens and (RANGE_TOKEN.search(rest) or RANGE_TOKEN.search(ref) or _ends_in_range_unit(rest)))
     if with_range:

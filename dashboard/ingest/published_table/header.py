@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from dashboard.domain.registry import header_words
 from dashboard.domain.timepoints import label_day
+from dashboard.ingest.wide import REFERENCE_HEADERS, UNIT_HEADERS
 
 _LEADING = re.compile(
     r"^(?:(?:laboratory|lab)\s+(?:parameters?|tests?|data|findings|values|investigations?)|parameters?|variables?|"
@@ -20,6 +22,17 @@ _LEADING = re.compile(
 _REFERENCE = re.compile(r"\b(?:reference|normal|ref\.?)\s*(?:ranges?|values?|intervals?|limits?)?(?:\s*\(units?\))?",
                         re.IGNORECASE)
 _UNIT = re.compile(r"^units?\b\s*|\s*\bunits?$", re.IGNORECASE)
+
+
+def _any_of(words: set[str]) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+# the reference and unit headers of every language (`Normes`, `Valeurs de référence`, `Einheit`): wide.py's words
+REFERENCE_NAMED = _any_of(set(REFERENCE_HEADERS))
+UNIT_NAMED = _any_of(set(UNIT_HEADERS) - {"unit", "units"})  # English `unit` only at either end (_UNIT)
+_NAMED_ELSEWHERE = re.compile("(?:" + "|".join(map(re.escape, header_words("named"))) + ")", re.IGNORECASE)
 _NAMED = re.compile(
     r"^(?:on |at |upon |before |after |pre-?|post-?)?(?:admission|discharge|baseline|presentation|diagnosis|"
     r"follow-?up|onset|referral|transfer|initial|peak|nadir|last|recovery|remission|relapse|treatment|"
@@ -38,8 +51,8 @@ def strip_roles(header: str) -> str:
     """The header without the label-column name and the reference/unit column names."""
     text = " ".join(header.split())
     text = _LEADING.sub("", text)
-    text = _REFERENCE.sub(" ", text)
-    text = _UNIT.sub(" ", " ".join(text.split()))
+    text = REFERENCE_NAMED.sub(" ", _REFERENCE.sub(" ", text))
+    text = UNIT_NAMED.sub(" ", _UNIT.sub(" ", " ".join(text.split())))
     return " ".join(text.split())
 
 
@@ -47,7 +60,8 @@ def _score(words: tuple[str, ...]) -> float:
     name = " ".join(words)
     score = 0.0
     patterns = (_NAMED, _DATE, _ORDINAL, _SPAN, _RELATIVE)
-    if label_day(name) is not None or re.fullmatch(r"\d+", name) or any(p.match(name) for p in patterns):
+    if (label_day(name) is not None or re.fullmatch(r"\d+", name) or any(p.match(name) for p in patterns)
+            or _NAMED_ELSEWHERE.fullmatch(name)):
         score += 3
     first = words[0]
     if first[:1].islower() and first.isalpha() and first.lower() == first:

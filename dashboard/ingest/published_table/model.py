@@ -13,6 +13,7 @@ from dashboard.domain.analytes import analyte, match_analyte
 from dashboard.domain.units import is_unit
 from dashboard.ingest.problems import Problem, warning
 from dashboard.ingest.published_table.cells import Repair, repair_unit
+from dashboard.ingest.wide import REFERENCE_HEADERS, UNIT_HEADERS
 
 CAPTION = re.compile(r"^\s*((?:Supplementary\s+)?(?:Table|Tab\.)\s*S?\d+(?:[A-Za-z](?=[\s.:]))?)[.:|]?\s*(.*)$")
 REFERENCE_WORDS = ("reference range", "reference ranges", "normal range", "normal ranges", "reference values",
@@ -64,9 +65,10 @@ def header_kind(text: str) -> str | None:
     """'reference', 'unit', 'flag' or 'label' for a column header that names such a column, else None."""
     key = " ".join(re.sub(r"[*†‡§¶#^:]", " ", text).casefold().split())
     key = re.sub(r"\s*\(.*\)$", "", key) if key not in REFERENCE_WORDS else key
-    if key in REFERENCE_WORDS or key.startswith(("reference range", "normal range", "reference value")):
+    if key in REFERENCE_WORDS or key in REFERENCE_HEADERS or key.startswith(("reference range", "normal range",
+                                                                             "reference value")):
         return "reference"
-    if key in UNIT_WORDS:
+    if key in UNIT_WORDS or key in UNIT_HEADERS:
         return "unit"
     if key in ("flag", "flags", "h/l", "abnormal flag", "interpretation"):
         return "flag"  # the lab's H/L column: set aside, never a timepoint
