@@ -68,7 +68,7 @@ def case_files(case: Path, case_id: str) -> list[dict]:
     return files
 
 
-CHOOSING_FILES = "upload page idle -> chart code loaded"  # the user choosing files: not on the clock
+CHOOSING_FILES = "upload page idle -> chart+table code"  # the user choosing files: not on the clock
 STAGES = (CHOOSING_FILES, "upload -> preview", "save -> drawn case view")
 
 
@@ -79,10 +79,10 @@ def upload_to_view(browser, url: str, case: Path, case_id: str) -> dict[str, flo
     try:
         page.goto(f"{url}/upload")
         wait_idle(page)
-        # A user takes a few seconds to choose the files; the page uses them to load the chart code
+        # A user takes a few seconds to choose the files; the page uses them to load the chart and table code
         # (dashboard/components.py). The clock starts once it has, and the wait is reported as its own line.
         opened = time.perf_counter()
-        page.wait_for_function("() => document.documentElement.dataset.casetrackCharts === 'ready'",
+        page.wait_for_function("() => document.documentElement.dataset.casetrackScripts === 'ready'",
                                timeout=TIMEOUT_MS)
         start = time.perf_counter()
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(

@@ -15,7 +15,7 @@ FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 st.set_page_config(page_title="casetrack", page_icon=str(FAVICON), layout="wide")
 with st.sidebar:
-    components.warm_charts()  # every page: the tab's first chart then draws without waiting for its code
+    components.warm_scripts()  # every page: the tab's first chart and table draw without waiting for code
 st.navigation([
     st.Page(PAGES / "case_view.py", title="Case view", icon=":material/monitoring:", url_path="case", default=True),
     st.Page(PAGES / "library.py", title="Case library", icon=":material/folder_open:", url_path="library"),

@@ -45,24 +45,25 @@ def _jump(last: int) -> None:
     st.session_state[SLIDE_INDEX] = 0 if target == "first" else last
 
 
-# ---------------------------------------------------------------------------------------- chart warm-up
-# A tab's first Plotly chart waits for Streamlit's chart code (4.7 MB) to be evaluated: 1.2-1.3 s on the
-# machines we measured, more than half of "Save and open in case view". Evaluating it while the user is
-# still choosing files (the browser's idle time) makes that wait disappear; the file is Streamlit's own,
-# served by the local server, and a tab evaluates a module once however often it is imported.
-_warm_charts = st.components.v2.component("casetrack_warm_charts",
-                                          js=(STATIC / "warm_charts.js").read_text(encoding="utf-8"))
+# ---------------------------------------------------------------------------------------- warm-up
+# A tab's first chart waits for Streamlit's Plotly code (4.7 MB) to be evaluated, 1.2-1.3 s on the machines
+# we measured, and its first table for the data grid's (0.5 MB): more than half of "Save and open in case
+# view". Evaluating them while the user is still choosing files (the browser's idle time) takes that wait
+# away; the files are Streamlit's own, served by the local server, and a tab evaluates a module once however
+# often it is imported.
+WARMED = ("PlotlyChart", "DataFrame")  # the code behind st.plotly_chart and st.dataframe
+_warm_scripts = st.components.v2.component("casetrack_warm_scripts",
+                                           js=(STATIC / "warm_scripts.js").read_text(encoding="utf-8"))
 
 
-def plotly_chunk() -> str | None:
-    """The file name of Streamlit's Plotly chart code in this install (hashed per release), if found."""
-    found = sorted(STREAMLIT_JS.glob("PlotlyChart.*.js"))
-    return found[0].name if len(found) == 1 else None
+def warmed_chunks() -> list[str]:
+    """The file names of that code in this install (hashed per release); a name not found is left out."""
+    found = [sorted(STREAMLIT_JS.glob(f"{name}.*.js")) for name in WARMED]
+    return [files[0].name for files in found if len(files) == 1]
 
 
-def warm_charts() -> None:
-    """Have the browser load the chart code in idle time (nothing happens if this Streamlit has none)."""
-    chunk = plotly_chunk()
-    if chunk is not None:
-        with st.container(key="warm_charts"):
-            _warm_charts(key="warm_charts_code", data={"chunk": chunk}, height=0)
+def warm_scripts() -> None:
+    """Have the browser evaluate the chart and table code in idle time (nothing to do if none is found)."""
+    chunks = warmed_chunks()
+    if chunks:
+        _warm_scripts(key="warm_scripts_code", data={"chunks": chunks}, height=0)

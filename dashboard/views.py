@@ -48,7 +48,8 @@ SCORE_SUMMARY_COLUMNS: dict[str, str] = {
 # The downloadable table: which case, what the report printed (text, number, unit), what it became.
 DERIVED_COLUMNS = (
     "case_id", "timepoint", "day", "label", "analyte", "orig_text", "orig_value", "orig_unit", "value", "unit",
-    "qualifier", "result", "ref_low", "ref_high", "ref_source", "flag", "x_uln", "change", "pct_change",
+    "qualifier", "result", "ref_low", "ref_high", "ref_low_f", "ref_high_f", "ref_low_m", "ref_high_m", "ref_source",
+    "flag", "flag_note", "x_uln", "change", "pct_change",
 )
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})

@@ -40,7 +40,8 @@ from dashboard.charts.trajectories import (
     flag_legend_traces,
     panel_traces,
     plotted_analytes,
-    reference_range,
+    reference_bands,
+    uln_unknown_by_sex,
     use_log_axis,
     xuln_traces,
 )
@@ -100,12 +101,12 @@ def panel_title(text: str, domain: list[float]) -> dict:
 def lab_panel(flags: pd.DataFrame, analyte: str, axis: DayAxis, lk: Look, n: int) -> tuple[list, dict, list]:
     """Traces, y-axis settings and reference-band shapes of lab panel number `n` (axis suffix)."""
     rows = flags[(flags["analyte"] == analyte) & flags["value"].notna()]
-    low, high = reference_range(rows, analyte)
+    bands = reference_bands(rows, analyte)  # one, or each sex's when a range printed per sex meets an unknown sex
     values = as_float(rows["value"])
-    log = use_log_axis(values, (low, high))
+    log = use_log_axis(values, tuple(b for band in bands for b in band[1:]))
     traces = panel_traces(rows, axis, lk, safe_text(analyte_label(rows, analyte)))
     shapes = []
-    if low is not None or high is not None:
+    for sex, low, high in bands:
         floor = (np.nanmin(values) / 3 if log else 0.0) if low is None or (log and low <= 0) else low
         top = high if high is not None else float(np.nanmax(values)) * 1.15
         shapes.append(
@@ -120,7 +121,9 @@ def lab_panel(flags: pd.DataFrame, analyte: str, axis: DayAxis, lk: Look, n: int
                 "fillcolor": REFERENCE_BAND_COLOR,
                 "line": {"width": 0},
                 "layer": "below",
-                "name": f"reference:{analyte}",
+                "name": f"reference:{analyte}" + (f":{sex}" if sex else ""),
+                **({"label": {"text": sex, "textposition": "top right", "font": {"size": lk.annotation - 2}}}
+                   if sex else {}),
             }
         )
     yaxis = {
@@ -238,7 +241,10 @@ def case_figure(
             shapes += uln_shapes
             notes += uln_notes
             layout[f"yaxis{n}"].update({"type": "log", "dtick": 1, "title": {"text": "× ULN"}})
-            notes.append(panel_title("All analytes, × upper limit of normal", domains[n - 1]))
+            left_out = uln_unknown_by_sex(flags, picked)
+            notes.append(panel_title("All analytes, × upper limit of normal" + (
+                f" (not shown where unknown: {safe_text(', '.join(left_out))}, ULN depends on sex)" if left_out
+                else ""), domains[n - 1]))
             continue
         traces, yaxis, bands = lab_panel(flags, panel, axis, lk, n)
         data += [t.update(xaxis=f"x{suffix(n)}", yaxis=f"y{suffix(n)}") for t in traces]

@@ -18,6 +18,7 @@ import pandas as pd
 from dashboard.charts.axis import as_float
 from dashboard.domain import registry
 from dashboard.domain.analytes import catalogue
+from dashboard.domain.sex_ranges import SEX_NAMES, SEX_RANGE_COLUMNS, printed_per_sex
 
 MIN_SIGNIFICANT = 2  # a converted value keeps at least two significant figures (0.51 mg/dL, not 0.5)
 FALLBACK_SIGNIFICANT = 3  # analytes with no catalogue range to learn their usual precision from
@@ -129,3 +130,21 @@ def range_text(low: float | None, high: float | None, analyte: str | None) -> st
     if hi is None:
         return f"> {fixed(lo, decimals)}"
     return f"{fixed(lo, decimals)}–{fixed(hi, decimals)}"
+
+
+def range_by_sex_text(rows: pd.DataFrame, analyte: str | None) -> str | None:
+    """The reference of a range printed per sex (domain/sex_ranges.py), in the catalogue unit: the range applied
+    and whose (`120–150 (female; printed M: 13-17; F: 12-15)`), or both with the sex unknown
+    (`F 120–150, M 130–170 (sex unknown)`); None for a range not printed per sex."""
+    per_sex = printed_per_sex(rows)
+    if not per_sex.any():
+        return None
+    first = rows[per_sex].iloc[0]
+    low, high = (as_float(rows.loc[per_sex, name].iloc[:1])[0] for name in ("ref_low", "ref_high"))
+    if math.isfinite(low) or math.isfinite(high):
+        whose = next((name for sex, name in SEX_NAMES.items() if str(first.get("ref_source", "")).endswith(name)),
+                     "by sex")
+        return f"{range_text(low, high, analyte)} ({whose}; printed {first['ref_text']})"
+    both = [f"{sex} {range_text(*(as_float(rows.loc[per_sex, c].iloc[:1])[0] for c in SEX_RANGE_COLUMNS[sex]), analyte)}"
+            for sex in SEX_NAMES]
+    return f"{', '.join(both)} (sex unknown)"

@@ -24,7 +24,7 @@ from dashboard.charts.style import (
     safe_text,
     title_height,
 )
-from dashboard.charts.trajectories import MAS_PANEL, flag_keys
+from dashboard.charts.trajectories import MAS_PANEL, flag_keys, flag_words
 
 CODES: dict[str, int] = {flag: i for i, flag in enumerate(FLAG_ORDER)}
 FOOTER_PX = 60  # below the last row
@@ -131,7 +131,7 @@ def flag_heatmap(
         + " "
         + hover_unit(frame)
         + "<br>"
-        + flag_keys(frame).map(FLAG_NAMES)
+        + flag_words(frame)
     )
     hover = hover.pivot(index="row_key", columns="timepoint", values="h").reindex(index=order, columns=tps)
 

@@ -25,6 +25,8 @@ from dashboard.charts.style import (
     case_colour,
     safe_text,
 )
+from dashboard.domain.flags import PER_SEX_UNKNOWN
+from dashboard.domain.sex_ranges import SEX_NAMES, SEX_RANGE_COLUMNS
 
 # The MAS panel shown by default (catalogue ids), in the order clinicians read it.
 MAS_PANEL: tuple[str, ...] = (
@@ -97,6 +99,18 @@ def reference_range(rows: pd.DataFrame, analyte: str | None = None) -> tuple[flo
     return None, None
 
 
+def reference_bands(rows: pd.DataFrame, analyte: str | None = None) -> list[tuple[str, float | None, float | None]]:
+    """(sex, low, high) of each band the panel draws: the range the flags used (sex ""), or both sexes' ranges
+    ("F", "M") where a range printed per sex meets a patient of unknown sex (flags only where both agree)."""
+    unknown = rows[rows["ref_source"] == PER_SEX_UNKNOWN] if "ref_source" in rows else rows.iloc[:0]
+    if len(unknown):
+        first = unknown.iloc[0]
+        return [(sex, *(None if pd.isna(first[c]) else float(first[c]) for c in SEX_RANGE_COLUMNS[sex]))
+                for sex in SEX_NAMES]
+    low, high = reference_range(rows, analyte)
+    return [] if low is None and high is None else [("", low, high)]
+
+
 def flag_keys(rows: pd.DataFrame) -> pd.Series:
     """Flag per row with null (or anything unexpected) spelled 'unknown', so every point has a colour."""
     if "flag" not in rows:
@@ -107,25 +121,36 @@ def flag_keys(rows: pd.DataFrame) -> pd.Series:
     )
 
 
+def flag_words(rows: pd.DataFrame) -> pd.Series:
+    """Per row the flag in words (FLAG_NAMES), or why it is unknown when the flags say (`flag_note`: a range
+    printed per sex, the sex not given), never 'no reference range' for a range the report printed."""
+    words = flag_keys(rows).map(FLAG_NAMES)
+    if "flag_note" not in rows:
+        return words
+    note = rows["flag_note"].astype(object).where(rows["flag_note"].notna(), None)
+    return pd.Series(np.where(note.notna(), "unknown: " + note.fillna("").map(safe_text), words), index=rows.index,
+                     dtype=object)
+
+
 def _fmt(values: np.ndarray, fmt: str) -> list[str]:
     return ["" if not np.isfinite(v) else format(v, fmt) for v in values]
 
 
 def hover_texts(rows: pd.DataFrame, unit: str) -> list[str]:
-    """Per point: timepoint, value as written, flag, x ULN and change from baseline."""
-    flags = flag_keys(rows)
+    """Per point: timepoint, value as written, flag (or why it is unknown, `flag_words`), x ULN and change from
+    baseline."""
     x_uln = _fmt(as_float(rows["x_uln"]), ".2f") if "x_uln" in rows else [""] * len(rows)
     pct = _fmt(as_float(rows["pct_change"]), "+.0f") if "pct_change" in rows else [""] * len(rows)
     values = _fmt(as_float(rows["value"]), ".4g")
     written = rows["orig_text"] if "orig_text" in rows else pd.Series([None] * len(rows), index=rows.index)
     out = []
     for tp, val, orig, flag, xu, pc in zip(
-        rows["timepoint"], values, written, flags, x_uln, pct, strict=True
+        rows["timepoint"], values, written, flag_words(rows), x_uln, pct, strict=True
     ):
         parts = [f"<b>{safe_text(tp)}</b>", f"{val} {safe_text(unit)}"]
         if isinstance(orig, str) and orig and orig != val:
             parts.append(f"as written: {safe_text(orig)}")
-        parts.append(FLAG_NAMES[flag])
+        parts.append(flag)
         if xu:
             parts.append(f"{xu} × ULN")
         if pc:
@@ -210,6 +235,16 @@ def x_uln_values(rows: pd.DataFrame) -> np.ndarray:
     if "x_uln" in rows and rows["x_uln"].notna().any():
         return as_float(rows["x_uln"])
     return as_float(rows["value"]) / as_float(rows["ref_high"])
+
+
+def uln_unknown_by_sex(flags: pd.DataFrame, analytes: list[str]) -> list[str]:
+    """Labels of the analytes with values whose × ULN is unknown because the upper limit printed per sex differs
+    and the patient's sex is not given: the × ULN view says it leaves them out (never silently)."""
+    if "ref_source" not in flags:
+        return []
+    unknown = (flags["ref_source"] == PER_SEX_UNKNOWN).fillna(False) & flags["value"].notna() & \
+        flags["x_uln"].isna() & flags["analyte"].isin(analytes).fillna(False)
+    return [analyte_label(flags[flags["analyte"] == a], a) for a in dict.fromkeys(flags.loc[unknown, "analyte"])]
 
 
 def xuln_traces(flags: pd.DataFrame, analytes: list[str], axis: DayAxis, lk: Look) -> list[go.Scatter]:

@@ -9,6 +9,11 @@ Flags: L (below the lower limit), N (within; a value exactly at a limit is N), H
 limit), A (abnormal qualitative result), null (unknown: no value or no applicable limit).
 A censored value is flagged only when every value it allows gets the same flag (domain/measure.py):
 ">1000" against an upper limit of 1000 is H, "<3" against 0–5 is N, but "<10" against 0–5 is unknown.
+
+A range printed per sex (domain/sex_ranges.py) is the patient's sex's range once the case's sex is known
+(`ref_source` "report, female"/"report, male"). With the sex unknown both ranges are kept: the flag is the one
+both give, else unknown with `flag_note` saying why (Hb 8.1 g/dL against M 13–17, F 12–15 is L; 12.5 is L
+for a man, N for a woman: unknown); × ULN likewise only when both upper limits are the same.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.domain.measure import Measure
+from dashboard.domain.sex_ranges import SEX_NAMES, SEX_RANGE_COLUMNS, SEX_UNKNOWN_NOTE, printed_per_sex
 
 ABNORMAL: frozenset[str] = frozenset({"L", "H", "A"})
+PER_SEX_UNKNOWN = "report, per sex (sex unknown)"  # ref_source of a range printed per sex, sex unknown
 _RESULT_FLAG = {"positive": "A", "negative": "N", "normal": "N", "low": "L", "high": "H"}
 
 
@@ -49,10 +56,37 @@ def _ranges(obs: pd.DataFrame, defaults: pd.DataFrame) -> tuple[np.ndarray, np.n
     cat_low = _floats(analyte.map(by_id["ref_low"].astype("float64")).astype("float64"))
     cat_high = _floats(analyte.map(by_id["ref_high"].astype("float64")).astype("float64"))
     has_cat = ~np.isnan(cat_low) | ~np.isnan(cat_high)
-    low = np.where(has_own, own_low, cat_low)
-    high = np.where(has_own, own_high, cat_high)
-    source = np.where(has_own, "report", np.where(has_cat, "catalogue", "none"))
+    per_sex = printed_per_sex(obs)
+    low = np.where(has_own | per_sex, own_low, cat_low)  # never the catalogue's for a range the report printed
+    high = np.where(has_own | per_sex, own_high, cat_high)
+    source = np.where(has_own, "report", np.where(per_sex, PER_SEX_UNKNOWN, np.where(has_cat, "catalogue", "none")))
+    for sex, (low_name, high_name) in SEX_RANGE_COLUMNS.items() if per_sex.any() else ():  # whose range applies
+        applied = per_sex & has_own & _same(own_low, _floats(obs[low_name])) & _same(own_high, _floats(obs[high_name]))
+        source = np.where(applied, f"report, {SEX_NAMES[sex]}", source)
     return low, high, source
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise equality with NaN equal to NaN (a limit that is absent in both)."""
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+def _either_sex(obs: pd.DataFrame, source: np.ndarray, flag: np.ndarray,
+                x_uln: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(flag, x_uln, flag_note) where a range printed per sex meets an unknown sex: the flag both sexes' ranges
+    give, else unknown with its note; × ULN when both upper limits are the same, else unknown."""
+    note = np.full(len(obs), None, dtype=object)
+    rows = source == PER_SEX_UNKNOWN
+    if not rows.any():
+        return flag, x_uln, note
+    (f_low, f_high), (m_low, m_high) = ([_floats(obs[name]) for name in SEX_RANGE_COLUMNS[sex]] for sex in ("F", "M"))
+    as_female, as_male = _flags(obs, f_low, f_high), _flags(obs, m_low, m_high)
+    agree = as_female == as_male
+    flag = np.where(rows, np.where(agree, as_female, None), flag)
+    note[rows & ~agree] = SEX_UNKNOWN_NOTE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        either = np.where(_same(f_high, m_high) & (f_high > 0), _floats(obs["value"]) / f_high, np.nan)
+    return flag, np.where(rows, either, x_uln), note
 
 
 def _flags(obs: pd.DataFrame, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -101,7 +135,7 @@ def _change(obs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def reference_flags(
     observations: pd.DataFrame, catalogue_ranges: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """A copy of the tidy observations plus flag, ref_source, x_uln, change and pct_change.
+    """A copy of the tidy observations plus flag, flag_note, ref_source, x_uln, change and pct_change.
 
     `catalogue_ranges` (id, ref_low, ref_high) replaces the catalogue's defaults, e.g. paediatric ranges.
     """
@@ -112,11 +146,13 @@ def reference_flags(
     with np.errstate(divide="ignore", invalid="ignore"):
         x_uln = np.where(high > 0, value / high, np.nan)
     change, pct = _change(obs)
+    flag, x_uln, note = _either_sex(obs, source, _flags(obs, low, high), x_uln)
 
     out = observations.copy()
     # pyarrow-backed like the tidy table itself, so flags round-trip through parquet unchanged
     text, number = pd.ArrowDtype(pa.string()), pd.ArrowDtype(pa.float64())
-    out["flag"] = pd.Series(pa.array(_flags(obs, low, high), type=pa.string()), index=out.index, dtype=text)
+    out["flag"] = pd.Series(pa.array(flag.tolist(), type=pa.string()), index=out.index, dtype=text)
+    out["flag_note"] = pd.Series(pa.array(note.tolist(), type=pa.string()), index=out.index, dtype=text)
     out["ref_source"] = pd.Series(pa.array(source.tolist(), type=pa.string()), index=out.index, dtype=text)
     for name, column in (("x_uln", x_uln), ("change", change), ("pct_change", pct)):
         values = pa.array(column, type=pa.float64(), from_pandas=True)

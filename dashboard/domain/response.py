@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain.drugs import TREATMENT_CLASSES, classify_events, find_class, match_drug
-from dashboard.domain.flags import default_ranges
+from dashboard.domain.flags import PER_SEX_UNKNOWN, default_ranges
+from dashboard.domain.sex_ranges import own_limits
 
 RISING: tuple[str, ...] = ("ferritin", "ast", "alt", "ldh", "triglycerides", "d_dimer", "crp", "scd25")
 FALLING: tuple[str, ...] = ("platelets", "wbc", "neutrophils", "hemoglobin", "fibrinogen", "esr")
@@ -198,16 +199,18 @@ def analyte_metrics(analyte: str, days: np.ndarray, values: np.ndarray, qualifie
 
 def _limits(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the upper (rising) or lower (falling) limit, the row's own else the catalogue's, and
-    where it came from ("report", "catalogue", or None when neither gives one)."""
+    where it came from ("report", "catalogue", or None when neither gives one). A range printed per sex with
+    the sex unknown gives the limit both sexes share, else none (never the catalogue's): PER_SEX_UNKNOWN."""
     rising = rows["analyte"].isin(list(RISING)).to_numpy(dtype=bool)
-    own = np.where(rising, rows["ref_high"].to_numpy(dtype="float64", na_value=np.nan),
-                   rows["ref_low"].to_numpy(dtype="float64", na_value=np.nan))
+    own_low, own_high, by_sex = own_limits(rows)  # a range printed per sex, sex unknown: the limit both share
+    own = np.where(rising, own_high, own_low)
     defaults = default_ranges().set_index("id")
     cat_high = rows["analyte"].map(defaults["ref_high"]).to_numpy(dtype="float64", na_value=np.nan)
     cat_low = rows["analyte"].map(defaults["ref_low"]).to_numpy(dtype="float64", na_value=np.nan)
     catalogue = np.where(rising, cat_high, cat_low)
-    limit = np.where(np.isnan(own), catalogue, own)
-    source = np.where(~np.isnan(own), "report", np.where(np.isnan(catalogue), None, "catalogue"))
+    limit = np.where(np.isnan(own) & ~by_sex, catalogue, own)
+    source = np.where(~np.isnan(own), "report", np.where(by_sex, PER_SEX_UNKNOWN,
+                                                         np.where(np.isnan(catalogue), None, "catalogue")))
     return limit, source
 
 

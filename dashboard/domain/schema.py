@@ -31,7 +31,13 @@ OBSERVATION_SCHEMA: dict[str, pa.DataType] = {
     "orig_text": pa.string(),    # the cell exactly as written ("1: 640 (speckled)")
     "ref_low": pa.float64(),     # reference range from the file, canonical unit; null if none
     "ref_high": pa.float64(),
-    "ref_text": pa.string(),     # reference range as written ("4.5–11.0", "< 250")
+    "ref_text": pa.string(),     # reference range as written ("4.5–11.0", "< 250", "M: 13-17; F: 12-15")
+    # a range printed per sex, canonical unit, null otherwise; ref_low/ref_high then hold the patient's sex's
+    # range, or null when the sex is unknown (domain/sex_ranges.py)
+    "ref_low_f": pa.float64(),
+    "ref_high_f": pa.float64(),
+    "ref_low_m": pa.float64(),
+    "ref_high_m": pa.float64(),
     # provenance: the cell the value came from, as `casetrack check` prints it (file:row:column)
     "source_file": pa.string(),  # file name ("labs.csv", "case.xlsx[labs]")
     "source_row": pa.int32(),    # 1-based line of the file (the header is line 1)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.domain.sex_ranges import SEX_NAMES, SexLabelError, split_by_sex
 from dashboard.domain.text import plain_text
 from dashboard.domain.units import is_unit, normalise_unit
 
@@ -45,7 +46,7 @@ RESULTS = {
 }
 LARGEST = 1e12  # no lab value in any unit the catalogue accepts comes near this
 EXPECTED_CELL = "a number (3.5), <0.5 or >1000, a titer 1:40, positive/negative/yes/no, or empty for missing"
-EXPECTED_RANGE = "a range 4.5–11.0, < 250, > 60, <1:10, Negative, or empty"
+EXPECTED_RANGE = "a range 4.5–11.0, < 250, > 60, <1:10, Negative, a range per sex M: 13–17; F: 12–15, or empty"
 # a lab's own flag after (or an arrow before) a number; never `C` (°C in a temperature row)
 LAB_FLAGS = ("H", "L", "HH", "LL", "(H)", "(L)", "↑", "↓", "↑↑", "↓↓", "*", "**", "!", "H*", "L*",
              "HI", "LO", "High", "Low", "HIGH", "LOW", "CRIT", "A", "AA", "(A)")
@@ -123,6 +124,14 @@ class RefRange:
     high: float | None = None
     warning: str | None = None
     unit: str | None = None  # a unit printed after the range (`15 - 150 ng/mL`), normalised
+    # a range printed per sex (`M: 13-17; F: 12-15`): sex (F/M) -> (low, high); low/high are then None
+    by_sex: tuple[tuple[str, float | None, float | None], ...] | None = None
+
+    def limits(self, sex: str) -> tuple[float | None, float | None]:
+        """(low, high) for a sex (F/M): its own range when printed per sex, else the one range."""
+        if self.by_sex is None:
+            return self.low, self.high
+        return next((low, high) for s, low, high in self.by_sex if s == sex)
 
 
 def number_kind(token: str) -> str:
@@ -315,6 +324,12 @@ def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
         return RefRange()
     if bracketed := _BRACKETED.fullmatch(s):  # `(12.0-16.0)`: papers print the range in brackets
         return parse_range(bracketed.group(1) or bracketed.group(2), style)
+    try:
+        split = split_by_sex(s)
+    except SexLabelError as exc:
+        raise CellError(str(exc), exc.expected) from exc
+    if split is not None:
+        return _range_by_sex(s, split, style)
     with_unit = _RANGE_UNIT.match(s)
     if with_unit and is_unit(with_unit.group(2)):  # lab systems print the unit after the range
         inner = parse_range(with_unit.group(1), style)
@@ -338,3 +353,27 @@ def parse_range(text: object, style: NumberStyle = POINT) -> RefRange:
     if RESULTS.get(s.casefold()) or RESULTS.get(_PAREN.sub("", s.casefold())):
         return RefRange()
     raise CellError(f"'{s}' is not a reference range", EXPECTED_RANGE)
+
+
+def _range_by_sex(text: str, split: dict[str, str], style: NumberStyle) -> RefRange:
+    """A range printed per sex: each sex's text read as a range; one unit for both (printed once, after the
+    last range, it applies to both). Equal ranges for both sexes are one range."""
+    parsed = {}
+    for sex, part in split.items():
+        try:
+            parsed[sex] = parse_range(part, style)
+        except CellError as exc:
+            raise CellError(f"'{text}': the {SEX_NAMES[sex]} range {exc}", exc.expected) from exc
+    units = {r.unit for r in parsed.values()} - {None}
+    if len(units) > 1:
+        raise CellError(f"'{text}' prints the two sexes' ranges in different units ({', '.join(sorted(units))})",
+                        "both ranges in the row's unit")
+    empty = [sex for sex, r in parsed.items() if r.low is None and r.high is None]
+    if empty and len(empty) < len(parsed):
+        raise CellError(f"'{text}' gives no limits for {SEX_NAMES[empty[0]]}s", EXPECTED_RANGE)
+    warnings = [f"{SEX_NAMES[sex]}: {r.warning}" for sex, r in parsed.items() if r.warning]
+    unit, warning = (units.pop() if units else None), "; ".join(warnings) or None
+    if len({(r.low, r.high) for r in parsed.values()}) == 1:
+        return RefRange(parsed["F"].low, parsed["F"].high, warning, unit)
+    return RefRange(warning=warning, unit=unit, by_sex=tuple((sex, parsed[sex].low, parsed[sex].high)
+                                                             for sex in sorted(parsed)))

@@ -22,6 +22,7 @@ import pandas as pd
 
 from dashboard.domain import schema
 from dashboard.ingest.archive import MAX_ZIP_ENTRIES
+from dashboard.ingest.canonical import with_patient_sex
 from dashboard.ingest.case import CASE_ID_RULE, Case, Outcome, usable_id
 from dashboard.ingest.case_parts import (
     CASE_FOLDER_FILES,
@@ -172,6 +173,8 @@ def _one_case(parts: CaseParts, case_id: str | None, labs: Grid, events_grid: Gr
                               case_id, CASE_ID_RULE))
     observations["case_id"] = pd.Series([case_id] * len(observations), dtype=observations["case_id"].dtype)
     observations, more = place_timepoints(observations, meta, labs.file)
+    problems += more
+    observations, more = with_patient_sex(observations, meta, labs.file)
     problems += more
     events = schema.event_frame()
     if events_grid is not None:

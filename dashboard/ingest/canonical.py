@@ -9,7 +9,10 @@ the usual one, and every unit it inferred.
 
 from __future__ import annotations
 
+from itertools import product
+
 import numpy as np
+import pandas as pd
 
 from dashboard.domain.analytes import Analyte, analyte
 from dashboard.domain.plausibility import (
@@ -21,6 +24,14 @@ from dashboard.domain.plausibility import (
     overlapping_units,
     range_far_off,
     range_ratio,
+)
+from dashboard.domain.sex_ranges import (
+    SEX_RANGE_COLUMNS,
+    SEX_RANGE_NAMES,
+    SEX_UNKNOWN_NOTE,
+    apply_sex,
+    patient_sex,
+    printed_per_sex,
 )
 from dashboard.domain.units import UnitError, canonical_unit, resolve_unit, split_basis, to_canonical
 from dashboard.ingest.problems import Problem, error, warning
@@ -56,6 +67,7 @@ def canonical_values(frame: dict, file: str) -> list[Problem]:
     orig = frame["orig_value"]
     value, unit_out = orig.copy(), np.array(frame["orig_unit"], dtype=object)
     ref_low, ref_high = frame["ref_low"].copy(), frame["ref_high"].copy()
+    by_sex = {name: frame[name].copy() for name in SEX_RANGE_NAMES if name in frame}  # a range printed per sex
     result = np.array(frame["result"], dtype=object)
     unitless = np.ones(len(orig), dtype=bool)  # unmapped, or an analyte without a canonical unit
     groups: dict[tuple, list[int]] = {}
@@ -76,9 +88,16 @@ def canonical_values(frame: dict, file: str) -> list[Problem]:
         if stated is not None and split_basis(stated)[0] in record.kept_units:
             value[rows], unit_out[rows] = np.nan, stated
             ref_low[rows], ref_high[rows] = np.nan, np.nan
-            problems.append(warning(f"{record.name} in {stated} is kept as written and never converted to "
-                                    f"{record.unit} (no fixed conversion): criteria in {record.unit} treat it as "
-                                    "unknown", *where, unit, f"{record.unit} to use it in scores"))
+            for limits in by_sex.values():
+                limits[rows] = np.nan
+            if record.unit is None:  # NK-cell activity in % lysis: the criterion reads the lab's verdict
+                problems.append(warning(f"{record.name} in {stated} is kept as written: its criteria read the "
+                                        "lab's verdict, which a number alone does not give, and treat it as unknown",
+                                        *where, unit, "the verdict (low, absent or normal) to use it in scores"))
+            else:
+                problems.append(warning(f"{record.name} in {stated} is kept as written and never converted to "
+                                        f"{record.unit} (no fixed conversion): criteria in {record.unit} treat it "
+                                        "as unknown", *where, unit, f"{record.unit} to use it in scores"))
             continue
         effective, more = _unit_of_group(record, stated, positions, frame, file)
         problems += more
@@ -90,7 +109,8 @@ def canonical_values(frame: dict, file: str) -> list[Problem]:
             problems.append(error(str(exc), *where, unit, exc.expected))
             continue
         unit_out[rows] = canonical_unit(effective, analyte_id)
-        problems += _convert_ranges(record, effective, positions, frame, ref_low, ref_high, file)
+        problems += _convert_ranges(record, effective, positions, frame,
+                                    [(ref_low, ref_high), *_sex_pairs(by_sex, rows)], file)
         for position in rows[orig[rows] < 0]:
             problems.append(error(f"negative value for {record.name}", file, frame["line"][position],
                                   frame["column"][position] or None, frame["orig_text"][position],
@@ -103,11 +123,20 @@ def canonical_values(frame: dict, file: str) -> list[Problem]:
     value[binary] = (result[binary] == "positive").astype("float64")
     frame["value"], frame["unit"], frame["result"] = value, list(unit_out), list(result)
     frame["ref_low"], frame["ref_high"] = ref_low, ref_high
+    frame.update(by_sex)
     return problems
 
 
+def _sex_pairs(by_sex: dict[str, np.ndarray], rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(low, high) column pairs of the ranges printed per sex, F then M; none when the rows have none."""
+    return [(by_sex[low], by_sex[high]) for low, high in SEX_RANGE_COLUMNS.values()
+            if low in by_sex and not (np.isnan(by_sex[low][rows]).all() and np.isnan(by_sex[high][rows]).all())]
+
+
 def _written_ranges(positions: list[int], frame: dict) -> list[tuple[float | None, float | None]]:
-    pairs = {(frame["ref_low"][i], frame["ref_high"][i]) for i in positions}
+    """The distinct ranges of the rows as written, both sexes' of a range printed per sex."""
+    columns = [("ref_low", "ref_high"), *(pair for pair in SEX_RANGE_COLUMNS.values() if pair[0] in frame)]
+    pairs = {(frame[low][i], frame[high][i]) for i in positions for low, high in columns}
     return [tuple(None if np.isnan(x) else float(x) for x in pair) for pair in pairs
             if not (np.isnan(pair[0]) and np.isnan(pair[1]))]
 
@@ -205,19 +234,22 @@ def _implausible_values(record: Analyte, unit: str | None, positions: list[int],
 
 
 def _convert_ranges(record: Analyte, effective: str | None, positions: list[int], frame: dict,
-                    ref_low: np.ndarray, ref_high: np.ndarray, file: str) -> list[Problem]:
-    """Reference ranges (in the row's unit, else the group's) -> canonical; one warning when far off."""
+                    columns: list[tuple[np.ndarray, np.ndarray]], file: str) -> list[Problem]:
+    """Reference ranges (in the row's unit, else the group's) -> canonical, in place, for each (low, high)
+    column pair (the one range, and each sex's of a range printed per sex); one warning when far off."""
     problems: list[Problem] = []
-    warned = False
-    for i in positions:
+    warned, failed = False, set()
+    for (ref_low, ref_high), i in product(columns, positions):
         if np.isnan(ref_low[i]) and np.isnan(ref_high[i]):
             continue
         try:
             unit = resolve_unit(frame["row_unit"][i], record.id) if frame["row_unit"][i] else effective
             ref_low[i], ref_high[i] = to_canonical([ref_low[i], ref_high[i]], unit, record.id)
         except UnitError as exc:
-            problems.append(error(f"reference range: {exc}", file, frame["line"][i], "reference range",
-                                  frame["ref_text"][i], exc.expected))
+            if i not in failed:  # one error per cell, also for both sexes' ranges
+                problems.append(error(f"reference range: {exc}", file, frame["line"][i], "reference range",
+                                      frame["ref_text"][i], exc.expected))
+            failed.add(i)
             ref_low[i] = ref_high[i] = np.nan
             continue
         ratio = range_ratio(record.id, None if np.isnan(ref_low[i]) else ref_low[i],
@@ -237,3 +269,25 @@ def _default_text(record: Analyte) -> str:
         return f"{_g(record.ref_low)}–{_g(record.ref_high)} {record.unit}"
     return f"< {_g(record.ref_high)} {record.unit}" if record.ref_high is not None else \
         f"> {_g(record.ref_low)} {record.unit}"
+
+
+def with_patient_sex(observations: pd.DataFrame, meta: dict, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """The observations with each range printed per sex resolved by the patient's sex (case.toml `[patient]
+    sex`): that sex's range applies; with the sex unknown, one warning for the case (never a guess)."""
+    rows = printed_per_sex(observations)
+    if not rows.any():
+        return observations, []
+    patient = meta.get("patient")
+    sex = patient_sex(patient)
+    out = apply_sex(observations, sex)
+    if sex is not None:
+        return out, []
+    labels = ", ".join(dict.fromkeys(out.loc[rows, "label"].astype(str)))
+    first = out.iloc[int(np.argmax(rows))]
+    given = patient.get("sex") if isinstance(patient, dict) else None
+    why = "the patient's sex is not given" if given in (None, "") else f"the patient's sex '{given}' is neither F nor M"
+    row = None if pd.isna(first["source_row"]) else int(first["source_row"])
+    return out, [warning(f"reference ranges printed per sex ({labels}) and {why}: a value is flagged only where "
+                         f"both sexes' ranges agree ({SEX_UNKNOWN_NOTE})", file, row, "reference range",
+                         str(first["ref_text"]),
+                         'sex = "F" or sex = "M" under [patient] in case.toml')]

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from dashboard.domain.schema import EVENT_SCHEMA, OBSERVATION_SCHEMA
+from dashboard.domain.schema import EVENT_SCHEMA, OBSERVATION_SCHEMA, observation_frame
 from dashboard.ingest.case import CASE_ID, Case
 from dashboard.ingest.durable_files import case_lock, fsync_dir, fsync_file, read_json, write_json
 from dashboard.ingest.store_location import default_root
@@ -244,7 +244,7 @@ class CaseStore:
         return Case(
             id=case_id,
             meta=dict(meta.get("meta", {})),
-            observations=read_frame(folder / OBSERVATIONS_FILE),
+            observations=observation_frame(read_frame(folder / OBSERVATIONS_FILE)),  # older saves lack new columns
             events=read_frame(folder / EVENTS_FILE),
             problems=[problem_from(record) for record in meta.get("problems", [])],
         )

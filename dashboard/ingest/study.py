@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain import schema
+from dashboard.ingest.canonical import with_patient_sex
 from dashboard.ingest.case import CASE_ID_RULE, Case, Outcome, usable_id
 from dashboard.ingest.problems import CaseError, Problem, error, errors
 from dashboard.ingest.tidy import RAW_COLUMNS, tidy_observations
@@ -142,6 +143,8 @@ def case_from_rows(case_id: str, rows: list[dict], events: list[dict], meta: dic
     observations["tp_order"] = pd.array(order, dtype=observations["tp_order"].dtype)
     observations = observations.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
     observations["case_id"] = pd.Series([case_id] * len(observations), dtype=observations["case_id"].dtype)
+    observations, more = with_patient_sex(observations, meta, file)
+    problems += more
     for record in events:
         record["case_id"] = case_id
     frame = schema.frame_from_columns({name: [r.get(name) for r in events] for name in schema.EVENT_COLUMNS},

@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.domain import schema
 from dashboard.domain.analytes import analyte, match_analyte
+from dashboard.domain.sex_ranges import SEX_RANGE_NAMES
 from dashboard.domain.text import plain_text
 from dashboard.domain.timepoints import infer_days
 from dashboard.domain.units import UnitError, conversion_factor, is_count, is_unit, normalise_unit
@@ -139,11 +140,12 @@ def _numeric_days(texts: list, lines: list[int], file: str, style: NumberStyle) 
 
 
 def _ref_ranges(rows: dict[str, list], file: str,
-                style: NumberStyle) -> tuple[tuple[np.ndarray, np.ndarray, list], list[Problem]]:
-    """ref_low/ref_high as written (converted later with the values) and ref_text, one parse per distinct range."""
+                style: NumberStyle) -> tuple[tuple[np.ndarray, np.ndarray, list, dict], list[Problem]]:
+    """ref_low/ref_high as written (converted later with the values), ref_text, and the columns of a range
+    printed per sex (`SEX_RANGE_NAMES` -> array), one parse per distinct range."""
     problems: list[Problem] = []
     keys = list(zip(rows["ref_text"], rows["ref_low"], rows["ref_high"], rows["unit_n"], strict=True))
-    parsed: dict[tuple, tuple[float, float, str | None, str | None]] = {}
+    parsed: dict[tuple, tuple[float, float, str | None, str | None, tuple | None]] = {}
     for position, key in enumerate(keys):
         if key not in parsed:
             parsed[key] = _ref_range(key, rows["line"][position], file, problems, style)
@@ -154,21 +156,26 @@ def _ref_ranges(rows: dict[str, list], file: str,
         if key[3] is None:
             rows["unit_n"][position] = parsed[key][3]
     found = [parsed[key] for key in keys]
+    by_sex = {name: np.array([np.nan if f[4] is None or f[4][i] is None else f[4][i] for f in found], dtype="float64")
+              for i, name in enumerate(SEX_RANGE_NAMES)}
     return (np.array([f[0] for f in found], dtype="float64"), np.array([f[1] for f in found], dtype="float64"),
-            [f[2] for f in found]), problems
+            [f[2] for f in found], by_sex), problems
 
 
 def _ref_range(key: tuple, line: int, file: str, problems: list[Problem],
-               style: NumberStyle) -> tuple[float, float, str | None, str | None]:
-    """(low, high, text, unit printed after the range) of one reference range as written."""
+               style: NumberStyle) -> tuple[float, float, str | None, str | None, tuple | None]:
+    """(low, high, text, unit printed after the range, (low F, high F, low M, high M) of a range printed per
+    sex or None) of one reference range as written."""
     text, low_text, high_text, row_unit = key
     if not (text or low_text or high_text):
-        return np.nan, np.nan, None, None
-    unit = None
+        return np.nan, np.nan, None, None, None
+    unit, by_sex = None, None
     try:
         if text:
             parsed = parse_range(text, style)
             low, high, unit = parsed.low, parsed.high, parsed.unit
+            if parsed.by_sex is not None:
+                by_sex = (*parsed.limits("F"), *parsed.limits("M"))
             if parsed.warning:
                 problems.append(warning(parsed.warning, file, line, "reference range", text))
             if unit is not None and row_unit is not None and unit != row_unit:
@@ -182,9 +189,9 @@ def _ref_range(key: tuple, line: int, file: str, problems: list[Problem],
     except CellError as exc:
         problems.append(error(f"reference range: {exc}", file, line, "reference range",
                               text or f"{low_text}–{high_text}", exc.expected))
-        return np.nan, np.nan, None, None
+        return np.nan, np.nan, None, None, None
     return (np.nan if low is None else low, np.nan if high is None else high,
-            None if text.casefold() in MISSING else text, unit)
+            None if text.casefold() in MISSING else text, unit, by_sex)
 
 
 def number_style(rows: dict[str, list], file: str, decimal: str | None = None) -> tuple[NumberStyle, list[Problem]]:
@@ -294,7 +301,7 @@ def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) 
     has_value = {label for label, p in zip(rows["label"], present, strict=True) if p}
     keep = [i for i, (p, first) in enumerate(zip(present, _first_seen(rows["label"]), strict=True))
             if p or (first and rows["label"][i] not in has_value)]
-    (ref_low, ref_high, ref_text), ref_problems = _ref_ranges(rows, file, style)
+    (ref_low, ref_high, ref_text, by_sex), ref_problems = _ref_ranges(rows, file, style)
     frame = {
         "case_id": [c or None for c in rows["case_id"]], "timepoint": rows["timepoint"],
         "tp_order": _codes(rows["timepoint"]), "day": days, "analyte": rows["analyte"], "label": rows["label"],
@@ -303,7 +310,7 @@ def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) 
         "result": [c[1] for c in cells], "qualifier": [c[2] for c in cells],
         "orig_text": [t if p else None for t, p in zip(rows["text"], present, strict=True)],
         "label_order": _codes(rows["label"]), "line": rows["line"], "column": rows["column"],
-        "ref_low": ref_low, "ref_high": ref_high, "ref_text": ref_text, "row_unit": rows["unit_n"],
+        "ref_low": ref_low, "ref_high": ref_high, "ref_text": ref_text, "row_unit": rows["unit_n"], **by_sex,
         "source_file": [file] * len(cells), "source_row": rows["line"], "source_column": rows["column"],
     }
     problems += ref_problems

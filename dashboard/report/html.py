@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from dashboard.charts.axis import as_float, timepoints
-from dashboard.charts.cells import cell_text, range_text, was_converted
+from dashboard.charts.cells import cell_text, range_by_sex_text, range_text, was_converted
 from dashboard.charts.heatmap import row_order
 from dashboard.charts.trajectories import catalogue_ranges
 from dashboard.domain.headlines import headline_row, population_note, probability_range, timepoint_scores
@@ -186,7 +186,9 @@ def flags_table(flags: pd.DataFrame) -> str:
             shown = esc(c["text"]) if c["text"] else ""
             flag = c.get("flag")
             has_flag = flag is not None and pd.notna(flag)
-            row.append(shown + (f" <b>{esc(flag)}</b>" if has_flag and flag != "N" else ""))
+            note = c.get("flag_note")  # unknown for a reason the reader can fix (a range printed per sex)
+            unknown = f" <b title='{esc(note)}'>?</b>" if isinstance(note, str) and note and shown else ""
+            row.append(shown + (f" <b>{esc(flag)}</b>" if has_flag and flag != "N" else unknown))
             cls.append(f"num flag-{esc(flag)}" if has_flag else "num")
         rows.append(row)
         classes.append(cls)
@@ -200,6 +202,9 @@ def reference_text(rows: pd.DataFrame) -> str | None:
     range at the analyte's precision (platelets from /µL read 150–400 10^9/L, never 150000–400000).
     """
     first = rows.iloc[0]
+    by_sex = range_by_sex_text(rows, first.get("analyte"))  # the range applied, or both when the sex is unknown
+    if by_sex is not None:
+        return by_sex
     values, originals = as_float(rows["value"]), as_float(rows["orig_value"])
     converted = any(was_converted(v, o) for v, o in zip(values, originals, strict=True) if np.isfinite(v))
     if not converted and pd.notna(first.get("ref_text")):
@@ -277,7 +282,10 @@ def case_report_html(
         + other_scores_table(frame, case_meta)
         + why_html(flags, scores, case_meta)
         + "<h2>Laboratory values and flags</h2>"
-        + "<p class='note'>H high, L low, A abnormal; blank = not measured.</p>"
+        + "<p class='note'>H high, L low, A abnormal; "
+        + ("? unknown: the range depends on the patient's sex, which the case does not give; "
+           if "flag_note" in flags and flags["flag_note"].notna().any() else "")
+        + "blank = not measured.</p>"
         + flags_table(flags)
         + "<h2>Treatments and events</h2>"
         + events_table(events)

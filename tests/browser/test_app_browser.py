@@ -138,13 +138,16 @@ def test_an_html_label_renders_as_text(page, app_url, artifacts):
     page.screenshot(path=artifacts / "upload.png", full_page=True)
 
 
-def test_a_page_without_charts_loads_the_chart_code_while_idle(page, app_url):
-    """The Upload page draws no chart, yet its tab evaluates Streamlit's Plotly code in idle time, so the
-    case view after "Save and open" does not wait for it (dashboard/components.py)."""
+def test_a_page_without_charts_loads_the_chart_and_table_code_while_idle(page, app_url):
+    """The Upload page draws no chart and no table, yet its tab evaluates Streamlit's Plotly and data-grid code
+    in idle time, so the preview and the case view after "Save and open" do not wait for it
+    (dashboard/components.py)."""
     page.goto(f"{app_url}/upload")
     wait_for_app(page)
-    assert page.locator(PLOT).count() == 0
-    page.wait_for_function("() => document.documentElement.dataset.casetrackCharts === 'ready'", timeout=30_000)
+    assert page.locator(PLOT).count() == 0 and page.locator('[data-testid="stDataFrame"]').count() == 0
+    page.wait_for_function("() => document.documentElement.dataset.casetrackScripts === 'ready'", timeout=30_000)
     loaded = page.evaluate("() => performance.getEntriesByType('resource').map(r => new URL(r.name))"
-                           ".filter(u => u.pathname.includes('/static/js/PlotlyChart.')).map(u => u.host)")
-    assert loaded and set(loaded) == {app_url.removeprefix("http://")}  # from the local server only
+                           ".filter(u => /[/]static[/]js[/](PlotlyChart|DataFrame)[.]/.test(u.pathname))"
+                           ".map(u => [u.pathname.split('/').pop().split('.')[0], u.host])")
+    assert {name for name, _ in loaded} == {"PlotlyChart", "DataFrame"}
+    assert {host for _, host in loaded} == {app_url.removeprefix("http://")}  # from the local server only

@@ -152,6 +152,23 @@ def test_d_dimer_keeps_its_basis_and_scd25_in_pg_per_ml_is_not_converted():
     assert any("never converted" in p.message for p in case.problems)
 
 
+def test_scd25_in_ng_per_ml_and_nk_activity_in_percent_are_kept_as_written_and_unknown():
+    """No fixed factor turns sCD25 ng/mL into the U/mL of HLH-2004, and a % lysis is no verdict on NK-cell
+    activity without the lab's own range: both stay as printed, the criterion unknown, the case readable.
+    The lab's verdict ('low') in the same row still counts."""
+    from dashboard.domain.scores import score_observations
+
+    case = labs("Analyte,Day 0,Day 3\nsIL-2R (ng/mL),12,15\nNK cell activity (%),2,low\n")
+    obs = case.observations.set_index(["analyte", "timepoint"])
+    assert pd.isna(obs.loc[("scd25", "Day 0"), "value"]) and obs.loc[("scd25", "Day 0"), "orig_value"] == 12.0
+    assert pd.isna(obs.loc[("nk_activity", "Day 0"), "value"]) and obs.loc[("nk_activity", "Day 0"), "unit"] == "%"
+    assert [p.severity for p in case.problems if "kept as written" in p.message] == ["warning", "warning"]
+    scores = score_observations(case.observations).reset_index().set_index("timepoint")
+    assert pd.isna(scores.loc["Day 0", "hlh2004.criteria.scd25"])
+    assert pd.isna(scores.loc["Day 0", "hlh2004.criteria.nk_activity"])
+    assert scores.loc["Day 3", "hlh2004.criteria.nk_activity"] == 1
+
+
 def test_meq_is_refused_outside_monovalent_ions():
     problems = problems_of("Analyte,Day 0\nFerritin (mEq/L),12\n")
     assert any("only for Sodium, Potassium, Chloride, Bicarbonate" in p for p in problems)
