@@ -6,16 +6,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import components
-
 PAGES = Path(__file__).resolve().parent / "app_pages"
 # A file, served by the local server: a ":material/..." or emoji page icon makes every page fetch its
 # favicon from an outside server (fonts.gstatic.com), which docs/privacy.md promises never happens.
 FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 st.set_page_config(page_title="casetrack", page_icon=str(FAVICON), layout="wide")
-with st.sidebar:
-    components.warm_scripts()  # every page: the tab's first chart and table draw without waiting for code
 st.navigation([
     st.Page(PAGES / "case_view.py", title="Case view", icon=":material/monitoring:", url_path="case", default=True),
     st.Page(PAGES / "library.py", title="Case library", icon=":material/folder_open:", url_path="library"),

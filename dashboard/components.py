@@ -63,7 +63,11 @@ def warmed_chunks() -> list[str]:
 
 
 def warm_scripts() -> None:
-    """Have the browser evaluate the chart and table code in idle time (nothing to do if none is found)."""
+    """Have the browser evaluate the chart and table code in idle time (nothing to do if none is found).
+
+    For the pages a user opens before a chart (Upload, Import a table, the Case library); a page that draws
+    charts at once loads the code itself, and the component would only add its own cost there."""
     chunks = warmed_chunks()
     if chunks:
-        _warm_scripts(key="warm_scripts_code", data={"chunks": chunks}, height=0)
+        with st.sidebar:
+            _warm_scripts(key="warm_scripts_code", data={"chunks": chunks}, height=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import review, ui, views
+from dashboard import components, review, ui, views
 from dashboard.ingest.bundle import load_uploaded
 from dashboard.ingest.problems import CaseError
 from dashboard.ingest.published_table import INPUT_SUFFIXES, draft_from_table, read_tables
@@ -17,6 +17,7 @@ WIDGETS = ("import_grid", "import_days", "import_title", "import_source", "impor
 
 store = ui.get_store()
 st.title("Import a table")
+components.warm_scripts()  # the chart and table code, while the user is busy here
 st.caption(
     "Paste a lab table copied from a case report (web page or PDF), or drop the file (txt, pdf, html, csv, "
     "xlsx, zip). casetrack reads what it can read with certainty; every other cell is left for you to fix "

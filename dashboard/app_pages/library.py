@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import components, ui, views
 
 store = ui.get_store()
 st.title("Case library")
+components.warm_scripts()  # the chart and table code, while the user is busy here
 st.caption("Every case is stored locally; an overwritten or deleted case is kept as a prior version.")
 
 ui.show_flash()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import review, ui, views
+from dashboard import components, review, ui, views
 from dashboard.ingest.privacy import IDENTIFIER_MESSAGE
 
 store = ui.get_store()
@@ -13,6 +13,7 @@ if st.session_state.pop(ui.OPEN_SAVED, False):  # "Save and open" saved in its c
 limit_mb = float(st.get_option("server.maxUploadSize"))
 
 st.title("Upload a case")
+components.warm_scripts()  # the chart and table code, while the user is busy here
 st.caption(
     "Drop the files of one case: labs.csv (+ events.csv, case.toml), or one .zip of them, or one .xlsx "
     "workbook (sheets labs, events, case). A long table with a case column (case_id, USUBJID, subject, "
