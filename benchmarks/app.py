@@ -12,6 +12,8 @@ profile, which keeps the scripts it has loaded, as a user's browser does.
 - Upload -> view: the clock runs from handing the files to the uploader, through the preview and "Save and
   open in case view", until the case view's opening section (Overview: the case figure and the headline
   scores) is drawn and Streamlit is idle. Every run saves under a new case id, so each is a real save.
+  Before the clock starts, the Upload page has evaluated the chart and table code in its idle time, as it
+  does while a user chooses files (dashboard/components.py); that wait is printed as a stage of its own.
   The same time is also given as a ratio to the bare page (`upload_to_view_vs_bare`), since the bare
   page's own time says how fast this machine's browser draws.
 The last two lines are `case_view_vs_bare: <ratio of medians>` and `upload_to_view_s: <median seconds>`.
