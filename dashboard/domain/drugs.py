@@ -38,7 +38,9 @@ OTHER = "other"
 
 # dose unit -> factor to mg/day; "/kg" units need the patient's weight. A bare "mg" is not a daily dose.
 _MASS_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001, "ug": 0.001}
-_DOSE_UNIT = re.compile(r"^\s*(mg|g|mcg|ug)\s*(/\s*kg)?\s*(/\s*(?:day|d|24\s*h)|\s+daily)\s*$", re.IGNORECASE)
+# per day also as French (j, jour), German (Tag), Spanish/Portuguese (día, dia), Italian (giorno), Dutch (dag)
+_DOSE_UNIT = re.compile(r"^\s*(mg|g|mcg|ug)\s*(/\s*kg)?\s*(/\s*(?:day|d|24\s*h|j|jour|tag|día|dia|giorno|dag)|\s+daily)\s*$",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)

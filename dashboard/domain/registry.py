@@ -42,7 +42,7 @@ def fold_accents(text: str) -> str:
 @cache
 def header_words(role: str) -> tuple[str, ...]:
     """The words `header_words.csv` lists for one role (`reference`, `unit`, `day`, `day_letter`, `week`, `named`,
-    and the long layout's `sample_time`, `test_name`, `result`).
+    the long layout's `sample_time`, `test_name`, `result`, and the events' `event_*` columns).
 
     A word whose case does not matter is given lower-cased, and once more without its accents
     (`valeurs de référence`, `valeurs de reference`); an `exact` one (`D`, `J`) as written.

@@ -7,12 +7,14 @@ placed on the labs' day axis (`timepoints.date_axis`); the stored case keeps day
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from dashboard.domain import schema
+from dashboard.domain.registry import header_words
 from dashboard.domain.timepoints import DateAxis, date_axis, date_day, is_date
 from dashboard.domain.values import CellError, parse_number
 from dashboard.ingest.grid import Grid
@@ -32,8 +34,14 @@ EVENT_ALIASES: dict[str, tuple[str, ...]] = {
     "route": ("route",),
     "note": ("note", "notes", "comment"),
 }
+_DOSE_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*([^\d\s.,].*)")  # `1 g/day`, `2 g/kg total`, `100 mg q6h`
 # a name column called so says every row is a medication: `kind` may then be left out
-MEDICATION_NAMES = ("drug", "medication", "treatment", "therapy", "agent")
+MEDICATION_NAMES = ("drug", "medication", "treatment", "therapy", "agent", *header_words("event_medication"))
+# The same columns named in French, German, Spanish, Italian, Dutch, Portuguese: domain/data/header_words.csv
+OTHER_LANGUAGES = {"name": ("event_medication",), "start_day": ("event_start",), "end_day": ("event_end",),
+                   "dose": ("event_dose",), "route": ("event_route",), "note": ("event_note",)}
+COLUMNS = {column: (*names, *(word for role in OTHER_LANGUAGES.get(column, ()) for word in header_words(role)))
+           for column, names in EVENT_ALIASES.items()}
 _DAY_COLUMNS = ("start_day", "end_day")
 _DAYS = "days from day 0 (0, 3, -2)"
 
@@ -45,7 +53,7 @@ def read_events(grid: Grid, case_id: str, labs_days: Mapping[str, float | None] 
     `labs_days` (timepoint label -> day, None when unknown) is the labs' day axis: dates in the start and
     end columns are placed on it.
     """
-    found = find_columns(grid.header, EVENT_ALIASES)
+    found = find_columns(grid.header, COLUMNS)
     problems: list[Problem] = []
     all_medications = "kind" not in found and "name" in found and (
         header_key(grid.header[found["name"]]) in MEDICATION_NAMES)
@@ -72,13 +80,16 @@ def read_events(grid: Grid, case_id: str, labs_days: Mapping[str, float | None] 
         if not row.get("name"):
             problems.append(error("an event without a name", grid.file, line, header["name"], "", "a name"))
         start, end = days["start_day"][index], ends[index]
-        dose = np.nan
+        dose, dose_unit = np.nan, row.get("dose_unit") or None
         if row.get("dose"):
-            try:
-                dose = parse_number(row["dose"])
+            with_unit = None if dose_unit else _DOSE_WITH_UNIT.match(row["dose"])
+            try:  # `1 g/day` in a dose column without a unit column: the number, then its unit
+                dose = parse_number(with_unit.group(1) if with_unit else row["dose"])
+                dose_unit = with_unit.group(2).strip() if with_unit else dose_unit
             except CellError as exc:
                 problems.append(error(f"dose is not a number: {exc}", grid.file, line, header["dose"],
-                                      row["dose"], exc.expected))
+                                      row["dose"], "a number such as 3.5, or a number and its unit (1 g/day) "
+                                      "when there is no dose_unit column"))
         if not row["start_day"]:
             problems.append(error("an event without a start_day", grid.file, line, header["start_day"], "",
                                   "a number of days from day 0"))
@@ -88,7 +99,7 @@ def read_events(grid: Grid, case_id: str, labs_days: Mapping[str, float | None] 
             problems.append(error("end_day is before start_day", grid.file, line, header["end_day"],
                                   row["end_day"], f"a day on or after {row['start_day']}"))
         record = {"case_id": case_id, "kind": kind, "name": row.get("name", ""), "start_day": start,
-                  "end_day": end, "dose": dose, "dose_unit": row.get("dose_unit") or None,
+                  "end_day": end, "dose": dose, "dose_unit": dose_unit,
                   "route": row.get("route") or None, "note": row.get("note") or None}
         for name, values in records.items():
             values.append(record[name])

@@ -234,3 +234,28 @@ def test_a_part_of_13_decides_the_order_and_12_does_not():
     assert (axis.order, date_day("12/03/2021", axis), date_day("13/03/2021", axis)) == ("dm", 11, 12)
     axis = date_axis(labs, ["03/12/2021", "03/13/2021"])
     assert (axis.order, date_day("03/12/2021", axis)) == ("md", 11)
+
+
+def test_a_french_treatment_list_with_doses_written_with_their_unit(tmp_path):
+    """Traitement / Début / Fin / Dose / Voie: the columns named in French (header_words.csv), dates on the
+    labs' day axis, and `1000 mg/j` in the dose column read as the dose and its unit (no dose_unit column);
+    `mg/j` is a daily dose, so the methylprednisolone pulse is 1250 mg/day prednisolone-equivalent."""
+    from dashboard.domain.drugs import prednisolone_equivalent
+
+    labs = ("Date de prélèvement;Analyse;Résultat;Unité\n15/03/2021 08:00;Ferritine;12450;µg/L\n"
+            "20/03/2021 07:30;Ferritine;8000;µg/L\n")
+    events = ("Traitement,Début,Fin,Dose,Voie\nMéthylprednisolone,15/03/2021,17/03/2021,1000 mg/j,IV\n"
+              "Anakinra,16/03/2021,,100 mg x4/j,SC\n")
+    case = load_case(folder(tmp_path, labs, events))
+    frame = case.events
+    assert frame[["kind", "name", "start_day", "end_day", "dose", "dose_unit", "route"]].values.tolist() == [
+        ["medication", "Méthylprednisolone", 0.0, 2.0, 1000.0, "mg/j", "IV"],
+        ["medication", "Anakinra", 1.0, 1.0, 100.0, "mg x4/j", "SC"],
+    ]
+    assert prednisolone_equivalent("Méthylprednisolone", 1000.0, "mg/j") == 1250.0
+    assert prednisolone_equivalent("Methylprednisolone", 1.0, "g/Tag") == 1250.0
+
+
+def test_a_dose_with_a_unit_column_beside_it_must_be_a_number(tmp_path):
+    problem = only_error(tmp_path, US_LABS, "kind,name,start,dose,dose_unit\nmedication,IVIG,03/16/2021,2 g/kg,g/kg\n")
+    assert (problem.row, problem.column, problem.value) == (2, "dose", "2 g/kg")
