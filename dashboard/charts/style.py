@@ -26,7 +26,7 @@ FLAG_NAMES: dict[str, str] = {
     "N": "within range",
     "H": "high",
     "A": "abnormal",
-    "unknown": "no reference range",
+    "unknown": "no flag (no range applies)",  # no range printed or in the catalogue, or one per sex unknown
 }
 # Colour-blind-safe (Okabe–Ito) so low/high stay distinct on a projector and for readers with CVD.
 FLAG_COLORS: dict[str, str] = {

@@ -123,7 +123,7 @@ def flag_keys(rows: pd.DataFrame) -> pd.Series:
 
 def flag_words(rows: pd.DataFrame) -> pd.Series:
     """Per row the flag in words (FLAG_NAMES), or why it is unknown when the flags say (`flag_note`: a range
-    printed per sex, the sex not given), never 'no reference range' for a range the report printed."""
+    printed per sex, the sex not given), never the generic words for a range the report printed."""
     words = flag_keys(rows).map(FLAG_NAMES)
     if "flag_note" not in rows:
         return words
