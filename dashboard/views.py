@@ -137,10 +137,11 @@ def problem_frame(records: list[dict]) -> pd.DataFrame:
     """The problem list as a table of text (row and value as written, never coerced).
 
     Each cell becomes text before the frame is built: a row column with some rows missing would otherwise
-    turn into floats and show row 76 as "76.0".
+    turn into floats and show row 76 as "76.0". A problem of the whole file has no row, column or value:
+    those cells are empty, not "None".
     """
     text = ("row", "value", "column")
-    rows = [{**r, **{c: None if r.get(c) is None else str(r[c]) for c in text}} for r in records]
+    rows = [{**r, **{c: "" if r.get(c) is None else str(r[c]) for c in text}} for r in records]
     frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     return frame.astype({c: "string" for c in text})
 

@@ -72,7 +72,8 @@ def test_problem_rows_stay_whole_numbers_when_some_problems_have_no_row():
         {"severity": "error", "file": "lb.xpt", "row": 76, "column": "LBORRES", "value": "lots", "message": "m"},
         {"severity": "warning", "file": "dm.xpt", "row": None, "column": None, "value": None, "message": "n"},
     ])
-    assert frame["row"].tolist()[0] == "76" and frame["row"].isna().tolist() == [False, True]
+    assert frame["row"].tolist() == ["76", ""]  # a problem of the whole file: an empty cell, not "None"
+    assert frame.loc[1, ["column", "value"]].tolist() == ["", ""]
 
 
 def test_options_of_the_same_label_are_told_apart_by_their_key():
