@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from dashboard.domain import schema
+from dashboard.domain.values import NumberStyle
 from dashboard.ingest.archive import MAX_ZIP_ENTRIES
 from dashboard.ingest.canonical import with_patient_sex
 from dashboard.ingest.case import CASE_ID_RULE, Case, Outcome, usable_id
@@ -41,7 +42,7 @@ from dashboard.ingest.sdtm import SDTM_ALIASES, read_sdtm
 from dashboard.ingest.sdtm_files import is_sdtm_study, is_sdtm_upload
 from dashboard.ingest.sdtm_study import read_sdtm_study, read_sdtm_upload
 from dashboard.ingest.study import Cohort
-from dashboard.ingest.tidy import tidy_observations
+from dashboard.ingest.tidy import shown_style, tidy_observations
 from dashboard.ingest.wide import read_wide
 
 CASE_FILE_SUFFIXES = (".zip", ".xlsx", ".csv", ".tsv")  # a file that is a case (or a file of cases)
@@ -67,9 +68,13 @@ READERS: tuple[Reader, ...] = (
 )
 
 
-def _observations(grid: Grid, decimal: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    reader = {"sdtm": read_sdtm, "long": read_long, "wide": read_wide}[detect_layout(grid.header)]
-    raw, problems = reader(grid)
+def _raw(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
+    """The labs grid's raw cells, read by the reader of its layout."""
+    return {"sdtm": read_sdtm, "long": read_long, "wide": read_wide}[detect_layout(grid.header)](grid)
+
+
+def _observations(grid: Grid, decimal: str | NumberStyle | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    raw, problems = _raw(grid)
     if errors(problems):  # a reader's notices (a column set aside) do not stop the case
         return schema.observation_frame(), problems
     frame, more = tidy_observations(raw, grid.file, decimal)
@@ -161,7 +166,7 @@ def _cases_in(parts: CaseParts) -> tuple[dict[str | None, tuple[Grid, Grid | Non
 
 
 def _one_case(parts: CaseParts, case_id: str | None, labs: Grid, events_grid: Grid | None, source: str,
-              decimal: str | None) -> Outcome:
+              decimal: str | NumberStyle | None) -> Outcome:
     """Labs (+ events) of one case -> its Outcome; `case_id` None: the id comes from meta, labs or name."""
     observations, problems = _observations(labs, decimal or parts.meta.get("decimal"))
     meta = parts.meta if case_id is None else {k: v for k, v in parts.meta.items() if k in SHARED_META}
@@ -202,7 +207,10 @@ def _assemble(parts: CaseParts, source: str, decimal: str | None = None) -> list
         cases, more, per_case = _cases_in(parts)
         problems += more
         if not errors(problems):
-            outcomes = [_one_case(parts, case_id, labs, events, source, decimal)
+            stated = decimal or parts.meta.get("decimal")
+            # many cases in one file: its decimal style is the whole file's, as for a file of one case
+            shared = shown_style(_raw(parts.labs)[0]) if len(cases) > 1 and not stated else None
+            outcomes = [_one_case(parts, case_id, labs, events, source, stated or shared)
                         for case_id, (labs, events) in cases.items()]
             for outcome in outcomes:
                 own = problems + per_case.get(outcome.case_id, [])

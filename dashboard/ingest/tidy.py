@@ -194,16 +194,32 @@ def _ref_range(key: tuple, line: int, file: str, problems: list[Problem],
             None if text.casefold() in MISSING else text, unit, by_sex)
 
 
-def number_style(rows: dict[str, list], file: str, decimal: str | None = None) -> tuple[NumberStyle, list[Problem]]:
-    """The file's decimal separator: `decimal` when stated (case.toml, the upload page), else detected
-    from every value and range cell, never per cell. One notice when it is a comma, one when thousands
-    separators were read; a file mixing both styles is read in its majority style, so each cell of the other
-    style is an error naming its row and column."""
-    texts = rows["text"] + rows["ref_text"] + rows["ref_low"] + rows["ref_high"]
+NUMBER_COLUMNS = ("text", "ref_text", "ref_low", "ref_high")  # the raw cells whose numbers show the style
+
+
+def shown_style(raw: pd.DataFrame) -> NumberStyle | None:
+    """The decimal style every number of a raw table shows ('.' or ','), else None (none, or both).
+
+    A file of many cases is read case by case; its style is still the file's (docs/case-format.md), so
+    `12,450` in a case whose own rows show no decimal reads as the other cases' `8.1` says."""
+    detected, _ = scan_numbers([text for name in NUMBER_COLUMNS for text in _texts(raw, name)])
+    return NumberStyle(detected, shown=True) if detected in (".", ",") else None
+
+
+def number_style(rows: dict[str, list], file: str, decimal: str | NumberStyle | None = None,
+                 ) -> tuple[NumberStyle, list[Problem]]:
+    """The file's decimal separator: `decimal` when stated (case.toml, the upload page) or given as the style
+    of the whole file (`shown_style`, a file of many cases), else detected from every value and range cell,
+    never per cell. One notice when it is a comma, one when thousands separators were read; a file mixing
+    both styles is read in its majority style, so each cell of the other style is an error naming its row
+    and column."""
+    texts = [text for name in NUMBER_COLUMNS for text in rows[name]]
     detected, kinds = scan_numbers(texts)
     problems: list[Problem] = []
     if decimal in (".", ","):
         style = NumberStyle(decimal, declared=True)
+    elif isinstance(decimal, NumberStyle) and detected in (None, decimal.decimal):
+        style, detected = decimal, decimal.decimal
     elif detected == "mixed":
         style = NumberStyle("," if len(kinds["comma"]) > len(kinds["point"]) else ".")
     else:  # a style the numbers show settles 1,260-like cells; None (no decimals at all) does not
@@ -240,10 +256,12 @@ def _take(rows: dict[str, list], positions: list[int]) -> dict[str, list]:
     return {name: [values[i] for i in positions] for name, values in rows.items()}
 
 
-def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def tidy_observations(raw: pd.DataFrame, file: str, decimal: str | NumberStyle | None = None,
+                      ) -> tuple[pd.DataFrame, list[Problem]]:
     """Raw cells -> `schema.observation_frame`, in canonical units, with every problem found.
 
-    `decimal` ("." or ",") states the file's decimal separator; None detects it from the file's numbers.
+    `decimal` ("." or ",") states the file's decimal separator; a NumberStyle is the style the whole file
+    shows (`shown_style`); None detects it from these cells' numbers.
     Every row names its cell (`source_file`, `source_row`, `source_column`, as `casetrack check` prints them).
 
     Works on plain lists: a case has tens to hundreds of cells, where each pandas operation would cost

@@ -294,3 +294,19 @@ def test_any_valid_wide_table_reads_back_its_numbers(rows):
         mine = obs[obs["label"] == label.split(" (")[0]].sort_values("tp_order")
         assert mine["value"].tolist() == [a, b]
         assert mine["timepoint"].tolist() == ["Day 0", "Day 3"]
+
+
+def test_a_file_of_many_cases_has_one_decimal_style():
+    """The style is the file's, not each case's: B's `8.1` shows the decimal point, so A's `12,450` (a case
+    whose own rows show no decimal) is twelve thousand; with no decimal anywhere in the file it stays
+    ambiguous, and only the case holding it is refused."""
+    head = "Patient,Collection Date,Test Name,Result,Units\n"
+    a_rows = "A,03/15/2021 08:00,FERRITIN,\"12,450\",ng/mL\nA,03/18/2021 07:30,FERRITIN,>40000,ng/mL\n"
+    pointed = {o.case_id: o for o in read_uploaded({"export.csv": (
+        head + a_rows + "B,03/20/2021 09:00,FERRITIN,800,ng/mL\nB,03/22/2021 09:00,HEMOGLOBIN,8.1,g/dL\n").encode()})}
+    assert pointed["A"].case.observations["value"].tolist() == [12450.0, 40000.0]
+    assert pointed["B"].case.observations["value"].tolist() == [800.0, 81.0]
+    plain = {o.case_id: o for o in read_uploaded({"export.csv": (
+        head + a_rows + "B,03/20/2021 09:00,FERRITIN,800,ng/mL\n").encode()})}
+    assert plain["A"].case is None and plain["B"].case is not None
+    assert [p.value for p in plain["A"].problems if p.is_error] == ["12,450"]
