@@ -43,6 +43,7 @@ from dashboard.ingest.sdtm_files import is_sdtm_study, is_sdtm_upload
 from dashboard.ingest.sdtm_study import read_sdtm_study, read_sdtm_upload
 from dashboard.ingest.study import Cohort
 from dashboard.ingest.tidy import shown_style, tidy_observations
+from dashboard.ingest.transposed import read_transposed
 from dashboard.ingest.wide import read_wide
 
 CASE_FILE_SUFFIXES = (".zip", ".xlsx", ".csv", ".tsv")  # a file that is a case (or a file of cases)
@@ -70,7 +71,8 @@ READERS: tuple[Reader, ...] = (
 
 def _raw(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
     """The labs grid's raw cells, read by the reader of its layout."""
-    return {"sdtm": read_sdtm, "long": read_long, "wide": read_wide}[detect_layout(grid.header)](grid)
+    readers = {"sdtm": read_sdtm, "long": read_long, "transposed": read_transposed, "wide": read_wide}
+    return readers[detect_layout(grid.header)](grid)
 
 
 def _observations(grid: Grid, decimal: str | NumberStyle | None = None) -> tuple[pd.DataFrame, list[Problem]]:

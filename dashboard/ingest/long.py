@@ -12,7 +12,8 @@ from dashboard.domain.registry import header_words
 from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error
 from dashboard.ingest.sdtm import is_sdtm
-from dashboard.ingest.tidy import RAW_COLUMNS, find_columns, raw_from_grid, stated_days
+from dashboard.ingest.tidy import CASE_HEADERS, RAW_COLUMNS, find_columns, raw_from_grid, stated_days
+from dashboard.ingest.transposed import is_transposed
 from dashboard.ingest.wide import REFERENCE_HEADERS, UNIT_HEADERS
 
 LONG_ALIASES = {
@@ -31,13 +32,14 @@ LONG_ALIASES = {
     # a censoring sign in its own column (`>` beside 40000) is part of the value: never dropped
     "comparator": ("comparator", "result comparator", "qualifier", "operator", "modifier", "result modifier",
                    "sign"),
-    "case_id": ("case_id", "case", "case id", "usubjid", "subject", "patient", "record_id"),
+    "case_id": CASE_HEADERS,
 }
 LONG_REQUIRED = ("timepoint", "analyte", "value")
 
 
 def detect_layout(header: list[str]) -> str:
-    """'sdtm' (an LBORRES column), 'long' or 'wide' ("Table 1"), by the long reader's own alias table.
+    """'sdtm' (an LBORRES column), 'long', 'transposed' (analytes across the header) or 'wide' ("Table 1"),
+    by the long reader's own alias table.
 
     A header with two of the long reader's three required columns (timepoint, analyte, value) is long, so
     `test,visit,result,unit` is long even with one visit, and a long file missing the third column is refused
@@ -47,7 +49,9 @@ def detect_layout(header: list[str]) -> str:
     if is_sdtm(header):
         return "sdtm"
     found = find_columns(header, LONG_ALIASES)
-    return "long" if sum(name in found for name in LONG_REQUIRED) >= 2 else "wide"
+    if sum(name in found for name in LONG_REQUIRED) >= 2:
+        return "long"
+    return "transposed" if is_transposed(header) else "wide"
 
 
 def read_long(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:

@@ -83,7 +83,8 @@ def labs_grid(raw: Rows, file: str, problems: list[Problem] | None = None) -> Gr
         set_aside += [warning(f"read as a title/note, not data ({where})", file, line, value=text,
                               expected="only the table's header and data rows are read"), *identifiers]
     grid = grid_from_plain(rows[header_at:end], file, [*(problems or []), *set_aside])
-    if end > header_at + 1 and _looks_like_header(rows[header_at + 1][1]):  # a banner as wide as the table
+    transposed = detect_layout(grid.header) == "transposed"  # its Unit / Reference range rows follow the header
+    if end > header_at + 1 and not transposed and _looks_like_header(rows[header_at + 1][1]):  # a wide banner
         grid.problems.append(_hint(file, rows[header_at + 1], (header_line, _text(rows[header_at][1]),
                                    "it has as many cells as the table, so it is read as the header"), "warning"))
     captions = [_text(cells) for _, cells in rows[:header_at] if _caption(cells)]

@@ -37,6 +37,8 @@ from dashboard.ingest.grid import Grid
 from dashboard.ingest.problems import Problem, error, warning
 
 # The raw long form: text as written, plus where it came from.
+# what a column naming each row's case is called (long tables, transposed tables, events)
+CASE_HEADERS = ("case_id", "case", "case id", "usubjid", "subject", "patient", "record_id")
 RAW_COLUMNS = ("case_id", "timepoint", "day", "label", "unit", "text", "ref_text", "ref_low", "ref_high",
                "line", "column")
 _TRAILING_PARENS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
