@@ -35,6 +35,13 @@ def _analyte_of(name: str) -> str | None:
     return match_analyte(split_label(name)[0]) or match_analyte(name)
 
 
+def timepoint_names(column: str, cells: list[str]) -> list[str]:
+    """A timepoint column's cells as timepoint names: numbers under `Day` (`Days`, `Jour`, `Tag`, ...) become
+    `Day 0`, `Day 3` (so their days are read); any other cell stays as written (`Admission`, a date)."""
+    by_day = header_key(column) in DAY_HEADERS
+    return [f"Day {cell.strip()}" if by_day and _DAY_NUMBER.fullmatch(cell.strip()) else cell.strip() for cell in cells]
+
+
 def _timepoint_column(header: list[str]) -> int:
     """The first column, or the one after a leading case column (`Patient, Day, WBC, ...`)."""
     return 1 if len(header) > 1 and header_key(header[0]) in CASE_HEADERS else 0
@@ -65,9 +72,7 @@ def read_transposed(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
             (ranges if first in REFERENCE_HEADERS else units).update({j: cells[j] for j in kept if j < len(cells)})
         elif first:
             timepoints.append((cells, line))
-    by_day = header_key(header[at]) in DAY_HEADERS
-    labels = [f"Day {cells[at].strip()}" if by_day and _DAY_NUMBER.fullmatch(cells[at].strip()) else cells[at].strip()
-              for cells, _ in timepoints]
+    labels = timepoint_names(header[at], [cells[at] for cells, _ in timepoints])
     days = dict(zip(labels, stated_days(labels), strict=True))
     rows = [
         {"case_id": cells[0].strip() if at else "", "timepoint": label, "day": days[label], "label": header[j], "unit": units.get(j, ""),

@@ -292,15 +292,15 @@ XLSX_EU = {
     ("J1", "crp"): (9.6, None), ("J4", "crp"): (0.05, "<"), ("J1", "ast"): (236.0, None), ("J4", "ast"): (1250.5, None),
 }
 
-T3 = ("1", "3", "8")
+T3 = ("Day 1", "Day 3", "Day 8")  # the table prints `Day` over 1, 3, 8: the days are named (and read)
 JOURNAL_3 = {
     **{(t, "wbc"): (v, None) for t, v in zip(T3, (1.9, 2.4, 5.6))},
     **{(t, "platelets"): (v, None) for t, v in zip(T3, (41.0, 28.0, 133.0))},
-    ("1", "ferritin"): (9560.0, None), ("3", "ferritin"): (40000.0, ">"), ("8", "ferritin"): (2140.0, None),
+    ("Day 1", "ferritin"): (9560.0, None), ("Day 3", "ferritin"): (40000.0, ">"), ("Day 8", "ferritin"): (2140.0, None),
     **{(t, "triglycerides"): (v, None) for t, v in zip(T3, (4.65, 3.9, 2.2))},
     **{(t, "fibrinogen"): (v, None) for t, v in zip(T3, (1.18, 0.96, 2.4))},
     **{(t, "alt"): (v, None) for t, v in zip(T3, (246.0, 210.0, 60.0))},
-    ("1", "crp"): (9.6, None), ("3", "crp"): (0.05, "<"), ("8", "crp"): (1.2, None),
+    ("Day 1", "crp"): (9.6, None), ("Day 3", "crp"): (0.05, "<"), ("Day 8", "crp"): (1.2, None),
 }
 
 JOURNAL_4 = {

@@ -367,6 +367,15 @@ def test_a_table_with_analytes_as_columns_is_transposed():
     assert any("transposed" in note for note in table.notes)
 
 
+def test_a_transposed_table_with_a_day_column_of_bare_numbers_names_its_days():
+    """`Day` over `0, 3` is Day 0 and Day 3 (their days read), as in a transposed labs.csv."""
+    text = ("Day\tWBC (10^9/L)\tHb (g/dL)\tPlatelets (10^9/L)\tFerritin (ng/mL)\n"
+            "0\t1.2\t8.1\t45\t12,000\n3\t0.9\t7.9\t38\t>40,000\n")
+    table, draft, obs, _ = imported(text)
+    assert table.timepoints == ["Day 0", "Day 3"] and draft.days == {"Day 0": 0.0, "Day 3": 3.0}
+    assert values(obs)[("ferritin", "Day 0")] == exact(12000.0)
+
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "published"
 
 

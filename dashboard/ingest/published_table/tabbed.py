@@ -21,6 +21,7 @@ from dashboard.ingest.published_table.model import (
     section_header,
 )
 from dashboard.ingest.published_table.rows import add_row, table_style
+from dashboard.ingest.transposed import timepoint_names
 
 
 def _caption_and_first(caption: str, line: int, first_cell: str, table_notes: list) -> tuple[str, str]:
@@ -72,7 +73,7 @@ def _transposed(rows: list[tuple[int, list[str]]], width: int) -> list[tuple[int
     firsts = sum(match_analyte(cells[0]) is not None for _, cells in body)
     if named < 2 or named < 0.6 * (width - 1) or firsts > 0.3 * max(len(body), 1) or not body:
         return None
-    turned = [[header[0] or "Parameter", *[cells[0] for _, cells in body]]]
+    turned = [[header[0] or "Parameter", *timepoint_names(header[0], [cells[0] for _, cells in body])]]
     turned += [[header[j], *[cells[j] for _, cells in body]] for j in range(1, width)]
     return [(header_line, cells) for cells in turned]
 
