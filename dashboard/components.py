@@ -6,6 +6,7 @@ smallest piece of JavaScript that does one of those, mounted with height 0 and h
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import streamlit as st
@@ -56,10 +57,11 @@ _warm_scripts = st.components.v2.component("casetrack_warm_scripts",
                                            js=(STATIC / "warm_scripts.js").read_text(encoding="utf-8"))
 
 
-def warmed_chunks() -> list[str]:
+@cache  # the install does not change while the app runs: look once, not on every rerun of a page
+def warmed_chunks() -> tuple[str, ...]:
     """The file names of that code in this install (hashed per release); a name not found is left out."""
     found = [sorted(STREAMLIT_JS.glob(f"{name}.*.js")) for name in WARMED]
-    return [files[0].name for files in found if len(files) == 1]
+    return tuple(files[0].name for files in found if len(files) == 1)
 
 
 def warm_scripts() -> None:
@@ -70,4 +72,4 @@ def warm_scripts() -> None:
     chunks = warmed_chunks()
     if chunks:
         with st.sidebar:
-            _warm_scripts(key="warm_scripts_code", data={"chunks": chunks}, height=0)
+            _warm_scripts(key="warm_scripts_code", data={"chunks": list(chunks)}, height=0)
